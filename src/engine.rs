@@ -1,0 +1,596 @@
+//! The engine: every operation is one value of the closed [`Action`] enum,
+//! applied through one entry point that returns an [`Outcome`] (HRESULT,
+//! out flags, rules, what changed) or an [`InputError`]. Protocol refusals
+//! are outcomes; only malformed input is an error, and it changes nothing.
+
+use crate::error::{ErrorCode, InputError};
+use crate::flags::{raw, StoreLogoffFlag, StoreLogoffOutFlags, StatusFlags};
+use crate::hresult::HResult;
+use crate::invariants::{check_invariants, Violation};
+use crate::rules::RuleId;
+use crate::scenario::{Scenario, Settings};
+use crate::state::{State, SupportKind, Topology};
+use crate::trace::{Arg, CallHandle, Event, Method, Party, PartyKind, Trace};
+use serde::{Deserialize, Serialize};
+
+/// Which half of a session's traffic.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "camelCase")]
+pub enum Direction {
+    Send,
+    Receive,
+}
+
+fn default_steps() -> u8 {
+    2
+}
+
+/// Everything that can happen. Indexes refer to the scenario's lists
+/// (`store: 0` is `stores[0]`; sessions are numbered across transports in
+/// order). Flags are raw `u32` (or their text) wherever a caller passes
+/// flags, so bad flags are representable and get the protocol's answer.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+pub enum Action {
+    // ---- the client ----
+    /// IMAPISession::OpenMsgStore: one more reference, or a new logon on a
+    /// store that was destroyed.
+    OpenStore { store: u16 },
+    AddRef { store: u16 },
+    Release { store: u16 },
+    /// IMsgStore::StoreLogoff (S12-S17).
+    StoreLogoff {
+        store: u16,
+        #[serde(with = "raw::store_logoff")]
+        flags: u32,
+    },
+    /// IMessage::SubmitMessage: queue new outbound mail in the store.
+    SubmitMessage {
+        store: u16,
+        address_type: u8,
+        #[serde(default = "default_steps")]
+        steps: u8,
+    },
+    // ---- the store provider ----
+    /// IMAPISupport::StoreLogoffTransports, called by the store provider on
+    /// a support object of the given kind (S1-S11).
+    StoreLogoffTransports {
+        store: u16,
+        #[serde(with = "raw::store_logoff")]
+        flags: u32,
+        #[serde(default)]
+        support: SupportKind,
+    },
+    // ---- the spooler ----
+    /// The first unit of spooler work that is possible, in a fixed order.
+    SpoolerStep,
+    /// Spooler steps until nothing is left to do.
+    RunUntilIdle,
+    /// Hand the next routable queued message to the session.
+    BeginSend { session: u16 },
+    /// Start receiving the next message the session holds.
+    BeginReceive { session: u16 },
+    /// One step of a transfer in progress.
+    Progress { session: u16, direction: Direction },
+    /// The background part of NO_WAIT / ORDERLY is done: release the store.
+    FinishStoreLogoff { store: u16 },
+    /// A FlushQueues has nothing left to move: TransportNotify(END_*_FLUSH).
+    EndFlush { session: u16 },
+    /// The spooler logs a session off: T2, T3, TransportLogoff, Release.
+    LogoffSession {
+        session: u16,
+        #[serde(with = "raw::transport_logoff", default)]
+        flags: u32,
+    },
+    /// IXPLogon::Release without TransportLogoff first (T8).
+    ReleaseSession { session: u16 },
+    /// IXPProvider::Shutdown while sessions may be open (T8).
+    ShutdownProvider {
+        transport: u16,
+        #[serde(with = "raw::deinit", default)]
+        flags: u32,
+    },
+    /// IXPLogon::FlushQueues.
+    FlushQueues {
+        session: u16,
+        #[serde(with = "raw::flush")]
+        flags: u32,
+    },
+    // ---- transports and the outside world ----
+    /// New inbound mail reaches the transport's server.
+    MailArrives {
+        session: u16,
+        #[serde(default = "default_steps")]
+        steps: u8,
+    },
+    /// MAPIAllocateBuffer, or MAPIAllocateMore when `parent` is given.
+    Allocate {
+        session: u16,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parent: Option<u16>,
+    },
+    /// MAPIFreeBuffer; no block is MAPIFreeBuffer(NULL).
+    Free {
+        session: u16,
+        #[serde(default)]
+        block: Option<u16>,
+    },
+}
+
+impl Action {
+    /// The camelCase `type` of the action, as in JSON.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Action::OpenStore { .. } => "openStore",
+            Action::AddRef { .. } => "addRef",
+            Action::Release { .. } => "release",
+            Action::StoreLogoff { .. } => "storeLogoff",
+            Action::SubmitMessage { .. } => "submitMessage",
+            Action::StoreLogoffTransports { .. } => "storeLogoffTransports",
+            Action::SpoolerStep => "spoolerStep",
+            Action::RunUntilIdle => "runUntilIdle",
+            Action::BeginSend { .. } => "beginSend",
+            Action::BeginReceive { .. } => "beginReceive",
+            Action::Progress { .. } => "progress",
+            Action::FinishStoreLogoff { .. } => "finishStoreLogoff",
+            Action::EndFlush { .. } => "endFlush",
+            Action::LogoffSession { .. } => "logoffSession",
+            Action::ReleaseSession { .. } => "releaseSession",
+            Action::ShutdownProvider { .. } => "shutdownProvider",
+            Action::FlushQueues { .. } => "flushQueues",
+            Action::MailArrives { .. } => "mailArrives",
+            Action::Allocate { .. } => "allocate",
+            Action::Free { .. } => "free",
+        }
+    }
+
+    pub fn from_json(text: &str) -> Result<Action, InputError> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de).map_err(InputError::from_path_error).map_err(|e| InputError { code: ErrorCode::InvalidAction, ..e })
+    }
+}
+
+/// What one operation answered: the HRESULT, the out flags where the method
+/// has them, the rules that decided it and one sentence saying why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Answer {
+    pub hresult: HResult,
+    pub out_flags: Option<StoreLogoffOutFlags>,
+    pub rules: &'static [RuleId],
+    pub why: &'static str,
+}
+
+impl Answer {
+    pub fn ok(rules: &'static [RuleId], why: &'static str) -> Self {
+        Answer { hresult: HResult::S_OK, out_flags: None, rules, why }
+    }
+    pub fn fail(hresult: HResult, rules: &'static [RuleId], why: &'static str) -> Self {
+        Answer { hresult, out_flags: None, rules, why }
+    }
+    pub fn with_flags(self, out: StoreLogoffOutFlags) -> Self {
+        Answer { out_flags: Some(out), ..self }
+    }
+}
+
+/// A part, cheap to copy; turned into a named [`Party`] only when tracing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Who {
+    Client,
+    Mapi,
+    Spooler,
+    Store(usize),
+    Session(usize),
+    Transport(usize),
+    StoreProvider(usize),
+}
+
+impl Who {
+    fn party(self, topo: &Topology) -> Party {
+        match self {
+            Who::Client => Party::client(),
+            Who::Mapi => Party::mapi(),
+            Who::Spooler => Party::spooler(),
+            Who::Store(i) => Party::indexed(PartyKind::Store, i, &topo.stores[i].name),
+            Who::Session(i) => Party::indexed(PartyKind::Session, i, &topo.sessions[i].name),
+            Who::Transport(i) => Party::indexed(PartyKind::Transport, i, &topo.transports[i].name),
+            Who::StoreProvider(i) => Party::indexed(PartyKind::StoreProvider, i, &topo.store_providers[i]),
+        }
+    }
+}
+
+/// Everything an operation may read or change, passed down the call chain.
+pub(crate) struct Ctx<'a> {
+    pub topo: &'a Topology,
+    pub settings: &'a Settings,
+    pub state: &'a mut State,
+    pub trace: &'a mut Trace,
+}
+
+impl Ctx<'_> {
+    pub fn call(&mut self, from: Who, to: Who, method: Method, args: impl FnOnce() -> Vec<Arg>) -> CallHandle {
+        let topo = self.topo;
+        self.trace.call(|| from.party(topo), || to.party(topo), method, args)
+    }
+
+    pub fn ret(&mut self, handle: CallHandle, answer: Answer) -> Answer {
+        self.trace.ret(handle, answer.hresult, answer.out_flags, answer.rules);
+        answer
+    }
+
+    pub fn note(&mut self, who: Who, method: Method, args: impl FnOnce() -> Vec<Arg>, rules: &[RuleId], note: impl FnOnce() -> String) {
+        let topo = self.topo;
+        self.trace.internal(|| who.party(topo), method, args, rules, note);
+    }
+
+    fn dispatch(&mut self, action: &Action) -> Result<Answer, InputError> {
+        validate(self.topo, action)?;
+        Ok(match *action {
+            Action::OpenStore { store } => self.open_store(store as usize),
+            Action::AddRef { store } => self.add_ref(store as usize),
+            Action::Release { store } => self.release(store as usize),
+            Action::StoreLogoff { store, flags } => self.store_logoff(store as usize, flags),
+            Action::SubmitMessage { store, address_type, steps } => self.submit_message(store as usize, address_type, steps),
+            Action::StoreLogoffTransports { store, flags, support } => {
+                self.store_logoff_transports(store as usize, flags, support, crate::store::Caller::Provider)
+            }
+            Action::SpoolerStep => self.spooler_step(),
+            Action::RunUntilIdle => self.run_until_idle(),
+            Action::BeginSend { .. }
+            | Action::BeginReceive { .. }
+            | Action::Progress { .. }
+            | Action::FinishStoreLogoff { .. }
+            | Action::EndFlush { .. } => {
+                let work = crate::spooler::Work::from_action(action).expect("matched spooler work");
+                if let Err(reason) = self.work_possible(work) {
+                    return Err(InputError::new(ErrorCode::NotEnabled, "", format!("{} cannot happen now: {reason}", action.kind())));
+                }
+                self.do_work(work)
+            }
+            Action::LogoffSession { session, flags } => self.logoff_session(session as usize, flags),
+            Action::ReleaseSession { session } => self.release_session_without_logoff(session as usize),
+            Action::ShutdownProvider { transport, flags } => self.shutdown_provider(transport as usize, flags),
+            Action::FlushQueues { session, flags } => self.flush_queues(session as usize, flags),
+            Action::MailArrives { session, steps } => self.mail_arrives(session as usize, steps),
+            Action::Allocate { session, parent } => self.allocate(session as usize, parent),
+            Action::Free { session, block } => self.free(session as usize, block),
+        })
+    }
+}
+
+/// Input checks that need the topology: every index names a part, every
+/// count is in range. Runs before anything changes.
+fn validate(topo: &Topology, action: &Action) -> Result<(), InputError> {
+    fn index(field: &str, i: u16, n: usize, what: &str) -> Result<(), InputError> {
+        if (i as usize) < n {
+            Ok(())
+        } else if n == 0 {
+            Err(InputError::new(ErrorCode::InvalidAction, field, format!("no {what} {i}: the scenario has no {what}s")))
+        } else {
+            Err(InputError::new(ErrorCode::InvalidAction, field, format!("no {what} {i}: the scenario has {n} {what}s, numbered 0 to {}", n - 1)))
+        }
+    }
+    fn steps(s: u8) -> Result<(), InputError> {
+        if s == 0 || s > crate::scenario::limits::STEPS {
+            return Err(InputError::new(ErrorCode::InvalidAction, "steps", format!("{s} is out of range: a transfer takes 1 to {} steps", crate::scenario::limits::STEPS)));
+        }
+        Ok(())
+    }
+    let stores = topo.stores.len();
+    let sessions = topo.sessions.len();
+    match *action {
+        Action::OpenStore { store }
+        | Action::AddRef { store }
+        | Action::Release { store }
+        | Action::StoreLogoff { store, .. }
+        | Action::StoreLogoffTransports { store, .. }
+        | Action::FinishStoreLogoff { store } => index("store", store, stores, "store"),
+        Action::SubmitMessage { store, address_type, steps: s } => {
+            index("store", store, stores, "store")?;
+            index("addressType", u16::from(address_type), topo.address_types.len(), "address type")?;
+            steps(s)
+        }
+        Action::BeginSend { session }
+        | Action::BeginReceive { session }
+        | Action::Progress { session, .. }
+        | Action::EndFlush { session }
+        | Action::LogoffSession { session, .. }
+        | Action::ReleaseSession { session }
+        | Action::FlushQueues { session, .. }
+        | Action::Allocate { session, .. }
+        | Action::Free { session, .. } => index("session", session, sessions, "session"),
+        Action::MailArrives { session, steps: s } => {
+            index("session", session, sessions, "session")?;
+            steps(s)
+        }
+        Action::ShutdownProvider { transport, .. } => index("transport", transport, topo.transports.len(), "transport"),
+        Action::SpoolerStep | Action::RunUntilIdle => Ok(()),
+    }
+}
+
+/// Applies one action to a state. This is the whole engine; [`Simulation`]
+/// adds history and the explorer calls it with a disabled trace.
+pub fn apply(topo: &Topology, settings: &Settings, state: &mut State, trace: &mut Trace, action: &Action) -> Result<(HResult, Option<StoreLogoffOutFlags>), InputError> {
+    let mut ctx = Ctx { topo, settings, state, trace };
+    ctx.dispatch(action).map(|a| (a.hresult, a.out_flags))
+}
+
+/// Messages the explorer may create: only while under the scenario's limit.
+fn may_create_message(settings: &Settings, state: &State) -> bool {
+    state.messages.len() < usize::from(settings.new_message_limit)
+}
+
+/// What can happen next, in a stable order: client calls, spooler work,
+/// transport logoffs, provider shutdowns, new mail. Macro actions
+/// (SpoolerStep, RunUntilIdle) and store-provider-internal calls are left
+/// out: they are compositions of these.
+pub fn enabled_actions(topo: &Topology, settings: &Settings, state: &State) -> Vec<Action> {
+    use crate::state::StorePhase;
+    let mut out = Vec::new();
+    for (i, s) in state.stores.iter().enumerate() {
+        let store = i as u16;
+        if s.phase == StorePhase::Open {
+            for flag in StoreLogoffFlag::ALL {
+                out.push(Action::StoreLogoff { store, flags: flag.bits() });
+            }
+            if may_create_message(settings, state) {
+                for at in 0..topo.address_types.len() {
+                    out.push(Action::SubmitMessage { store, address_type: at as u8, steps: 1 });
+                }
+            }
+        }
+        if s.phase != StorePhase::Destroyed {
+            out.push(Action::Release { store });
+        }
+    }
+    for work in crate::spooler::enabled_work(topo, state, None) {
+        out.push(work.to_action());
+    }
+    for (i, s) in state.sessions.iter().enumerate() {
+        if s.is_live() {
+            out.push(Action::LogoffSession { session: i as u16, flags: 0 });
+        }
+    }
+    for (i, t) in state.transports.iter().enumerate() {
+        if *t == crate::state::ProviderPhase::Active && topo.sessions.iter().any(|s| usize::from(s.transport) == i) {
+            out.push(Action::ShutdownProvider { transport: i as u16, flags: crate::flags::DeinitFlags::DEINIT_NORMAL.bits() });
+        }
+    }
+    if may_create_message(settings, state) {
+        for (i, s) in state.sessions.iter().enumerate() {
+            if s.is_live() && topo.sessions[i].address_types != 0 {
+                out.push(Action::MailArrives { session: i as u16, steps: 1 });
+            }
+        }
+    }
+    out
+}
+
+/// One field that an action changed, as text (`stores[0].phase`:
+/// `open` -> `loggedOff`).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    pub path: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// What one action did.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outcome {
+    /// 1 for the first action applied.
+    pub step: u32,
+    pub action: Action,
+    pub hresult: HResult,
+    /// Out flags of StoreLogoff / StoreLogoffTransports; absent when the
+    /// method has none or refused the call before writing them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_flags: Option<StoreLogoffOutFlags>,
+    pub rules: Vec<RuleId>,
+    /// One sentence on why, citing the rules.
+    pub explanation: String,
+    /// The trace events this action produced: `trace[firstEvent..firstEvent + eventCount]`.
+    pub first_event: u32,
+    pub event_count: u32,
+    pub changes: Vec<Change>,
+    /// Violations present after this action that were not present before.
+    pub new_violations: Vec<Violation>,
+}
+
+/// A scenario being run: topology, settings, state, trace and the actions
+/// applied so far.
+#[derive(Clone, Debug)]
+pub struct Simulation {
+    scenario: Scenario,
+    topology: Topology,
+    state: State,
+    trace: Trace,
+    applied: Vec<Action>,
+}
+
+/// The state as the playground and the JS API show it: the state itself
+/// plus what is derived from it (status rows, store activity, violations).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StateView<'a> {
+    pub step: u32,
+    pub topology: &'a Topology,
+    pub state: &'a State,
+    /// PR_STATUS_CODE of each session's status row.
+    pub session_status: Vec<StatusFlags>,
+    /// S2 activity bits of each store.
+    pub store_activity: Vec<StoreLogoffOutFlags>,
+    pub violations: Vec<Violation>,
+}
+
+impl Simulation {
+    /// Builds the scenario's parts and applies its actions. An action that
+    /// is malformed fails the whole scenario, naming `actions[i]`.
+    pub fn new(scenario: &Scenario) -> Result<Simulation, InputError> {
+        let (topology, state) = scenario.build()?;
+        let mut sim = Simulation {
+            scenario: Scenario { actions: Vec::new(), ..scenario.clone() },
+            topology,
+            state,
+            trace: Trace::new(),
+            applied: Vec::new(),
+        };
+        for (i, action) in scenario.actions.iter().enumerate() {
+            sim.apply_quiet(action).map_err(|e| e.within(&format!("actions[{i}]")))?;
+        }
+        Ok(sim)
+    }
+
+    pub fn from_json(text: &str) -> Result<Simulation, InputError> {
+        Simulation::new(&Scenario::from_json(text)?)
+    }
+
+    fn apply_quiet(&mut self, action: &Action) -> Result<(HResult, Option<StoreLogoffOutFlags>), InputError> {
+        self.trace.set_step(self.applied.len() as u32 + 1);
+        let r = apply(&self.topology, &self.scenario.settings, &mut self.state, &mut self.trace, action)?;
+        self.applied.push(action.clone());
+        Ok(r)
+    }
+
+    /// Applies one action and reports what it did. On an input error
+    /// nothing changed.
+    pub fn apply(&mut self, action: Action) -> Result<Outcome, InputError> {
+        let before_state = serde_json::to_value(&self.state).expect("state serialises");
+        let before_violations = self.violations();
+        let first_event = self.trace.len() as u32;
+        self.trace.set_step(self.applied.len() as u32 + 1);
+        let mut ctx = Ctx { topo: &self.topology, settings: &self.scenario.settings, state: &mut self.state, trace: &mut self.trace };
+        let answer = ctx.dispatch(&action)?;
+        self.applied.push(action.clone());
+        let after_state = serde_json::to_value(&self.state).expect("state serialises");
+        let mut changes = Vec::new();
+        diff("", &before_state, &after_state, &mut changes);
+        let new_violations = self.violations().into_iter().filter(|v| !before_violations.contains(v)).collect();
+        let rules = answer.rules.to_vec();
+        let cited = rules.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
+        let explanation = if cited.is_empty() { answer.why.to_string() } else { format!("{} ({cited})", answer.why) };
+        Ok(Outcome {
+            step: self.applied.len() as u32,
+            action,
+            hresult: answer.hresult,
+            out_flags: answer.out_flags,
+            rules,
+            explanation,
+            first_event,
+            event_count: self.trace.len() as u32 - first_event,
+            changes,
+            new_violations,
+        })
+    }
+
+    /// Applies actions in order, stopping at the first malformed one (whose
+    /// error path starts with its index).
+    pub fn run(&mut self, actions: impl IntoIterator<Item = Action>) -> Result<Vec<Outcome>, InputError> {
+        actions.into_iter().enumerate().map(|(i, a)| self.apply(a).map_err(|e| e.within(&format!("[{i}]")))).collect()
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    pub fn topology(&self) -> &Topology {
+        &self.topology
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.scenario.settings
+    }
+
+    pub fn trace(&self) -> &[Event] {
+        self.trace.events()
+    }
+
+    pub fn applied(&self) -> &[Action] {
+        &self.applied
+    }
+
+    pub fn violations(&self) -> Vec<Violation> {
+        check_invariants(&self.topology, &self.state)
+    }
+
+    pub fn enabled_actions(&self) -> Vec<Action> {
+        enabled_actions(&self.topology, &self.scenario.settings, &self.state)
+    }
+
+    pub fn view(&self) -> StateView<'_> {
+        StateView {
+            step: self.applied.len() as u32,
+            topology: &self.topology,
+            state: &self.state,
+            session_status: self.state.sessions.iter().map(|s| s.status()).collect(),
+            store_activity: (0..self.state.stores.len()).map(|i| self.state.activity(&self.topology, i)).collect(),
+            violations: self.violations(),
+        }
+    }
+
+    /// The scenario that reproduces this simulation: the original parts and
+    /// settings with every action applied so far.
+    pub fn to_scenario(&self) -> Scenario {
+        Scenario { actions: self.applied.clone(), ..self.scenario.clone() }
+    }
+
+    pub fn trace_json(&self) -> String {
+        serde_json::to_string(self.trace()).expect("trace serialises")
+    }
+
+    pub fn trace_text(&self) -> String {
+        Trace::to_text(self.trace())
+    }
+}
+
+/// The result of running a whole scenario.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunReport {
+    pub state: State,
+    pub trace: Vec<Event>,
+    pub violations: Vec<Violation>,
+}
+
+/// Runs a scenario from start to end.
+pub fn run_scenario(scenario: &Scenario) -> Result<RunReport, InputError> {
+    let sim = Simulation::new(scenario)?;
+    Ok(RunReport { violations: sim.violations(), trace: sim.trace().to_vec(), state: sim.state })
+}
+
+fn render(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "none".into(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Field-level differences between two JSON values. Arrays of scalars
+/// (queues) and arrays that changed length are reported whole: a message
+/// moving from one list to another reads better as two lists than as a
+/// cascade of shifted indexes.
+fn diff(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<Change>) {
+    use serde_json::Value;
+    if a == b {
+        return;
+    }
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, va) in x {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                diff(&p, va, y.get(k).unwrap_or(&Value::Null), out);
+            }
+            for (k, vb) in y.iter().filter(|(k, _)| !x.contains_key(*k)) {
+                diff(&format!("{path}.{k}"), &Value::Null, vb, out);
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() && x.iter().any(|v| v.is_object()) => {
+            for (i, (va, vb)) in x.iter().zip(y).enumerate() {
+                diff(&format!("{path}[{i}]"), va, vb, out);
+            }
+        }
+        _ => out.push(Change { path: path.to_string(), before: render(a), after: render(b) }),
+    }
+}

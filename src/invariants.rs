@@ -1,0 +1,140 @@
+//! The invariants I1-I6, checked by one pure function of the state. Rule
+//! breaches that leave no trace in the state (a call on a released object,
+//! a double free) were recorded when they happened and are reported here
+//! with their rule too.
+
+use crate::flags::FlagSet;
+use crate::hresult::HResult;
+use crate::rules::RuleId::{self, *};
+use crate::state::{Breach, ProtocolError, ProviderPhase, SessionPhase, State, Subject, Topology};
+use serde::Serialize;
+
+/// A broken invariant or rule.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Violation {
+    pub rule: RuleId,
+    /// The provider mistake (M1-M11) this is a symptom of, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mistake: Option<RuleId>,
+    /// The object concerned, by name (`session smtp`, `block 3`).
+    pub subject: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.rule, self.subject, self.message)?;
+        if let Some(m) = self.mistake {
+            write!(f, " ({m}: {})", m.title())?;
+        }
+        Ok(())
+    }
+}
+
+fn subject_name(topo: &Topology, subject: Subject) -> String {
+    match subject {
+        Subject::Store(i) => format!("store {}", topo.stores[usize::from(i)].name),
+        Subject::StoreSupport(i) => format!("support object of store {}", topo.stores[usize::from(i)].name),
+        Subject::StoreProvider(i) => format!("store provider {}", topo.store_providers[usize::from(i)]),
+        Subject::Session(i) => format!("session {}", topo.sessions[usize::from(i)].name),
+        Subject::SessionSupport(i) => format!("support object of session {}", topo.sessions[usize::from(i)].name),
+        Subject::Transport(i) => format!("transport {}", topo.transports[usize::from(i)].name),
+        Subject::Block(u16::MAX) => "a foreign pointer".to_string(),
+        Subject::Block(b) => format!("block {b}"),
+    }
+}
+
+fn describe(e: &ProtocolError) -> (String, Option<RuleId>) {
+    let flags = |v: u32| FlagSet::StoreLogoff.format(v);
+    match e.breach {
+        Breach::CallOnReleased { method } => {
+            let mistake = matches!(e.subject, Subject::SessionSupport(_)).then_some(M6);
+            (format!("{method} reached an object that was already released"), mistake)
+        }
+        Breach::CallOnInvalid { method } => (format!("{method} reached an object after LOGOFF_COMPLETE / MakeInvalid; only Release may"), Some(M5)),
+        Breach::AcceptedAfterComplete { method } => (format!("the store accepted {method} after returning LOGOFF_COMPLETE instead of MAPI_E_INVALID_OBJECT"), Some(M5)),
+        Breach::OverRelease => ("Release with no reference left: the count would go below zero".into(), None),
+        Breach::StoreLogoffTransportsMissing { expected } => {
+            (format!("the store was destroyed without calling StoreLogoffTransports (it should have passed {})", flags(expected)), Some(M1))
+        }
+        Breach::StoreLogoffTransportsRepeated { calls } => (format!("StoreLogoffTransports was called {calls} times in one shutdown; MAPI answered MAPI_E_INVALID_OBJECT"), Some(M2)),
+        Breach::StoreLogoffTransportsRefused { hresult, flags: f } => {
+            let mistake = (hresult == HResult::MAPI_E_INVALID_PARAMETER || hresult == HResult::MAPI_E_UNKNOWN_FLAGS).then_some(M3);
+            (format!("the store's StoreLogoffTransports({}) was refused with {}, so the spooler's logoff never happened", flags(f), hresult.text()), mistake)
+        }
+        Breach::StoreLogoffTransportsWrongFlag { given, expected } => {
+            (format!("StoreLogoffTransports got {} but the client gave {}", flags(given), flags(expected)), None)
+        }
+        Breach::NoSupportTreatedAsFatal => ("MAPI_E_NO_SUPPORT stopped the store's teardown: its support object is never released, so MAPI never logs it off (S16)".into(), Some(M4)),
+        Breach::MemoryMisuse { misuse } => (misuse.describe().to_string(), Some(M7)),
+        Breach::AddressTypesFreedEarly => ("the AddressTypes array was freed before TransportLogoff".into(), Some(M8)),
+        Breach::UndefinedTransportLogoffFlags { flags: f } => (format!("TransportLogoff got undefined ulFlags {}", FlagSet::TransportLogoff.format(f)), Some(M11)),
+        Breach::RejectedDefinedLogoffFlags { flags: f } => {
+            (format!("the provider refused {}, which it must tolerate", FlagSet::TransportLogoff.format(f)), Some(M11))
+        }
+    }
+}
+
+/// Every violation in a state, in a stable order: I1, I2, I6, then the
+/// recorded breaches in the order they happened.
+pub fn check_invariants(topo: &Topology, state: &State) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let mut seen = vec![0u8; state.messages.len()];
+    let mut count = |id: u16| {
+        if let Some(c) = seen.get_mut(usize::from(id)) {
+            *c = c.saturating_add(1);
+        }
+    };
+    for s in &state.stores {
+        s.queue.iter().chain(&s.inbox).chain(&s.sent).copied().for_each(&mut count);
+    }
+    for s in &state.sessions {
+        s.held.iter().copied().chain(s.sending.map(|t| t.message)).chain(s.receiving.map(|t| t.message)).for_each(&mut count);
+    }
+    for (id, &n) in seen.iter().enumerate() {
+        if n != 1 {
+            let message = if n == 0 { format!("message {id} is lost: it is in no queue, transfer, holding or folder") } else { format!("message {id} is in {n} places at once") };
+            out.push(Violation { rule: I1, mistake: None, subject: format!("message {id}"), message });
+        }
+    }
+    for (i, s) in state.sessions.iter().enumerate() {
+        if s.phase == SessionPhase::LoggedOn {
+            continue;
+        }
+        let leaked = state.memory.leaked_by(i as u8);
+        let name = &topo.sessions[i].name;
+        if !leaked.is_empty() {
+            let list = leaked.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(", ");
+            out.push(Violation {
+                rule: I2,
+                mistake: None,
+                subject: format!("session {name}"),
+                message: format!("logged off with memory still allocated: block {list}"),
+            });
+        }
+        if !s.support_released {
+            out.push(Violation { rule: I2, mistake: None, subject: format!("session {name}"), message: "logged off without releasing its support object".into() });
+        }
+    }
+    for (t, phase) in state.transports.iter().enumerate() {
+        if *phase != ProviderPhase::ShutDown {
+            continue;
+        }
+        for (i, info) in topo.sessions.iter().enumerate() {
+            if usize::from(info.transport) == t && state.sessions[i].phase == SessionPhase::LoggedOn {
+                out.push(Violation {
+                    rule: I6,
+                    mistake: Some(M10),
+                    subject: format!("transport {}", topo.transports[t].name),
+                    message: format!("shut down while its logon {} was still open", info.name),
+                });
+            }
+        }
+    }
+    for e in &state.errors {
+        let (message, mistake) = describe(e);
+        out.push(Violation { rule: e.rule, mistake, subject: subject_name(topo, e.subject), message });
+    }
+    out
+}

@@ -1,0 +1,85 @@
+//! # mapi-logoff
+//!
+//! An executable reference for how MAPI logs off message stores and
+//! transport providers: IMsgStore::StoreLogoff,
+//! IMAPISupport::StoreLogoffTransports, IXPLogon::TransportLogoff, with
+//! FlushQueues, TransportNotify, MakeInvalid, support-object release and the
+//! MAPI allocator around them.
+//!
+//! The model is small and deterministic. A [`Scenario`] describes the parts
+//! (stores, transport providers and their sessions, queued and inbound
+//! mail), the readings chosen where Microsoft's documentation contradicts
+//! itself, the provider faults to switch on, and a list of [`Action`]s.
+//! Each action is applied through one entry point and answers with an
+//! [`Outcome`]: the HRESULT, the out flags, the rule ids that decided it and
+//! what changed. Every call between parts is recorded in the trace, and
+//! [`check_invariants`] reports broken invariants (I1-I6) and rules with
+//! their ids. The same scenario always gives the same trace, byte for byte.
+//!
+//! ```
+//! use mapi_logoff::{Action, HResult, Scenario, Simulation, StoreLogoffOutFlags};
+//!
+//! // A mailbox with one message queued for an SMTP transport.
+//! let scenario = Scenario::from_json(r#"{
+//!     "version": 1,
+//!     "stores": [{ "name": "Mailbox", "defaultInbox": true,
+//!                  "outboundQueue": [{ "addressType": "SMTP" }] }],
+//!     "transports": [{ "name": "Internet",
+//!                      "sessions": [{ "name": "smtp", "addressTypes": ["SMTP"] }] }]
+//! }"#).unwrap();
+//! let mut sim = Simulation::new(&scenario).unwrap();
+//!
+//! // S3: LOGOFF_QUIET is vetoed while mail waits in the outbound queue.
+//! let quiet = sim.apply(Action::StoreLogoffTransports {
+//!     store: 0, flags: 0x10, support: Default::default() }).unwrap();
+//! assert_eq!(quiet.hresult, HResult::S_OK);
+//! assert_eq!(quiet.out_flags, Some(StoreLogoffOutFlags::LOGOFF_OUTBOUND_QUEUE));
+//!
+//! // S1: two input flags at once are bad input, and nothing changes.
+//! let bad = sim.apply(Action::StoreLogoff { store: 0, flags: 0x6 }).unwrap();
+//! assert_eq!(bad.hresult, HResult::MAPI_E_INVALID_PARAMETER);
+//! assert!(bad.changes.is_empty());
+//!
+//! // S7: LOGOFF_PURGE flushes the queue and returns only when it is sent.
+//! let purge = sim.apply(Action::StoreLogoffTransports {
+//!     store: 0, flags: 0x4, support: Default::default() }).unwrap();
+//! assert_eq!(purge.out_flags, Some(StoreLogoffOutFlags::LOGOFF_COMPLETE));
+//! assert_eq!(sim.state().stores[0].sent.len(), 1);
+//! assert!(sim.violations().is_empty());
+//! println!("{}", sim.trace_text());
+//! ```
+//!
+//! `docs/protocol.md` explains every rule id; `ARCHITECTURE.md` maps the
+//! modules.
+
+#![forbid(unsafe_code)]
+
+pub mod engine;
+pub mod error;
+pub mod faults;
+pub mod flags;
+pub mod hresult;
+pub mod invariants;
+pub mod matrix;
+pub mod memory;
+pub mod rules;
+pub mod scenario;
+pub mod spooler;
+pub mod state;
+pub mod store;
+pub mod trace;
+pub mod transport;
+
+pub use engine::{apply, enabled_actions, run_scenario, Action, Change, Direction, Outcome, RunReport, Simulation, StateView};
+pub use error::{ErrorCode, InputError};
+pub use faults::{StoreFault, TransportFault};
+pub use flags::{FlagSet, StoreLogoffFlag, StoreLogoffOutFlags};
+pub use hresult::HResult;
+pub use invariants::{check_invariants, Violation};
+pub use rules::RuleId;
+pub use scenario::Scenario;
+pub use state::{State, Topology};
+pub use trace::{Event, Trace};
+
+/// The crate version, as the bindings and the CLI report it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,408 @@
+//! Scenarios: a versioned JSON document with the initial parts, the
+//! settings (including the readings chosen where the docs contradict
+//! themselves), the provider faults and a list of actions.
+//!
+//! ```json
+//! { "version": 1,
+//!   "stores": [{ "name": "Mailbox", "defaultInbox": true,
+//!                "outboundQueue": [{ "addressType": "SMTP" }] }],
+//!   "transports": [{ "name": "Internet", "sessions": [{ "name": "smtp", "addressTypes": ["SMTP"] }] }],
+//!   "actions": [{ "type": "storeLogoff", "store": 0, "flags": "LOGOFF_QUIET" }] }
+//! ```
+
+use crate::engine::Action;
+use crate::error::{ErrorCode, InputError};
+use crate::faults::{StoreFaults, TransportFaults};
+use crate::memory::{Allocator, BlockKind};
+use crate::state::*;
+use serde::{Deserialize, Serialize};
+
+/// The scenario format this build reads and writes.
+pub const SCENARIO_VERSION: u32 = 1;
+
+/// Limits that keep every id in its compact integer type and every input
+/// small enough to check interactively. Exceeding one is an input error.
+pub mod limits {
+    pub const STORES: usize = 32;
+    pub const TRANSPORTS: usize = 16;
+    pub const SESSIONS: usize = 32;
+    pub const ADDRESS_TYPES: usize = 32;
+    pub const MESSAGES: usize = 20_000;
+    pub const REFERENCES: u16 = 1_000;
+    pub const STEPS: u8 = 100;
+    pub const BLOCKS_PER_SESSION: u8 = 64;
+    pub const ACTIONS: usize = 100_000;
+    pub const NAME_LEN: usize = 64;
+    pub const JSON_BYTES: usize = 16 * 1024 * 1024;
+}
+
+/// LOGOFF_ABORT: the docs say both "stop activity, then log off" and "if
+/// activity is taking place, the logoff does not occur" (S4).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AbortReading {
+    /// The SDK sample store's behaviour: cancel the activity, release, COMPLETE.
+    #[default]
+    SampleStore,
+    /// Veto while busy, like LOGOFF_QUIET.
+    Literal,
+}
+
+/// When the store calls StoreLogoffTransports (S13, S17).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StoreLogoffTransportsTiming {
+    /// The SDK sample's way: at the final release, just before the support
+    /// object is released; StoreLogoff itself returns S_OK with COMPLETE.
+    #[default]
+    AtFinalRelease,
+    /// From StoreLogoff at once, which returns what it got.
+    Immediate,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default)]
+    pub abort_reading: AbortReading,
+    #[serde(default)]
+    pub store_logoff_transports: StoreLogoffTransportsTiming,
+    /// How many messages the explorer may create with new-mail actions
+    /// (client submissions and arrivals), counted over all messages.
+    #[serde(default)]
+    pub new_message_limit: u16,
+}
+
+fn one() -> u16 {
+    1
+}
+fn two() -> u8 {
+    2
+}
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+fn is_default<T: Default + PartialEq>(t: &T) -> bool {
+    *t == T::default()
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MessageSpec {
+    pub address_type: String,
+    #[serde(default = "two")]
+    pub steps: u8,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InboundSpec {
+    #[serde(default = "two")]
+    pub steps: u8,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StoreSpec {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub default_inbox: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub shared_with_other_process: bool,
+    /// Client references when the scenario starts.
+    #[serde(default = "one")]
+    pub references: u16,
+    /// Store provider name; stores naming the same provider share it.
+    /// Defaults to the store's own name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub support_kind: SupportKind,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outbound_queue: Vec<MessageSpec>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub faults: StoreFaults,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SessionSpec {
+    pub name: String,
+    #[serde(default)]
+    pub address_types: Vec<String>,
+    /// Data blocks from MAPIAllocateBuffer held since logon.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub memory_blocks: u8,
+    /// MAPIAllocateMore blocks linked to the first data block.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub child_blocks: u8,
+    /// Inbound mail the transport holds when the scenario starts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inbound: Vec<InboundSpec>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TransportSpec {
+    pub name: String,
+    #[serde(default)]
+    pub sessions: Vec<SessionSpec>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub faults: TransportFaults,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Scenario {
+    pub version: u32,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default)]
+    pub settings: Settings,
+    #[serde(default)]
+    pub stores: Vec<StoreSpec>,
+    #[serde(default)]
+    pub transports: Vec<TransportSpec>,
+    #[serde(default)]
+    pub actions: Vec<Action>,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            version: SCENARIO_VERSION,
+            name: String::new(),
+            description: String::new(),
+            settings: Settings::default(),
+            stores: Vec::new(),
+            transports: Vec::new(),
+            actions: Vec::new(),
+        }
+    }
+}
+
+impl Scenario {
+    /// Parses JSON text; errors name the path of the bad field.
+    pub fn from_json(text: &str) -> Result<Scenario, InputError> {
+        if text.len() > limits::JSON_BYTES {
+            return Err(InputError::new(ErrorCode::TooLarge, "", format!("scenario is {} bytes; the limit is {}", text.len(), limits::JSON_BYTES)));
+        }
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(InputError::from_path_error)?;
+        scenario.check_version()?;
+        Ok(scenario)
+    }
+
+    /// Deserialises from any serde data format (the bindings pass JS values).
+    pub fn deserialize_from<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Scenario, InputError>
+    where
+        D::Error: std::fmt::Display,
+    {
+        let scenario: Scenario = serde_path_to_error::deserialize(d).map_err(InputError::from_path_error)?;
+        scenario.check_version()?;
+        Ok(scenario)
+    }
+
+    fn check_version(&self) -> Result<(), InputError> {
+        if self.version != SCENARIO_VERSION {
+            return Err(InputError::new(
+                ErrorCode::UnsupportedVersion,
+                "version",
+                format!("scenario version {} is not supported; this build reads version {SCENARIO_VERSION}", self.version),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("scenarios always serialise")
+    }
+
+    /// Checks the constraints serde cannot express and builds the fixed
+    /// topology and the initial state.
+    pub fn build(&self) -> Result<(Topology, State), InputError> {
+        let bad = |path: String, msg: String| InputError::new(ErrorCode::InvalidScenario, path, msg);
+        let too_many = |path: &str, n: usize, max: usize| {
+            if n > max { Err(InputError::new(ErrorCode::TooLarge, path, format!("{n} entries; at most {max} are supported"))) } else { Ok(()) }
+        };
+        too_many("stores", self.stores.len(), limits::STORES)?;
+        too_many("transports", self.transports.len(), limits::TRANSPORTS)?;
+        too_many("actions", self.actions.len(), limits::ACTIONS)?;
+        let session_count: usize = self.transports.iter().map(|t| t.sessions.len()).sum();
+        too_many("transports[].sessions", session_count, limits::SESSIONS)?;
+        let message_count: usize = self.stores.iter().map(|s| s.outbound_queue.len()).sum::<usize>()
+            + self.transports.iter().flat_map(|t| &t.sessions).map(|s| s.inbound.len()).sum::<usize>();
+        too_many("messages", message_count, limits::MESSAGES)?;
+
+        let check_name = |path: String, name: &str, seen: &mut Vec<String>| -> Result<(), InputError> {
+            if name.trim().is_empty() {
+                return Err(bad(path, "must not be empty".into()));
+            }
+            if name.chars().count() > limits::NAME_LEN {
+                return Err(bad(path, format!("longer than {} characters", limits::NAME_LEN)));
+            }
+            if seen.iter().any(|n| n == name) {
+                return Err(bad(path, format!("duplicate name `{name}`")));
+            }
+            seen.push(name.to_string());
+            Ok(())
+        };
+        let check_steps = |path: String, steps: u8| {
+            if steps == 0 || steps > limits::STEPS {
+                Err(bad(path, format!("{steps} is out of range: a transfer takes 1 to {} steps", limits::STEPS)))
+            } else {
+                Ok(())
+            }
+        };
+
+        let mut address_types: Vec<String> = Vec::new();
+        let mut intern = |path: String, name: &str| -> Result<u8, InputError> {
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(bad(path, "an address type must not be empty".into()));
+            }
+            if let Some(i) = address_types.iter().position(|a| a.eq_ignore_ascii_case(name)) {
+                return Ok(i as u8);
+            }
+            if address_types.len() == limits::ADDRESS_TYPES {
+                return Err(InputError::new(ErrorCode::TooLarge, path, format!("more than {} distinct address types", limits::ADDRESS_TYPES)));
+            }
+            address_types.push(name.to_string());
+            Ok((address_types.len() - 1) as u8)
+        };
+
+        // Transports first so that address types are numbered in session order.
+        let mut names = Vec::new();
+        let mut session_names = Vec::new();
+        let mut transports = Vec::new();
+        let mut sessions = Vec::new();
+        for (ti, t) in self.transports.iter().enumerate() {
+            check_name(format!("transports[{ti}].name"), &t.name, &mut names)?;
+            transports.push(TransportInfo { name: t.name.clone(), faults: t.faults });
+            for (si, s) in t.sessions.iter().enumerate() {
+                let p = format!("transports[{ti}].sessions[{si}]");
+                check_name(format!("{p}.name"), &s.name, &mut session_names)?;
+                let mut mask = 0u32;
+                for (ai, a) in s.address_types.iter().enumerate() {
+                    mask |= 1 << intern(format!("{p}.addressTypes[{ai}]"), a)?;
+                }
+                if s.memory_blocks > limits::BLOCKS_PER_SESSION || s.child_blocks > limits::BLOCKS_PER_SESSION {
+                    return Err(bad(format!("{p}.memoryBlocks"), format!("at most {} blocks per session", limits::BLOCKS_PER_SESSION)));
+                }
+                if s.child_blocks > 0 && s.memory_blocks == 0 {
+                    return Err(bad(format!("{p}.childBlocks"), "child blocks need a root: set memoryBlocks to at least 1 (MAPIAllocateMore links to a MAPIAllocateBuffer block, T5)".into()));
+                }
+                for (ii, m) in s.inbound.iter().enumerate() {
+                    check_steps(format!("{p}.inbound[{ii}].steps"), m.steps)?;
+                }
+                sessions.push(SessionInfo { name: s.name.clone(), transport: ti as u8, address_types: mask });
+            }
+        }
+
+        let mut store_names = Vec::new();
+        let mut store_providers: Vec<String> = Vec::new();
+        let mut stores = Vec::new();
+        let mut inbox_at: Option<usize> = None;
+        for (i, s) in self.stores.iter().enumerate() {
+            check_name(format!("stores[{i}].name"), &s.name, &mut store_names)?;
+            if s.default_inbox {
+                if let Some(first) = inbox_at {
+                    return Err(bad(format!("stores[{i}].defaultInbox"), format!("only one store holds the profile's default Inbox, and stores[{first}] already does")));
+                }
+                inbox_at = Some(i);
+            }
+            if s.references == 0 || s.references > limits::REFERENCES {
+                return Err(bad(format!("stores[{i}].references"), format!("{} is out of range: an open store has 1 to {} client references", s.references, limits::REFERENCES)));
+            }
+            let provider = s.provider.clone().unwrap_or_else(|| s.name.clone());
+            if provider.trim().is_empty() {
+                return Err(bad(format!("stores[{i}].provider"), "must not be empty".into()));
+            }
+            let pi = match store_providers.iter().position(|p| *p == provider) {
+                Some(pi) => pi,
+                None => {
+                    store_providers.push(provider);
+                    store_providers.len() - 1
+                }
+            };
+            stores.push(StoreInfo {
+                name: s.name.clone(),
+                default_inbox: s.default_inbox,
+                shared_with_other_process: s.shared_with_other_process,
+                support_kind: s.support_kind,
+                provider: pi as u8,
+                faults: s.faults,
+            });
+        }
+
+        let mut messages = Vec::new();
+        let mut store_states = Vec::new();
+        for (i, s) in self.stores.iter().enumerate() {
+            let mut queue = Vec::new();
+            for (mi, m) in s.outbound_queue.iter().enumerate() {
+                let p = format!("stores[{i}].outboundQueue[{mi}]");
+                check_steps(format!("{p}.steps"), m.steps)?;
+                let at = intern(format!("{p}.addressType"), &m.address_type)?;
+                messages.push(Message { origin: Some(i as u8), address_type: at, steps: m.steps });
+                queue.push((messages.len() - 1) as MessageId);
+            }
+            store_states.push(StoreState {
+                refs: s.references,
+                phase: StorePhase::Open,
+                saved_flag: None,
+                store_logoff_transports: Default::default(),
+                spooler: SpoolerLogon::Serving,
+                support_released: false,
+                queue,
+                inbox: Vec::new(),
+                sent: Vec::new(),
+            });
+        }
+
+        let mut memory = Allocator::default();
+        let mut session_states = Vec::new();
+        let flat_sessions = self.transports.iter().flat_map(|t| &t.sessions);
+        for (si, s) in flat_sessions.enumerate() {
+            let owner = si as u8;
+            let address_types_block = memory.allocate(owner, BlockKind::AddressTypes);
+            let roots: Vec<_> = (0..s.memory_blocks).map(|_| memory.allocate(owner, BlockKind::Data)).collect();
+            if let Some(&root) = roots.first() {
+                for _ in 0..s.child_blocks {
+                    memory.allocate_more(owner, root).expect("a fresh root accepts children");
+                }
+            }
+            let first_type = (0..32).find(|b| sessions[si].address_types & (1 << b) != 0).unwrap_or(0) as u8;
+            let mut held = Vec::new();
+            for m in &s.inbound {
+                messages.push(Message { origin: None, address_type: first_type, steps: m.steps });
+                held.push((messages.len() - 1) as MessageId);
+            }
+            session_states.push(SessionState {
+                phase: SessionPhase::LoggedOn,
+                routing: true,
+                inbound_enabled: true,
+                outbound_enabled: true,
+                flushing: 0,
+                sending: None,
+                receiving: None,
+                held,
+                invalid: false,
+                support_released: false,
+                address_types_block,
+            });
+        }
+        let topology = Topology { stores, store_providers, transports, sessions, address_types };
+        let state = State {
+            store_providers: vec![ProviderPhase::Active; topology.store_providers.len()],
+            transports: vec![ProviderPhase::Active; topology.transports.len()],
+            stores: store_states,
+            sessions: session_states,
+            messages,
+            memory,
+            errors: Vec::new(),
+        };
+        Ok((topology, state))
+    }
+}

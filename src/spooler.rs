@@ -1,0 +1,332 @@
+//! The MAPI spooler: routes queued mail to sessions by address type, moves
+//! transfers forward, delivers inbound mail into the default-Inbox store,
+//! and does the background part of NO_WAIT and ORDERLY (S5, S6) and the
+//! synchronous flush of PURGE (S7).
+//!
+//! Spooler work comes in small units ([`Work`]) so that the explorer can
+//! interleave them with everything else; a spooler step is the first unit
+//! that is possible, in a fixed order.
+
+use crate::engine::{Action, Answer, Ctx, Direction, Who};
+use crate::flags::{FlagSet, FlushFlags, SpoolerNotifyFlags, TransportNotifyFlags};
+use crate::rules::RuleId::{self, *};
+use crate::state::{SpoolerLogon, State, Topology, Transfer};
+use crate::trace::{arg, Method};
+
+/// A bound on RunUntilIdle. Every unit moves a message or ends a drain,
+/// so a scenario within the limits goes idle long before this.
+const IDLE_LIMIT: usize = 4_000_000;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Work {
+    Progress(usize, Direction),
+    BeginSend(usize),
+    BeginReceive(usize),
+    EndFlush(usize),
+    FinishStoreLogoff(usize),
+}
+
+impl Work {
+    pub fn from_action(a: &Action) -> Option<Work> {
+        Some(match *a {
+            Action::Progress { session, direction } => Work::Progress(session.into(), direction),
+            Action::BeginSend { session } => Work::BeginSend(session.into()),
+            Action::BeginReceive { session } => Work::BeginReceive(session.into()),
+            Action::EndFlush { session } => Work::EndFlush(session.into()),
+            Action::FinishStoreLogoff { store } => Work::FinishStoreLogoff(store.into()),
+            _ => return None,
+        })
+    }
+
+    pub fn to_action(self) -> Action {
+        match self {
+            Work::Progress(s, direction) => Action::Progress { session: s as u16, direction },
+            Work::BeginSend(s) => Action::BeginSend { session: s as u16 },
+            Work::BeginReceive(s) => Action::BeginReceive { session: s as u16 },
+            Work::EndFlush(s) => Action::EndFlush { session: s as u16 },
+            Work::FinishStoreLogoff(s) => Action::FinishStoreLogoff { store: s as u16 },
+        }
+    }
+}
+
+/// Read-only questions about what the spooler can do. `purging` is the
+/// store whose LOGOFF_PURGE is running: only its work counts, and it
+/// accepts new transfers although it is logging off.
+struct Spooler<'a> {
+    topo: &'a Topology,
+    state: &'a State,
+    purging: Option<usize>,
+}
+
+impl Spooler<'_> {
+    fn store_sends(&self, st: usize) -> bool {
+        match self.purging {
+            Some(p) => p == st,
+            None => matches!(self.state.stores[st].spooler, SpoolerLogon::Serving | SpoolerLogon::DrainingNoWait),
+        }
+    }
+
+    fn inbox_receives(&self) -> bool {
+        match (self.topo.default_inbox(), self.purging) {
+            (Some(d), Some(p)) => d == p,
+            (Some(d), None) => self.state.stores[d].spooler == SpoolerLogon::Serving,
+            (None, _) => false,
+        }
+    }
+
+    fn can_carry(&self, i: usize) -> bool {
+        let s = &self.state.sessions[i];
+        s.is_live() && s.routing && s.outbound_enabled
+    }
+
+    /// The first queued message (store order, then queue order) that session
+    /// `i` handles: `(store, position in its queue)`.
+    fn next_for(&self, i: usize) -> Option<(usize, usize)> {
+        (0..self.state.stores.len()).filter(|&st| self.store_sends(st)).find_map(|st| {
+            let queue = &self.state.stores[st].queue;
+            queue.iter().position(|&m| self.topo.session_handles(i, self.state.messages[m as usize].address_type)).map(|pos| (st, pos))
+        })
+    }
+
+    fn sending_store(&self, i: usize) -> Option<usize> {
+        self.state.sessions[i].sending.and_then(|t| self.state.messages[t.message as usize].origin).map(usize::from)
+    }
+
+    fn deliverable(&self, st: usize) -> bool {
+        self.state.stores[st].queue.iter().any(|&m| {
+            let at = self.state.messages[m as usize].address_type;
+            (0..self.state.sessions.len()).any(|i| self.can_carry(i) && self.topo.session_handles(i, at))
+        })
+    }
+
+    fn possible(&self, work: Work) -> Result<(), &'static str> {
+        let check = |ok: bool, reason| if ok { Ok(()) } else { Err(reason) };
+        match work {
+            Work::Progress(i, Direction::Send) => {
+                check(self.state.sessions[i].sending.is_some(), "the session is not sending")?;
+                check(self.purging.is_none() || self.sending_store(i) == self.purging, "the message belongs to another store")
+            }
+            Work::Progress(i, Direction::Receive) => {
+                check(self.state.sessions[i].receiving.is_some(), "the session is not receiving")?;
+                check(self.purging.is_none() || self.purging == self.topo.default_inbox(), "the purge is for a store that does not receive")
+            }
+            Work::BeginSend(i) => {
+                check(self.can_carry(i), "the session is logged off or its outbound traffic is disabled")?;
+                check(self.state.sessions[i].sending.is_none(), "the session is already sending")?;
+                check(self.next_for(i).is_some(), "no store the spooler serves has queued mail of this session's address types")
+            }
+            Work::BeginReceive(i) => {
+                let s = &self.state.sessions[i];
+                check(s.is_live() && s.inbound_enabled, "the session is logged off or its reception is disabled")?;
+                check(s.receiving.is_none(), "the session is already receiving")?;
+                check(!s.held.is_empty(), "the session holds no inbound mail")?;
+                check(self.inbox_receives(), "no default-Inbox store is served by the spooler")
+            }
+            Work::EndFlush(i) => {
+                let s = &self.state.sessions[i];
+                check(s.is_live() && s.flushing != 0, "the session is not flushing")?;
+                let upload_left = s.flushing & FlushFlags::FLUSH_UPLOAD.bits() as u8 != 0 && (s.sending.is_some() || (self.can_carry(i) && self.next_for(i).is_some()));
+                let download_left = s.flushing & FlushFlags::FLUSH_DOWNLOAD.bits() as u8 != 0
+                    && (s.receiving.is_some() || (s.inbound_enabled && !s.held.is_empty() && self.inbox_receives()));
+                check(!upload_left && !download_left, "the flush still has mail to move")
+            }
+            Work::FinishStoreLogoff(st) => {
+                check(self.purging.is_none(), "a purge is running")?;
+                let logon = self.state.stores[st].spooler;
+                check(matches!(logon, SpoolerLogon::DrainingNoWait | SpoolerLogon::DrainingOrderly), "the store is not being logged off in the background")?;
+                check(!(0..self.state.sessions.len()).any(|i| self.sending_store(i) == Some(st)), "a message of the store is still being sent")?;
+                let receiving = self.state.sessions.iter().any(|s| s.receiving.is_some());
+                check(!(self.topo.stores[st].default_inbox && receiving), "a message is still coming into the store")?;
+                check(logon == SpoolerLogon::DrainingOrderly || !self.deliverable(st), "LOGOFF_NO_WAIT: queued mail can still be sent")
+            }
+        }
+    }
+
+    fn all(&self) -> Vec<Work> {
+        let n = self.state.sessions.len();
+        let mut candidates = Vec::new();
+        for i in 0..n {
+            candidates.push(Work::Progress(i, Direction::Send));
+            candidates.push(Work::Progress(i, Direction::Receive));
+        }
+        candidates.extend((0..n).map(Work::BeginSend));
+        candidates.extend((0..n).map(Work::BeginReceive));
+        candidates.extend((0..n).map(Work::EndFlush));
+        candidates.extend((0..self.state.stores.len()).map(Work::FinishStoreLogoff));
+        candidates.retain(|w| self.possible(*w).is_ok());
+        candidates
+    }
+}
+
+/// Every unit of spooler work possible now, in the fixed order.
+pub(crate) fn enabled_work(topo: &Topology, state: &State, purging: Option<usize>) -> Vec<Work> {
+    Spooler { topo, state, purging }.all()
+}
+
+impl Ctx<'_> {
+    fn spooler(&self, purging: Option<usize>) -> Spooler<'_> {
+        Spooler { topo: self.topo, state: self.state, purging }
+    }
+
+    pub(crate) fn work_possible(&self, work: Work) -> Result<(), &'static str> {
+        self.spooler(None).possible(work)
+    }
+
+    pub(crate) fn spooler_step(&mut self) -> Answer {
+        let next = self.spooler(None).all().first().copied();
+        match next {
+            Some(work) => self.do_work(work),
+            None => Answer::ok(&[], "The spooler has nothing to do"),
+        }
+    }
+
+    pub(crate) fn run_until_idle(&mut self) -> Answer {
+        for _ in 0..IDLE_LIMIT {
+            let next = self.spooler(None).all().first().copied();
+            match next {
+                Some(work) => {
+                    self.do_work(work);
+                }
+                None => return Answer::ok(&[], "The spooler worked until nothing was left to do"),
+            }
+        }
+        Answer::ok(&[], "The spooler stopped at its step limit")
+    }
+
+    pub(crate) fn do_work(&mut self, work: Work) -> Answer {
+        self.do_work_in(work, None)
+    }
+
+    fn do_work_in(&mut self, work: Work, purging: Option<usize>) -> Answer {
+        match work {
+            Work::Progress(i, direction) => self.progress(i, direction),
+            Work::BeginSend(i) => {
+                let (st, pos) = self.spooler(purging).next_for(i).expect("checked by possible()");
+                let message = self.state.stores[st].queue.remove(pos);
+                let steps = self.state.messages[message as usize].steps;
+                let h = self.call(Who::Spooler, Who::Session(i), Method::XpSubmitMessage, || vec![arg::message("lpMessage", message)]);
+                self.state.sessions[i].sending = Some(Transfer { message, remaining: steps });
+                self.ret(h, Answer::ok(&[S2], "The spooler hands queued mail to the session that handles its address type"))
+            }
+            Work::BeginReceive(i) => {
+                let message = self.state.sessions[i].held.remove(0);
+                let steps = self.state.messages[message as usize].steps;
+                let n = self.call(Who::Session(i), Who::Mapi, Method::SpoolerNotify, || {
+                    vec![arg::flags("ulFlags", FlagSet::SpoolerNotify, SpoolerNotifyFlags::NOTIFY_NEWMAIL.bits())]
+                });
+                self.ret(n, Answer::ok(&[], "The transport has new mail"));
+                let h = self.call(Who::Spooler, Who::Session(i), Method::StartMessage, || vec![arg::message("lpulMsgRef", message)]);
+                self.state.sessions[i].receiving = Some(Transfer { message, remaining: steps });
+                self.ret(h, Answer::ok(&[S2], "The transport starts delivering into the default Inbox"))
+            }
+            Work::EndFlush(i) => {
+                let flushing = u32::from(self.state.sessions[i].flushing);
+                let mut flags = TransportNotifyFlags::empty();
+                if flushing & FlushFlags::FLUSH_UPLOAD.bits() != 0 {
+                    flags |= TransportNotifyFlags::NOTIFY_END_OUTBOUND_FLUSH;
+                }
+                if flushing & FlushFlags::FLUSH_DOWNLOAD.bits() != 0 {
+                    flags |= TransportNotifyFlags::NOTIFY_END_INBOUND_FLUSH;
+                }
+                let h = self.call(Who::Spooler, Who::Session(i), Method::TransportNotify, || vec![arg::flags("ulFlags", FlagSet::TransportNotify, flags.bits())]);
+                self.state.sessions[i].flushing = 0;
+                self.ret(h, Answer::ok(&[S7], "The flush has moved everything it could"))
+            }
+            Work::FinishStoreLogoff(st) => {
+                let rules: &'static [RuleId] = if self.state.stores[st].spooler == SpoolerLogon::DrainingNoWait { &[S5] } else { &[S6] };
+                self.release_store_logon(st, rules);
+                Answer::ok(rules, "The background work of the logoff is done: the spooler releases the store")
+            }
+        }
+    }
+
+    fn progress(&mut self, i: usize, direction: Direction) -> Answer {
+        let session = &mut self.state.sessions[i];
+        let slot = match direction {
+            Direction::Send => &mut session.sending,
+            Direction::Receive => &mut session.receiving,
+        };
+        let mut transfer = slot.expect("checked by possible()");
+        if transfer.remaining > 1 {
+            transfer.remaining -= 1;
+            *slot = Some(transfer);
+            return Answer::ok(&[S2], "One step of the transfer");
+        }
+        *slot = None;
+        let message = transfer.message;
+        match direction {
+            Direction::Send => {
+                let st = usize::from(self.state.messages[message as usize].origin.expect("outbound mail has a store"));
+                let h = self.call(Who::Spooler, Who::Session(i), Method::EndMessage, || vec![arg::message("ulMsgRef", message)]);
+                self.state.stores[st].sent.push(message);
+                self.ret(h, Answer::ok(&[S2], "The send is finished"))
+            }
+            Direction::Receive => match self.topo.default_inbox() {
+                Some(d) => {
+                    self.state.stores[d].inbox.push(message);
+                    let h = self.call(Who::Spooler, Who::Store(d), Method::NotifyNewMail, || vec![arg::message("lpNotification", message)]);
+                    self.ret(h, Answer::ok(&[S2], "The message is in the default Inbox"))
+                }
+                None => {
+                    self.state.sessions[i].held.insert(0, message);
+                    Answer::ok(&[I1], "No store holds the default Inbox: the transport keeps the message")
+                }
+            },
+        }
+    }
+
+    /// A transfer stops: outbound mail goes back to the front of its
+    /// store's queue, inbound mail stays with the transport (T4, S4).
+    pub(crate) fn requeue(&mut self, i: usize, direction: Direction, rules: &[RuleId]) {
+        let session = &mut self.state.sessions[i];
+        let taken = match direction {
+            Direction::Send => session.sending.take(),
+            Direction::Receive => session.receiving.take(),
+        };
+        let Some(transfer) = taken else { return };
+        let message = transfer.message;
+        match self.state.messages[message as usize].origin {
+            Some(st) => {
+                self.state.stores[usize::from(st)].queue.insert(0, message);
+                let name = &self.topo.stores[usize::from(st)].name;
+                self.note(Who::Spooler, Method::RequeueMessage, || vec![arg::message("message", message)], rules, || {
+                    format!("message {message} goes back to the front of {name}'s outbound queue")
+                });
+            }
+            None => {
+                self.state.sessions[i].held.insert(0, message);
+                self.note(Who::Spooler, Method::RequeueMessage, || vec![arg::message("message", message)], rules, || {
+                    format!("message {message} stays with the transport for later delivery")
+                });
+            }
+        }
+    }
+
+    /// S7: flush the relevant transports, then run this store's work until
+    /// none is left, then release the store.
+    pub(crate) fn purge(&mut self, s: usize) {
+        let inbox = self.topo.stores[s].default_inbox;
+        for i in 0..self.state.sessions.len() {
+            let sp = self.spooler(Some(s));
+            let session = &self.state.sessions[i];
+            let upload = sp.can_carry(i) && (sp.sending_store(i) == Some(s) || sp.next_for(i).is_some());
+            let download = inbox && session.is_live() && session.inbound_enabled && (session.receiving.is_some() || !session.held.is_empty());
+            let mut flags = FlushFlags::empty();
+            if upload {
+                flags |= FlushFlags::FLUSH_UPLOAD;
+            }
+            if download {
+                flags |= FlushFlags::FLUSH_DOWNLOAD;
+            }
+            if !flags.is_empty() {
+                self.flush_queues_call(i, flags.bits(), &[S7]);
+            }
+        }
+        loop {
+            let next = self.spooler(Some(s)).all().first().copied();
+            let Some(work) = next else { break };
+            self.do_work_in(work, Some(s));
+        }
+        self.release_store_logon(s, &[S7]);
+    }
+}

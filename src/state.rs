@@ -1,0 +1,309 @@
+//! What the model knows: the fixed [`Topology`] of a scenario (names, who
+//! holds the default Inbox, address types, faults) and the changing
+//! [`State`] (reference counts, queues, messages in flight, memory, rule
+//! breaches). State is compact and `Clone + Eq + Hash` because the explorer
+//! stores millions of them; names live in the topology, not in the state.
+
+use crate::faults::{StoreFaults, TransportFaults};
+use crate::flags::{StatusFlags, StoreLogoffFlag, StoreLogoffOutFlags};
+use crate::hresult::HResult;
+use crate::memory::{Allocator, BlockId, MemoryMisuse};
+use crate::rules::RuleId;
+use crate::trace::Method;
+use serde::{Deserialize, Serialize};
+
+pub type MessageId = u16;
+
+/// Which kind of support object a call goes to. Only a message-store
+/// support object implements StoreLogoffTransports (S11).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SupportKind {
+    #[default]
+    MessageStore,
+    Transport,
+    AddressBook,
+    Configuration,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreInfo {
+    pub name: String,
+    pub default_inbox: bool,
+    /// Opened by another process of the same profile (S8).
+    pub shared_with_other_process: bool,
+    /// The support object MAPI handed the store (S11).
+    pub support_kind: SupportKind,
+    pub provider: u8,
+    pub faults: StoreFaults,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransportInfo {
+    pub name: String,
+    pub faults: TransportFaults,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    pub name: String,
+    pub transport: u8,
+    /// Indexes into [`Topology::address_types`], as a bit mask.
+    pub address_types: u32,
+}
+
+/// Everything about a scenario that no action changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Topology {
+    pub stores: Vec<StoreInfo>,
+    pub store_providers: Vec<String>,
+    pub transports: Vec<TransportInfo>,
+    pub sessions: Vec<SessionInfo>,
+    pub address_types: Vec<String>,
+}
+
+impl Topology {
+    pub fn default_inbox(&self) -> Option<usize> {
+        self.stores.iter().position(|s| s.default_inbox)
+    }
+
+    pub fn session_handles(&self, session: usize, address_type: u8) -> bool {
+        self.sessions[session].address_types & (1 << address_type) != 0
+    }
+
+    pub fn address_type_names(&self, mask: u32) -> Vec<&str> {
+        self.address_types.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, n)| n.as_str()).collect()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StorePhase {
+    /// Usable.
+    Open,
+    /// StoreLogoff returned COMPLETE: only Release, AddRef and
+    /// QueryInterface are valid (S9).
+    LoggedOff,
+    /// The last client reference is gone.
+    Destroyed,
+}
+
+/// The spooler's own logon on a store (S3-S7): "the spooler releases the
+/// store" means this goes to `Released`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SpoolerLogon {
+    Serving,
+    /// LOGOFF_NO_WAIT: send what is ready, finish the receive, then release (S5).
+    DrainingNoWait,
+    /// LOGOFF_ORDERLY: finish what is in progress, start nothing, then release (S6).
+    DrainingOrderly,
+    Released,
+}
+
+/// What StoreLogoffTransports calls on this store's support object did in
+/// the current shutdown; read when the store is destroyed to check I5.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreLogoffTransportsRecord {
+    /// Calls that ended the spooler's part of the shutdown (COMPLETE, S8,
+    /// or a veto at the final release, after which the store is gone).
+    pub completions: u8,
+    /// Calls MAPI refused (bad flags, S1; again after COMPLETE, S10).
+    pub refusals: u8,
+    /// The flags of the first completing call.
+    pub flags: u32,
+    pub last_refusal: HResult,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreState {
+    /// Client references (the spooler's logon is counted apart).
+    pub refs: u16,
+    pub phase: StorePhase,
+    /// The flag of the last StoreLogoff (S12).
+    pub saved_flag: Option<StoreLogoffFlag>,
+    pub store_logoff_transports: StoreLogoffTransportsRecord,
+    pub spooler: SpoolerLogon,
+    pub support_released: bool,
+    /// Outbound queue (the Outbox).
+    pub queue: Vec<MessageId>,
+    /// Received mail (only the default-Inbox store receives).
+    pub inbox: Vec<MessageId>,
+    /// Mail a transport finished sending.
+    pub sent: Vec<MessageId>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ProviderPhase {
+    Active,
+    ShutDown,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SessionPhase {
+    LoggedOn,
+    /// TransportLogoff returned (whatever it returned, T7).
+    LoggedOff,
+    /// The spooler released the logon object.
+    Released,
+}
+
+/// A message being sent or received, and how many steps it still needs.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transfer {
+    pub message: MessageId,
+    pub remaining: u8,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionState {
+    pub phase: SessionPhase,
+    /// The spooler routes by this session's AddressTypes (cleared by T2).
+    pub routing: bool,
+    pub inbound_enabled: bool,
+    pub outbound_enabled: bool,
+    /// FLUSH_UPLOAD / FLUSH_DOWNLOAD while a FlushQueues runs.
+    pub flushing: u8,
+    pub sending: Option<Transfer>,
+    pub receiving: Option<Transfer>,
+    /// Inbound mail the transport holds and has not delivered yet.
+    pub held: Vec<MessageId>,
+    /// MakeInvalid was called on the logon object.
+    pub invalid: bool,
+    pub support_released: bool,
+    /// The AddressTypes array, allocated at logon (T5).
+    pub address_types_block: BlockId,
+}
+
+impl SessionState {
+    pub fn is_live(&self) -> bool {
+        self.phase == SessionPhase::LoggedOn
+    }
+
+    /// PR_STATUS_CODE of the session's status row, derived from its state.
+    pub fn status(&self) -> StatusFlags {
+        if !self.is_live() {
+            return StatusFlags::empty();
+        }
+        let mut s = StatusFlags::STATUS_AVAILABLE;
+        let on = |c: bool, f: StatusFlags| if c { f } else { StatusFlags::empty() };
+        s |= on(self.inbound_enabled, StatusFlags::STATUS_INBOUND_ENABLED);
+        s |= on(self.outbound_enabled, StatusFlags::STATUS_OUTBOUND_ENABLED);
+        s |= on(self.receiving.is_some(), StatusFlags::STATUS_INBOUND_ACTIVE);
+        s |= on(self.sending.is_some(), StatusFlags::STATUS_OUTBOUND_ACTIVE);
+        s |= on(self.flushing & 0x04 != 0, StatusFlags::STATUS_INBOUND_FLUSH);
+        s |= on(self.flushing & 0x02 != 0, StatusFlags::STATUS_OUTBOUND_FLUSH);
+        s
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    /// The store whose outbound queue it came from; `None` for inbound mail.
+    pub origin: Option<u8>,
+    pub address_type: u8,
+    /// Steps a transport needs to send or receive it.
+    pub steps: u8,
+}
+
+/// The object a rule breach concerns.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind", content = "index")]
+pub enum Subject {
+    Store(u8),
+    StoreSupport(u8),
+    StoreProvider(u8),
+    Session(u8),
+    SessionSupport(u8),
+    Transport(u8),
+    Block(BlockId),
+}
+
+/// A broken rule, recorded at the moment it happened. Breaches that no
+/// state predicate can see afterwards (a call that reached a released
+/// object, a double free) are kept here so that the invariant check stays a
+/// pure function of the state.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum Breach {
+    /// I3: a call reached a released object.
+    CallOnReleased { method: Method },
+    /// I3: a call other than Release reached an invalidated object.
+    CallOnInvalid { method: Method },
+    /// S9: the store accepted a call after COMPLETE.
+    AcceptedAfterComplete { method: Method },
+    /// I4: Release on an object with no references left.
+    OverRelease,
+    /// I5 / S14: the store was destroyed and never called StoreLogoffTransports.
+    StoreLogoffTransportsMissing { expected: u32 },
+    /// I5 / S10: StoreLogoffTransports more than once in one shutdown.
+    StoreLogoffTransportsRepeated { calls: u8 },
+    /// I5 / S1: the store's only StoreLogoffTransports was refused.
+    StoreLogoffTransportsRefused { hresult: HResult, flags: u32 },
+    /// I5 / S12: called with another flag than the client gave.
+    StoreLogoffTransportsWrongFlag { given: u32, expected: u32 },
+    /// S11: MAPI_E_NO_SUPPORT aborted the store's teardown.
+    NoSupportTreatedAsFatal,
+    /// T9.
+    MemoryMisuse { misuse: MemoryMisuse },
+    /// T5: the AddressTypes array was freed before TransportLogoff.
+    AddressTypesFreedEarly,
+    /// T1: undefined bits in TransportLogoff's ulFlags.
+    UndefinedTransportLogoffFlags { flags: u32 },
+    /// T1: the provider refused LOGOFF_NORMAL or LOGOFF_HURRY.
+    RejectedDefinedLogoffFlags { flags: u32 },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProtocolError {
+    pub rule: RuleId,
+    pub subject: Subject,
+    pub breach: Breach,
+}
+
+/// Everything that changes.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct State {
+    pub stores: Vec<StoreState>,
+    pub store_providers: Vec<ProviderPhase>,
+    pub transports: Vec<ProviderPhase>,
+    pub sessions: Vec<SessionState>,
+    pub messages: Vec<Message>,
+    pub memory: Allocator,
+    pub errors: Vec<ProtocolError>,
+}
+
+impl State {
+    /// S2: the activity bits of a store: a receive into it, a send of its
+    /// mail, mail in its outbound queue.
+    pub fn activity(&self, topo: &Topology, store: usize) -> StoreLogoffOutFlags {
+        let mut out = StoreLogoffOutFlags::empty();
+        if topo.stores[store].default_inbox && self.sessions.iter().any(|s| s.receiving.is_some()) {
+            out |= StoreLogoffOutFlags::LOGOFF_INBOUND;
+        }
+        if self.sessions.iter().filter_map(|s| s.sending).any(|t| self.messages[t.message as usize].origin == Some(store as u8)) {
+            out |= StoreLogoffOutFlags::LOGOFF_OUTBOUND;
+        }
+        if !self.stores[store].queue.is_empty() {
+            out |= StoreLogoffOutFlags::LOGOFF_OUTBOUND_QUEUE;
+        }
+        out
+    }
+
+    pub(crate) fn breach(&mut self, rule: RuleId, subject: Subject, breach: Breach) {
+        self.errors.push(ProtocolError { rule, subject, breach });
+    }
+}

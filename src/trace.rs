@@ -1,0 +1,336 @@
+//! The trace: every call between parts, in order, with arguments by name,
+//! the HRESULT and the out flags. It is the model's observable behaviour:
+//! golden tests compare it, the playground draws it as a sequence diagram
+//! and the trace checker reads the same shape from real providers.
+
+use crate::flags::StoreLogoffOutFlags;
+use crate::hresult::HResult;
+use crate::rules::RuleId;
+use serde::{Deserialize, Serialize};
+use std::fmt::{self, Write as _};
+
+/// The kinds of part that make and receive calls. Each is one lane of the
+/// sequence diagram (stores, sessions and providers one lane per object).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "camelCase")]
+pub enum PartyKind {
+    Client,
+    Store,
+    /// MAPI itself: support objects, the allocator, provider management.
+    Mapi,
+    Spooler,
+    /// A transport logon session (IXPLogon).
+    Session,
+    /// A transport provider (IXPProvider).
+    Transport,
+    /// A message store provider (IMSProvider).
+    StoreProvider,
+}
+
+/// One side of a call: a kind, an index among parts of that kind, and the
+/// scenario's name for it.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Party {
+    pub kind: PartyKind,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub index: Option<u16>,
+    pub name: String,
+}
+
+impl Party {
+    pub fn client() -> Self {
+        Party { kind: PartyKind::Client, index: None, name: "client".into() }
+    }
+    pub fn mapi() -> Self {
+        Party { kind: PartyKind::Mapi, index: None, name: "MAPI".into() }
+    }
+    pub fn spooler() -> Self {
+        Party { kind: PartyKind::Spooler, index: None, name: "spooler".into() }
+    }
+    pub fn indexed(kind: PartyKind, index: usize, name: &str) -> Self {
+        Party { kind, index: Some(index as u16), name: name.to_string() }
+    }
+}
+
+impl fmt::Display for Party {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            PartyKind::Client | PartyKind::Mapi | PartyKind::Spooler => f.write_str(&self.name),
+            PartyKind::Store => write!(f, "store {}", self.name),
+            PartyKind::Session => write!(f, "session {}", self.name),
+            PartyKind::Transport => write!(f, "transport {}", self.name),
+            PartyKind::StoreProvider => write!(f, "store provider {}", self.name),
+        }
+    }
+}
+
+macro_rules! methods {
+    ($($variant:ident => $text:literal,)*) => {
+        /// `Interface::Method` of every call the model makes. The few
+        /// `Spooler::`/`MAPI::` entries are internal steps with no COM call
+        /// behind them, recorded because the rules order them (T2, T4, S16).
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+        pub enum Method { $($variant),* }
+
+        impl Method {
+            pub const ALL: &'static [Method] = &[$(Method::$variant),*];
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Method::$variant => $text),* }
+            }
+        }
+    };
+}
+
+methods! {
+    OpenMsgStore => "IMAPISession::OpenMsgStore",
+    StoreAddRef => "IMsgStore::AddRef",
+    StoreRelease => "IMsgStore::Release",
+    StoreLogoff => "IMsgStore::StoreLogoff",
+    SubmitMessage => "IMessage::SubmitMessage",
+    NotifyNewMail => "IMsgStore::NotifyNewMail",
+    StoreLogoffTransports => "IMAPISupport::StoreLogoffTransports",
+    SpoolerNotify => "IMAPISupport::SpoolerNotify",
+    MakeInvalid => "IMAPISupport::MakeInvalid",
+    SupportRelease => "IMAPISupport::Release",
+    MsLogonLogoff => "IMSLogon::Logoff",
+    MsLogonRelease => "IMSLogon::Release",
+    MsProviderShutdown => "IMSProvider::Shutdown",
+    MsProviderRelease => "IMSProvider::Release",
+    TransportNotify => "IXPLogon::TransportNotify",
+    TransportLogoff => "IXPLogon::TransportLogoff",
+    FlushQueues => "IXPLogon::FlushQueues",
+    XpSubmitMessage => "IXPLogon::SubmitMessage",
+    EndMessage => "IXPLogon::EndMessage",
+    StartMessage => "IXPLogon::StartMessage",
+    XpLogonRelease => "IXPLogon::Release",
+    XpProviderShutdown => "IXPProvider::Shutdown",
+    XpProviderRelease => "IXPProvider::Release",
+    AllocateBuffer => "MAPIAllocateBuffer",
+    AllocateMore => "MAPIAllocateMore",
+    FreeBuffer => "MAPIFreeBuffer",
+    DiscardAddressTypes => "Spooler::DiscardAddressTypes",
+    RequeueMessage => "Spooler::RequeueMessage",
+    ReleaseStoreLogon => "Spooler::ReleaseStoreLogon",
+    RemoveStatusRow => "MAPI::RemoveStatusRow",
+}
+
+impl Method {
+    pub fn parse(text: &str) -> Option<Method> {
+        Self::ALL.iter().copied().find(|m| m.as_str() == text.trim())
+    }
+
+    /// Internal steps are drawn as notes, not arrows.
+    pub fn is_internal(self) -> bool {
+        matches!(self, Self::DiscardAddressTypes | Self::RequeueMessage | Self::ReleaseStoreLogon | Self::RemoveStatusRow)
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Method {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// An argument: its name in the SDK signature, its raw value and how it
+/// reads (`{ "name": "ulFlags", "value": 2, "text": "LOGOFF_ORDERLY" }`).
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Arg {
+    pub name: &'static str,
+    pub value: u32,
+    pub text: String,
+}
+
+/// One call (or internal step) in the trace.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    /// Position in the whole trace, from 0.
+    pub seq: u32,
+    /// The action that caused it, from 1 (the n-th applied action).
+    pub step: u32,
+    /// Call nesting: 0 for the call the action made, 1 for calls made
+    /// inside it, and so on.
+    pub depth: u8,
+    pub caller: Party,
+    pub callee: Party,
+    pub method: Method,
+    pub args: Vec<Arg>,
+    /// What the callee returned; `None` for internal steps.
+    pub hresult: Option<HResult>,
+    /// The out flags of StoreLogoff and StoreLogoffTransports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_flags: Option<StoreLogoffOutFlags>,
+    /// The rules that decided this call's behaviour.
+    pub rules: Vec<RuleId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The recorder. Disabled traces cost nothing, which is what the explorer
+/// uses: it runs the same engine millions of times without events.
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    events: Vec<Event>,
+    enabled: bool,
+    depth: u8,
+    step: u32,
+}
+
+/// Handle to a call opened with [`Trace::call`], closed with [`Trace::ret`].
+#[derive(Clone, Copy, Debug)]
+#[must_use]
+pub struct CallHandle(Option<usize>);
+
+impl Trace {
+    pub fn new() -> Self {
+        Trace { enabled: true, ..Default::default() }
+    }
+
+    pub fn disabled() -> Self {
+        Trace::default()
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    pub(crate) fn set_step(&mut self, step: u32) {
+        self.step = step;
+        self.depth = 0;
+    }
+
+    /// Opens a call; calls recorded before the matching `ret` nest under it.
+    pub(crate) fn call(&mut self, caller: impl FnOnce() -> Party, callee: impl FnOnce() -> Party, method: Method, args: impl FnOnce() -> Vec<Arg>) -> CallHandle {
+        if !self.enabled {
+            return CallHandle(None);
+        }
+        let seq = self.events.len();
+        self.events.push(Event {
+            seq: seq as u32,
+            step: self.step,
+            depth: self.depth,
+            caller: caller(),
+            callee: callee(),
+            method,
+            args: args(),
+            hresult: None,
+            out_flags: None,
+            rules: Vec::new(),
+            note: None,
+        });
+        self.depth = self.depth.saturating_add(1);
+        CallHandle(Some(seq))
+    }
+
+    /// Closes a call with its result and the rules that decided it.
+    pub(crate) fn ret(&mut self, handle: CallHandle, hresult: HResult, out_flags: Option<StoreLogoffOutFlags>, rules: &[RuleId]) {
+        if let Some(i) = handle.0 {
+            self.depth = self.depth.saturating_sub(1);
+            let e = &mut self.events[i];
+            e.hresult = Some(hresult);
+            e.out_flags = out_flags;
+            e.rules = rules.to_vec();
+        }
+    }
+
+    /// Adds a note to an open or closed call.
+    pub(crate) fn annotate(&mut self, handle: CallHandle, note: impl FnOnce() -> String) {
+        if let Some(i) = handle.0 {
+            self.events[i].note = Some(note());
+        }
+    }
+
+    /// Records an internal step (no COM call, no result).
+    pub(crate) fn internal(&mut self, party: impl FnOnce() -> Party, method: Method, args: impl FnOnce() -> Vec<Arg>, rules: &[RuleId], note: impl FnOnce() -> String) {
+        if !self.enabled {
+            return;
+        }
+        let party = party();
+        self.events.push(Event {
+            seq: self.events.len() as u32,
+            step: self.step,
+            depth: self.depth,
+            caller: party.clone(),
+            callee: party,
+            method,
+            args: args(),
+            hresult: None,
+            out_flags: None,
+            rules: rules.to_vec(),
+            note: Some(note()),
+        });
+    }
+
+    /// One line per event, indented by nesting: the form golden tests and
+    /// `mapi-logoff run --format text` use.
+    pub fn to_text(events: &[Event]) -> String {
+        let mut out = String::new();
+        for e in events {
+            let indent = "  ".repeat(e.depth as usize);
+            let args = e.args.iter().map(|a| format!("{}={}", a.name, a.text)).collect::<Vec<_>>().join(", ");
+            let _ = write!(out, "{:>3} [{}] {indent}", e.seq, e.step);
+            if e.method.is_internal() {
+                let _ = write!(out, "{}: {}({args})", e.caller, e.method);
+            } else {
+                let _ = write!(out, "{} -> {}: {}({args})", e.caller, e.callee, e.method);
+            }
+            if let Some(hr) = e.hresult {
+                let _ = write!(out, " = {}", hr.text());
+            }
+            if let Some(flags) = e.out_flags {
+                let _ = write!(out, ", {}", flags.text());
+            }
+            if !e.rules.is_empty() {
+                let ids = e.rules.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" ");
+                let _ = write!(out, "  [{ids}]");
+            }
+            if let Some(note) = &e.note {
+                let _ = write!(out, "  # {note}");
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Builders for arguments, so call sites stay one line.
+pub(crate) mod arg {
+    use super::Arg;
+    use crate::flags::FlagSet;
+
+    pub fn flags(name: &'static str, set: FlagSet, value: u32) -> Arg {
+        Arg { name, value, text: set.format(value) }
+    }
+    pub fn block(name: &'static str, block: Option<u16>) -> Arg {
+        match block {
+            Some(b) => Arg { name, value: u32::from(b), text: format!("block {b}") },
+            None => Arg { name, value: 0, text: "NULL".into() },
+        }
+    }
+    pub fn message(name: &'static str, id: u16) -> Arg {
+        Arg { name, value: u32::from(id), text: format!("message {id}") }
+    }
+    pub fn count(name: &'static str, n: u32) -> Arg {
+        Arg { name, value: n, text: n.to_string() }
+    }
+}

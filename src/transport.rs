@@ -1,0 +1,330 @@
+//! Transport providers and their logon sessions: the spooler's logoff of a
+//! session (T2-T7), the provider's cleanup (T4-T6), Release and Shutdown
+//! without a prior logoff (T8), FlushQueues, and the MAPI allocator calls
+//! a provider makes (T5, T9).
+
+use crate::engine::{Answer, Ctx, Direction, Who};
+use crate::faults::TransportFault;
+use crate::flags::{DeinitFlags, FlagSet, FlushFlags, TransportLogoffFlags, TransportNotifyFlags};
+use crate::hresult::HResult;
+use crate::memory::BlockKind;
+use crate::rules::RuleId::*;
+use crate::state::{Breach, Message, MessageId, ProviderPhase, SessionPhase, Subject};
+use crate::trace::{arg, Method};
+
+impl Ctx<'_> {
+    fn transport_of(&self, i: usize) -> usize {
+        usize::from(self.topo.sessions[i].transport)
+    }
+
+    fn has_fault(&self, i: usize, fault: TransportFault) -> bool {
+        self.topo.transports[self.transport_of(i)].faults.has(fault)
+    }
+
+    /// A call to a session the spooler already released (I3).
+    fn refuse_released_session(&mut self, i: usize, method: Method) -> Option<Answer> {
+        if self.state.sessions[i].phase == SessionPhase::Released {
+            self.state.breach(I3, Subject::Session(i as u8), Breach::CallOnReleased { method });
+            return Some(Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[I3], "The session was released: no call may reach it"));
+        }
+        None
+    }
+
+    /// T2: the spooler forgets the session's AddressTypes; nothing is routed
+    /// to it any more.
+    fn discard_address_types(&mut self, i: usize) {
+        if self.state.sessions[i].routing {
+            self.state.sessions[i].routing = false;
+            let name = &self.topo.sessions[i].name;
+            self.note(Who::Spooler, Method::DiscardAddressTypes, || vec![arg::count("session", i as u32)], &[T2], || {
+                format!("no message is routed to {name} any more")
+            });
+        }
+    }
+
+    /// The spooler's logoff of a session: T2, T3, TransportLogoff (T4-T6),
+    /// then Release whatever TransportLogoff returned (T7).
+    pub(crate) fn logoff_session(&mut self, i: usize, flags: u32) -> Answer {
+        if self.state.sessions[i].phase != SessionPhase::LoggedOn {
+            let h = self.call(Who::Spooler, Who::Session(i), Method::TransportLogoff, || vec![arg::flags("ulFlags", FlagSet::TransportLogoff, flags)]);
+            let refusal = self.refuse_released_session(i, Method::TransportLogoff).unwrap_or_else(|| {
+                Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[T7], "The session is already logged off")
+            });
+            return self.ret(h, refusal);
+        }
+        self.discard_address_types(i);
+        self.end_traffic(i);
+        let answer = self.transport_logoff(i, Who::Spooler, flags);
+        self.state.sessions[i].phase = SessionPhase::LoggedOff;
+        self.spooler_releases_session(i);
+        Answer { rules: &[T2, T3, T4, T5, T6, T7], why: logoff_why(answer.hresult), ..answer }
+    }
+
+    /// T3: TransportNotify(NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND), with the
+    /// END_*_FLUSH bits of a flush that is running.
+    fn end_traffic(&mut self, i: usize) {
+        let session = &self.state.sessions[i];
+        let mut flags = TransportNotifyFlags::NOTIFY_END_INBOUND | TransportNotifyFlags::NOTIFY_END_OUTBOUND;
+        if u32::from(session.flushing) & FlushFlags::FLUSH_DOWNLOAD.bits() != 0 {
+            flags |= TransportNotifyFlags::NOTIFY_END_INBOUND_FLUSH;
+        }
+        if u32::from(session.flushing) & FlushFlags::FLUSH_UPLOAD.bits() != 0 {
+            flags |= TransportNotifyFlags::NOTIFY_END_OUTBOUND_FLUSH;
+        }
+        let h = self.call(Who::Spooler, Who::Session(i), Method::TransportNotify, || vec![arg::flags("ulFlags", FlagSet::TransportNotify, flags.bits())]);
+        let session = &mut self.state.sessions[i];
+        session.inbound_enabled = false;
+        session.outbound_enabled = false;
+        session.flushing = 0;
+        if self.has_fault(i, TransportFault::FreeAddressTypesEarly) {
+            let block = self.state.sessions[i].address_types_block;
+            self.free_call(i, Some(block));
+            self.state.breach(T5, Subject::Block(block), Breach::AddressTypesFreedEarly);
+        }
+        self.ret(h, Answer::ok(&[T3], "The spooler disables the session's traffic before logging it off"));
+    }
+
+    /// IXPLogon::TransportLogoff as the provider handles it.
+    fn transport_logoff(&mut self, i: usize, caller: Who, flags: u32) -> Answer {
+        let h = self.call(caller, Who::Session(i), Method::TransportLogoff, || vec![arg::flags("ulFlags", FlagSet::TransportLogoff, flags)]);
+        if self.state.sessions[i].invalid {
+            self.state.breach(I3, Subject::Session(i as u8), Breach::CallOnInvalid { method: Method::TransportLogoff });
+            return self.ret(h, Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[T6, I3], "The logon was invalidated by MakeInvalid"));
+        }
+        let undefined = flags & !TransportLogoffFlags::DEFINED;
+        if undefined != 0 {
+            self.state.breach(T1, Subject::Session(i as u8), Breach::UndefinedTransportLogoffFlags { flags });
+            return self.ret(h, Answer::fail(HResult::MAPI_E_UNKNOWN_FLAGS, &[T1, T7], "Undefined bits in ulFlags: the provider refuses, the session is logged off anyway"));
+        }
+        if flags != 0 && self.has_fault(i, TransportFault::RejectReservedLogoffFlags) {
+            self.state.breach(T1, Subject::Session(i as u8), Breach::RejectedDefinedLogoffFlags { flags });
+            return self.ret(h, Answer::fail(HResult::MAPI_E_UNKNOWN_FLAGS, &[T1], "The provider refuses LOGOFF_NORMAL/LOGOFF_HURRY, which it must tolerate"));
+        }
+        if self.has_fault(i, TransportFault::FailTransportLogoff) {
+            return self.ret(h, Answer::fail(HResult::MAPI_E_CALL_FAILED, &[T7], "The provider fails TransportLogoff; the session is logged off anyway"));
+        }
+        self.provider_cleanup(i);
+        self.ret(h, Answer::ok(&[T4, T5, T6], "The provider stops its transfers, frees its memory, invalidates its logon and releases its support object last"))
+    }
+
+    /// The provider's logoff work (T4, T5, T6), with its faults.
+    fn provider_cleanup(&mut self, i: usize) {
+        let support_first = self.has_fault(i, TransportFault::ReleaseSupportFirst);
+        if support_first {
+            self.release_session_support(i);
+        }
+        self.requeue(i, Direction::Send, &[T4, I1]);
+        self.requeue(i, Direction::Receive, &[T4, I1]);
+        if self.has_fault(i, TransportFault::FreeChildBlock) {
+            let children: Vec<_> = self.state.memory.live_children(i as u8).collect();
+            for child in children {
+                self.free_call(i, Some(child));
+            }
+        }
+        let mut roots: Vec<_> = self.state.memory.live_roots(i as u8).collect();
+        if self.has_fault(i, TransportFault::LeakMemory) {
+            roots.pop();
+        }
+        for root in roots {
+            self.free_call(i, Some(root));
+        }
+        let h = self.call(Who::Session(i), Who::Mapi, Method::MakeInvalid, || vec![arg::count("ulFlags", 0), arg::count("lpObject", i as u32)]);
+        let answer = if self.state.sessions[i].support_released {
+            self.state.breach(I3, Subject::SessionSupport(i as u8), Breach::CallOnReleased { method: Method::MakeInvalid });
+            Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[T6, I3], "MakeInvalid on a support object the provider already released")
+        } else {
+            self.state.sessions[i].invalid = true;
+            Answer::ok(&[T6], "From now on only AddRef, Release and QueryInterface reach the logon")
+        };
+        self.ret(h, answer);
+        if !support_first {
+            self.release_session_support(i);
+        }
+    }
+
+    fn release_session_support(&mut self, i: usize) {
+        let h = self.call(Who::Session(i), Who::Mapi, Method::SupportRelease, Vec::new);
+        if self.state.sessions[i].support_released {
+            self.state.breach(I4, Subject::SessionSupport(i as u8), Breach::OverRelease);
+            self.ret(h, Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[I4], "The support object was already released"));
+            return;
+        }
+        self.state.sessions[i].support_released = true;
+        self.ret(h, Answer::ok(&[T6], "The provider releases its support object last"));
+    }
+
+    /// IXPLogon::Release from the spooler. A logon that never completed its
+    /// logoff work does it now (T8), unless the provider is faulty.
+    fn spooler_releases_session(&mut self, i: usize) {
+        let h = self.call(Who::Spooler, Who::Session(i), Method::XpLogonRelease, Vec::new);
+        let pending = !self.state.sessions[i].support_released;
+        let skips = self.has_fault(i, TransportFault::FailTransportLogoff) || self.has_fault(i, TransportFault::LogoffNotIdempotent);
+        if pending && !skips {
+            self.transport_logoff(i, Who::Session(i), TransportLogoffFlags::LOGOFF_HURRY.bits());
+        }
+        self.state.sessions[i].phase = SessionPhase::Released;
+        let answer = if pending && !skips {
+            Answer::ok(&[T8], "The logon had not done its logoff work: Release does it first")
+        } else {
+            Answer::ok(&[T7], "The spooler releases the logon")
+        };
+        self.ret(h, answer);
+        self.shutdown_if_last_logon(self.transport_of(i));
+    }
+
+    /// MAPI shuts a transport provider down once its last logon is released
+    /// (T6, I6).
+    fn shutdown_if_last_logon(&mut self, t: usize) {
+        if self.state.transports[t] != ProviderPhase::Active {
+            return;
+        }
+        let mut sessions = self.topo.sessions.iter().enumerate().filter(|(_, s)| usize::from(s.transport) == t);
+        if sessions.all(|(i, _)| self.state.sessions[i].phase == SessionPhase::Released) {
+            let h = self.call(Who::Mapi, Who::Transport(t), Method::XpProviderShutdown, || {
+                vec![arg::flags("ulFlags", FlagSet::Deinit, DeinitFlags::DEINIT_NORMAL.bits())]
+            });
+            self.ret(h, Answer::ok(&[T6, I6], "The provider's last logon is released"));
+            let r = self.call(Who::Mapi, Who::Transport(t), Method::XpProviderRelease, Vec::new);
+            self.ret(r, Answer::ok(&[T6], "MAPI releases the provider"));
+            self.state.transports[t] = ProviderPhase::ShutDown;
+        }
+    }
+
+    /// The spooler releases a logon without TransportLogoff first (T8).
+    pub(crate) fn release_session_without_logoff(&mut self, i: usize) -> Answer {
+        if let Some(refusal) = self.refuse_released_session(i, Method::XpLogonRelease) {
+            let h = self.call(Who::Spooler, Who::Session(i), Method::XpLogonRelease, Vec::new);
+            return self.ret(h, refusal);
+        }
+        self.discard_address_types(i);
+        self.spooler_releases_session(i);
+        Answer::ok(&[T8], "A final Release without TransportLogoff behaves as TransportLogoff followed by Release")
+    }
+
+    /// IXPProvider::Shutdown: a well-behaved provider logs its open sessions
+    /// off and releases them first (T8), so I6 holds.
+    pub(crate) fn shutdown_provider(&mut self, t: usize, flags: u32) -> Answer {
+        let h = self.call(Who::Spooler, Who::Transport(t), Method::XpProviderShutdown, || vec![arg::flags("ulFlags", FlagSet::Deinit, flags)]);
+        if self.state.transports[t] == ProviderPhase::ShutDown {
+            self.state.breach(I3, Subject::Transport(t as u8), Breach::CallOnReleased { method: Method::XpProviderShutdown });
+            return self.ret(h, Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[I3], "The provider was already shut down"));
+        }
+        if flags & !DeinitFlags::DEFINED != 0 {
+            return self.ret(h, Answer::fail(HResult::MAPI_E_UNKNOWN_FLAGS, &[T1], "Undefined bits in ulFlags: nothing is shut down"));
+        }
+        let hurry = flags & DeinitFlags::DEINIT_HURRY.bits() != 0;
+        let logoff_flags = if hurry { TransportLogoffFlags::LOGOFF_HURRY } else { TransportLogoffFlags::LOGOFF_NORMAL };
+        let faulty = self.topo.transports[t].faults.has(TransportFault::LogoffNotIdempotent);
+        for i in 0..self.topo.sessions.len() {
+            if self.transport_of(i) != t || self.state.sessions[i].phase == SessionPhase::Released {
+                continue;
+            }
+            if faulty {
+                // The open logon outlives its provider; check_invariants reports I6.
+                continue;
+            }
+            self.discard_address_types(i);
+            if self.state.sessions[i].phase == SessionPhase::LoggedOn {
+                self.end_traffic(i);
+                self.transport_logoff(i, Who::Transport(t), logoff_flags.bits());
+            }
+            self.state.sessions[i].phase = SessionPhase::Released;
+            let r = self.call(Who::Transport(t), Who::Session(i), Method::XpLogonRelease, Vec::new);
+            self.ret(r, Answer::ok(&[T8], "The provider releases its logon before it finishes shutting down"));
+        }
+        self.state.transports[t] = ProviderPhase::ShutDown;
+        self.ret(h, Answer::ok(&[T8, I6], "Shutdown logs every open session off first"));
+        let r = self.call(Who::Mapi, Who::Transport(t), Method::XpProviderRelease, Vec::new);
+        self.ret(r, Answer::ok(&[T8], "MAPI releases the provider"));
+        let why = if faulty { "The provider shut down with sessions still open" } else { "Shutdown logs every open session off first" };
+        Answer::ok(&[T8, I6], why)
+    }
+
+    pub(crate) fn flush_queues(&mut self, i: usize, flags: u32) -> Answer {
+        if let Some(refusal) = self.refuse_released_session(i, Method::FlushQueues) {
+            let h = self.call(Who::Spooler, Who::Session(i), Method::FlushQueues, || vec![arg::flags("ulFlags", FlagSet::FlushQueues, flags)]);
+            return self.ret(h, refusal);
+        }
+        self.flush_queues_call(i, flags, &[S7])
+    }
+
+    /// IXPLogon::FlushQueues: the session starts flushing in the directions
+    /// asked; the spooler ends the flush with TransportNotify when done.
+    pub(crate) fn flush_queues_call(&mut self, i: usize, flags: u32, rules: &'static [crate::rules::RuleId]) -> Answer {
+        let h = self.call(Who::Spooler, Who::Session(i), Method::FlushQueues, || vec![arg::flags("ulFlags", FlagSet::FlushQueues, flags)]);
+        let answer = if flags & !FlushFlags::DEFINED != 0 {
+            Answer::fail(HResult::MAPI_E_UNKNOWN_FLAGS, &[], "Undefined bits in ulFlags")
+        } else if !self.state.sessions[i].is_live() {
+            Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[T7], "The session is logged off")
+        } else {
+            let directions = flags & (FlushFlags::FLUSH_UPLOAD | FlushFlags::FLUSH_DOWNLOAD).bits();
+            self.state.sessions[i].flushing |= directions as u8;
+            Answer::ok(rules, "The session flushes its queues")
+        };
+        self.ret(h, answer)
+    }
+
+    pub(crate) fn mail_arrives(&mut self, i: usize, steps: u8) -> Answer {
+        if self.state.messages.len() >= crate::scenario::limits::MESSAGES {
+            return Answer::fail(HResult::MAPI_E_NOT_ENOUGH_MEMORY, &[], "The model caps a scenario at 20000 messages");
+        }
+        let mask = self.topo.sessions[i].address_types;
+        let address_type = (0..32).find(|b| mask & (1 << b) != 0).unwrap_or(0) as u8;
+        self.state.messages.push(Message { origin: None, address_type, steps });
+        let id = (self.state.messages.len() - 1) as MessageId;
+        self.state.sessions[i].held.push(id);
+        Answer::ok(&[], "New mail waits at the transport")
+    }
+
+    /// MAPIAllocateBuffer / MAPIAllocateMore.
+    pub(crate) fn allocate(&mut self, i: usize, parent: Option<u16>) -> Answer {
+        let owner = i as u8;
+        match parent {
+            None => {
+                let h = self.call(Who::Session(i), Who::Mapi, Method::AllocateBuffer, || vec![arg::count("cbSize", 64)]);
+                let block = self.state.memory.allocate(owner, BlockKind::Data);
+                self.trace.annotate(h, || format!("block {block}"));
+                self.ret(h, Answer::ok(&[T5], "A root block the session must free by TransportLogoff"))
+            }
+            Some(p) => {
+                let h = self.call(Who::Session(i), Who::Mapi, Method::AllocateMore, || vec![arg::count("cbSize", 64), arg::block("lpObject", Some(p))]);
+                let answer = match self.state.memory.allocate_more(owner, p) {
+                    Ok(block) => {
+                        self.trace.annotate(h, || format!("block {block}"));
+                        Answer::ok(&[T5], "A child block, freed with its root")
+                    }
+                    Err(misuse) => {
+                        self.state.breach(T9, Subject::Block(p), Breach::MemoryMisuse { misuse });
+                        Answer::fail(HResult::MAPI_E_INVALID_PARAMETER, &[T9], "MAPIAllocateMore needs a live root block")
+                    }
+                };
+                self.ret(h, answer)
+            }
+        }
+    }
+
+    pub(crate) fn free(&mut self, i: usize, block: Option<u16>) -> Answer {
+        self.free_call(i, block)
+    }
+
+    /// MAPIFreeBuffer; misuse is recorded (T9) and the heap is unchanged.
+    fn free_call(&mut self, i: usize, block: Option<u16>) -> Answer {
+        let h = self.call(Who::Session(i), Who::Mapi, Method::FreeBuffer, || vec![arg::block("lpBuffer", block)]);
+        let answer = match self.state.memory.free(block) {
+            Ok(()) => Answer::ok(&[T5], "The block and its children are freed"),
+            Err(misuse) => {
+                self.state.breach(T9, Subject::Block(block.unwrap_or(u16::MAX)), Breach::MemoryMisuse { misuse });
+                Answer::fail(HResult::MAPI_E_INVALID_PARAMETER, &[T9], misuse.describe())
+            }
+        };
+        self.ret(h, answer)
+    }
+}
+
+fn logoff_why(hr: HResult) -> &'static str {
+    if hr.is_success() {
+        "The spooler discarded the AddressTypes, ended traffic, logged the session off and released it"
+    } else {
+        "TransportLogoff failed, but a failure never vetoes: the spooler released the session anyway"
+    }
+}
