@@ -1,1 +1,62 @@
-fn main() {}
+//! The engine benchmark: actions per second on the busy reference workload
+//! (`mapi_logoff::workload`), with tracing on, through the bare engine and
+//! through `Simulation::apply` (which also diffs the state for the
+//! outcome). `npm run bench` runs this and the same workload in wasm.
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use mapi_logoff::{Simulation, Trace, apply, workload};
+use std::hint::black_box;
+
+fn engine(c: &mut Criterion) {
+    let scenario = workload::busy_scenario(200);
+    let actions = workload::busy_actions(300);
+    let (topology, initial) = scenario.build().expect("workload scenario is valid");
+    let mut group = c.benchmark_group("busy workload");
+    group.throughput(Throughput::Elements(actions.len() as u64));
+    group.sample_size(30);
+
+    group.bench_function("engine apply, trace on", |b| {
+        b.iter_batched(
+            || initial.clone(),
+            |mut state| {
+                let mut trace = Trace::new();
+                for a in &actions {
+                    black_box(apply(&topology, &scenario.settings, &mut state, &mut trace, a).expect("valid action"));
+                }
+                black_box(trace.len())
+            },
+            BatchSize::LargeInput,
+        )
+    });
+
+    group.bench_function("engine apply, trace off", |b| {
+        b.iter_batched(
+            || initial.clone(),
+            |mut state| {
+                let mut trace = Trace::disabled();
+                for a in &actions {
+                    black_box(apply(&topology, &scenario.settings, &mut state, &mut trace, a).expect("valid action"));
+                }
+                state
+            },
+            BatchSize::LargeInput,
+        )
+    });
+
+    group.bench_function("Simulation::apply (trace, outcome, state diff)", |b| {
+        b.iter_batched(
+            || Simulation::new(&scenario).expect("valid"),
+            |mut sim| {
+                for a in &actions {
+                    black_box(sim.apply(a.clone()).expect("valid action"));
+                }
+                sim
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);

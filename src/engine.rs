@@ -4,9 +4,9 @@
 //! are outcomes; only malformed input is an error, and it changes nothing.
 
 use crate::error::{ErrorCode, InputError};
-use crate::flags::{raw, StoreLogoffFlag, StoreLogoffOutFlags, StatusFlags};
+use crate::flags::{StatusFlags, StoreLogoffFlag, StoreLogoffOutFlags, raw};
 use crate::hresult::HResult;
-use crate::invariants::{check_invariants, Violation};
+use crate::invariants::{Violation, check_invariants};
 use crate::rules::RuleId;
 use crate::scenario::{Scenario, Settings};
 use crate::state::{State, SupportKind, Topology};
@@ -35,9 +35,15 @@ pub enum Action {
     // ---- the client ----
     /// IMAPISession::OpenMsgStore: one more reference, or a new logon on a
     /// store that was destroyed.
-    OpenStore { store: u16 },
-    AddRef { store: u16 },
-    Release { store: u16 },
+    OpenStore {
+        store: u16,
+    },
+    AddRef {
+        store: u16,
+    },
+    Release {
+        store: u16,
+    },
     /// IMsgStore::StoreLogoff (S12-S17).
     StoreLogoff {
         store: u16,
@@ -67,15 +73,26 @@ pub enum Action {
     /// Spooler steps until nothing is left to do.
     RunUntilIdle,
     /// Hand the next routable queued message to the session.
-    BeginSend { session: u16 },
+    BeginSend {
+        session: u16,
+    },
     /// Start receiving the next message the session holds.
-    BeginReceive { session: u16 },
+    BeginReceive {
+        session: u16,
+    },
     /// One step of a transfer in progress.
-    Progress { session: u16, direction: Direction },
+    Progress {
+        session: u16,
+        direction: Direction,
+    },
     /// The background part of NO_WAIT / ORDERLY is done: release the store.
-    FinishStoreLogoff { store: u16 },
+    FinishStoreLogoff {
+        store: u16,
+    },
     /// A FlushQueues has nothing left to move: TransportNotify(END_*_FLUSH).
-    EndFlush { session: u16 },
+    EndFlush {
+        session: u16,
+    },
     /// The spooler logs a session off: T2, T3, TransportLogoff, Release.
     LogoffSession {
         session: u16,
@@ -83,7 +100,9 @@ pub enum Action {
         flags: u32,
     },
     /// IXPLogon::Release without TransportLogoff first (T8).
-    ReleaseSession { session: u16 },
+    ReleaseSession {
+        session: u16,
+    },
     /// IXPProvider::Shutdown while sessions may be open (T8).
     ShutdownProvider {
         transport: u16,
@@ -146,7 +165,9 @@ impl Action {
 
     pub fn from_json(text: &str) -> Result<Action, InputError> {
         let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(InputError::from_path_error).map_err(|e| InputError { code: ErrorCode::InvalidAction, ..e })
+        serde_path_to_error::deserialize(de)
+            .map_err(InputError::from_path_error)
+            .map_err(|e| InputError { code: ErrorCode::InvalidAction, ..e })
     }
 }
 
@@ -266,12 +287,20 @@ fn validate(topo: &Topology, action: &Action) -> Result<(), InputError> {
         } else if n == 0 {
             Err(InputError::new(ErrorCode::InvalidAction, field, format!("no {what} {i}: the scenario has no {what}s")))
         } else {
-            Err(InputError::new(ErrorCode::InvalidAction, field, format!("no {what} {i}: the scenario has {n} {what}s, numbered 0 to {}", n - 1)))
+            Err(InputError::new(
+                ErrorCode::InvalidAction,
+                field,
+                format!("no {what} {i}: the scenario has {n} {what}s, numbered 0 to {}", n - 1),
+            ))
         }
     }
     fn steps(s: u8) -> Result<(), InputError> {
         if s == 0 || s > crate::scenario::limits::STEPS {
-            return Err(InputError::new(ErrorCode::InvalidAction, "steps", format!("{s} is out of range: a transfer takes 1 to {} steps", crate::scenario::limits::STEPS)));
+            return Err(InputError::new(
+                ErrorCode::InvalidAction,
+                "steps",
+                format!("{s} is out of range: a transfer takes 1 to {} steps", crate::scenario::limits::STEPS),
+            ));
         }
         Ok(())
     }
@@ -309,7 +338,13 @@ fn validate(topo: &Topology, action: &Action) -> Result<(), InputError> {
 
 /// Applies one action to a state. This is the whole engine; [`Simulation`]
 /// adds history and the explorer calls it with a disabled trace.
-pub fn apply(topo: &Topology, settings: &Settings, state: &mut State, trace: &mut Trace, action: &Action) -> Result<(HResult, Option<StoreLogoffOutFlags>), InputError> {
+pub fn apply(
+    topo: &Topology,
+    settings: &Settings,
+    state: &mut State,
+    trace: &mut Trace,
+    action: &Action,
+) -> Result<(HResult, Option<StoreLogoffOutFlags>), InputError> {
     let mut ctx = Ctx { topo, settings, state, trace };
     ctx.dispatch(action).map(|a| (a.hresult, a.out_flags))
 }

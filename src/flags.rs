@@ -265,10 +265,7 @@ impl StoreLogoffFlag {
         if raw & !Self::KNOWN_MASK != 0 {
             return Err(crate::HResult::MAPI_E_UNKNOWN_FLAGS);
         }
-        Self::ALL
-            .into_iter()
-            .find(|f| f.bits() == raw)
-            .ok_or(crate::HResult::MAPI_E_INVALID_PARAMETER)
+        Self::ALL.into_iter().find(|f| f.bits() == raw).ok_or(crate::HResult::MAPI_E_INVALID_PARAMETER)
     }
 }
 
@@ -417,7 +414,15 @@ mod tests {
         let names: Vec<String> = FlagSet::ALL.iter().map(|s| s.format(1)).collect();
         assert_eq!(
             names,
-            ["LOGOFF_NO_WAIT", "LOGOFF_NORMAL", "DEINIT_NORMAL", "0x00000001", "NOTIFY_BEGIN_INBOUND", "NOTIFY_NEWMAIL", "STATUS_AVAILABLE"]
+            [
+                "LOGOFF_NO_WAIT",
+                "LOGOFF_NORMAL",
+                "DEINIT_NORMAL",
+                "0x00000001",
+                "NOTIFY_BEGIN_INBOUND",
+                "NOTIFY_NEWMAIL",
+                "STATUS_AVAILABLE"
+            ]
         );
     }
 

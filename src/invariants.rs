@@ -52,24 +52,42 @@ fn describe(e: &ProtocolError) -> (String, Option<RuleId>) {
             let mistake = matches!(e.subject, Subject::SessionSupport(_)).then_some(M6);
             (format!("{method} reached an object that was already released"), mistake)
         }
-        Breach::CallOnInvalid { method } => (format!("{method} reached an object after LOGOFF_COMPLETE / MakeInvalid; only Release may"), Some(M5)),
-        Breach::AcceptedAfterComplete { method } => (format!("the store accepted {method} after returning LOGOFF_COMPLETE instead of MAPI_E_INVALID_OBJECT"), Some(M5)),
+        Breach::CallOnInvalid { method } => {
+            (format!("{method} reached an object after LOGOFF_COMPLETE / MakeInvalid; only Release may"), Some(M5))
+        }
+        Breach::AcceptedAfterComplete { method } => {
+            (format!("the store accepted {method} after returning LOGOFF_COMPLETE instead of MAPI_E_INVALID_OBJECT"), Some(M5))
+        }
         Breach::OverRelease => ("Release with no reference left: the count would go below zero".into(), None),
         Breach::StoreLogoffTransportsMissing { expected } => {
             (format!("the store was destroyed without calling StoreLogoffTransports (it should have passed {})", flags(expected)), Some(M1))
         }
-        Breach::StoreLogoffTransportsRepeated { calls } => (format!("StoreLogoffTransports was called {calls} times in one shutdown; MAPI answered MAPI_E_INVALID_OBJECT"), Some(M2)),
+        Breach::StoreLogoffTransportsRepeated { calls } => {
+            (format!("StoreLogoffTransports was called {calls} times in one shutdown; MAPI answered MAPI_E_INVALID_OBJECT"), Some(M2))
+        }
         Breach::StoreLogoffTransportsRefused { hresult, flags: f } => {
             let mistake = (hresult == HResult::MAPI_E_INVALID_PARAMETER || hresult == HResult::MAPI_E_UNKNOWN_FLAGS).then_some(M3);
-            (format!("the store's StoreLogoffTransports({}) was refused with {}, so the spooler's logoff never happened", flags(f), hresult.text()), mistake)
+            (
+                format!(
+                    "the store's StoreLogoffTransports({}) was refused with {}, so the spooler's logoff never happened",
+                    flags(f),
+                    hresult.text()
+                ),
+                mistake,
+            )
         }
         Breach::StoreLogoffTransportsWrongFlag { given, expected } => {
             (format!("StoreLogoffTransports got {} but the client gave {}", flags(given), flags(expected)), None)
         }
-        Breach::NoSupportTreatedAsFatal => ("MAPI_E_NO_SUPPORT stopped the store's teardown: its support object is never released, so MAPI never logs it off (S16)".into(), Some(M4)),
+        Breach::NoSupportTreatedAsFatal => (
+            "MAPI_E_NO_SUPPORT stopped the store's teardown: its support object is never released, so MAPI never logs it off (S16)".into(),
+            Some(M4),
+        ),
         Breach::MemoryMisuse { misuse } => (misuse.describe().to_string(), Some(M7)),
         Breach::AddressTypesFreedEarly => ("the AddressTypes array was freed before TransportLogoff".into(), Some(M8)),
-        Breach::UndefinedTransportLogoffFlags { flags: f } => (format!("TransportLogoff got undefined ulFlags {}", FlagSet::TransportLogoff.format(f)), Some(M11)),
+        Breach::UndefinedTransportLogoffFlags { flags: f } => {
+            (format!("TransportLogoff got undefined ulFlags {}", FlagSet::TransportLogoff.format(f)), Some(M11))
+        }
         Breach::RejectedDefinedLogoffFlags { flags: f } => {
             (format!("the provider refused {}, which it must tolerate", FlagSet::TransportLogoff.format(f)), Some(M11))
         }
@@ -94,7 +112,11 @@ pub fn check_invariants(topo: &Topology, state: &State) -> Vec<Violation> {
     }
     for (id, &n) in seen.iter().enumerate() {
         if n != 1 {
-            let message = if n == 0 { format!("message {id} is lost: it is in no queue, transfer, holding or folder") } else { format!("message {id} is in {n} places at once") };
+            let message = if n == 0 {
+                format!("message {id} is lost: it is in no queue, transfer, holding or folder")
+            } else {
+                format!("message {id} is in {n} places at once")
+            };
             out.push(Violation { rule: I1, mistake: None, subject: format!("message {id}"), message });
         }
     }
@@ -114,7 +136,12 @@ pub fn check_invariants(topo: &Topology, state: &State) -> Vec<Violation> {
             });
         }
         if !s.support_released {
-            out.push(Violation { rule: I2, mistake: None, subject: format!("session {name}"), message: "logged off without releasing its support object".into() });
+            out.push(Violation {
+                rule: I2,
+                mistake: None,
+                subject: format!("session {name}"),
+                message: "logged off without releasing its support object".into(),
+            });
         }
     }
     for (t, phase) in state.transports.iter().enumerate() {

@@ -69,13 +69,14 @@ pub mod state;
 pub mod store;
 pub mod trace;
 pub mod transport;
+pub mod workload;
 
-pub use engine::{apply, enabled_actions, run_scenario, Action, Change, Direction, Outcome, RunReport, Simulation, StateView};
+pub use engine::{Action, Change, Direction, Outcome, RunReport, Simulation, StateView, apply, enabled_actions, run_scenario};
 pub use error::{ErrorCode, InputError};
 pub use faults::{StoreFault, TransportFault};
 pub use flags::{FlagSet, StoreLogoffFlag, StoreLogoffOutFlags};
 pub use hresult::HResult;
-pub use invariants::{check_invariants, Violation};
+pub use invariants::{Violation, check_invariants};
 pub use rules::RuleId;
 pub use scenario::Scenario;
 pub use state::{State, Topology};

@@ -28,9 +28,7 @@ pub struct Situation {
 impl Situation {
     /// All sixteen situations, idle first.
     pub fn all() -> Vec<Situation> {
-        (0..16u8)
-            .map(|b| Situation { inbound: b & 1 != 0, outbound: b & 2 != 0, queued: b & 4 != 0, shared: b & 8 != 0 })
-            .collect()
+        (0..16u8).map(|b| Situation { inbound: b & 1 != 0, outbound: b & 2 != 0, queued: b & 4 != 0, shared: b & 8 != 0 }).collect()
     }
 
     /// A scenario that reaches this situation and then calls
@@ -47,10 +45,11 @@ impl Situation {
         }
         actions.push(Action::StoreLogoffTransports { store: 0, flags: flag.bits(), support: Default::default() });
         let label = |on: bool, text: &'static str| if on { Some(text) } else { None };
-        let mix: Vec<&str> = [label(self.inbound, "inbound"), label(self.outbound, "outbound"), label(self.queued, "queued"), label(self.shared, "shared")]
-            .into_iter()
-            .flatten()
-            .collect();
+        let mix: Vec<&str> =
+            [label(self.inbound, "inbound"), label(self.outbound, "outbound"), label(self.queued, "queued"), label(self.shared, "shared")]
+                .into_iter()
+                .flatten()
+                .collect();
         Scenario {
             name: format!("{} on a store that is {}", flag.name(), if mix.is_empty() { "idle".to_string() } else { mix.join(", ") }),
             settings,

@@ -102,30 +102,17 @@ impl Allocator {
 
     /// Live root blocks of a session, in allocation order.
     pub fn live_roots(&self, owner: u8) -> impl Iterator<Item = BlockId> + '_ {
-        self.blocks
-            .iter()
-            .enumerate()
-            .filter(move |(_, b)| b.owner == owner && b.parent.is_none() && !b.freed)
-            .map(|(i, _)| i as BlockId)
+        self.blocks.iter().enumerate().filter(move |(_, b)| b.owner == owner && b.parent.is_none() && !b.freed).map(|(i, _)| i as BlockId)
     }
 
     /// Live child blocks of a session, in allocation order.
     pub fn live_children(&self, owner: u8) -> impl Iterator<Item = BlockId> + '_ {
-        self.blocks
-            .iter()
-            .enumerate()
-            .filter(move |(_, b)| b.owner == owner && b.parent.is_some() && !b.freed)
-            .map(|(i, _)| i as BlockId)
+        self.blocks.iter().enumerate().filter(move |(_, b)| b.owner == owner && b.parent.is_some() && !b.freed).map(|(i, _)| i as BlockId)
     }
 
     /// Every block of a session still allocated (leak accounting, I2).
     pub fn leaked_by(&self, owner: u8) -> Vec<BlockId> {
-        self.blocks
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| b.owner == owner && !b.freed)
-            .map(|(i, _)| i as BlockId)
-            .collect()
+        self.blocks.iter().enumerate().filter(|(_, b)| b.owner == owner && !b.freed).map(|(i, _)| i as BlockId).collect()
     }
 }
 

@@ -187,7 +187,11 @@ impl Scenario {
     /// Parses JSON text; errors name the path of the bad field.
     pub fn from_json(text: &str) -> Result<Scenario, InputError> {
         if text.len() > limits::JSON_BYTES {
-            return Err(InputError::new(ErrorCode::TooLarge, "", format!("scenario is {} bytes; the limit is {}", text.len(), limits::JSON_BYTES)));
+            return Err(InputError::new(
+                ErrorCode::TooLarge,
+                "",
+                format!("scenario is {} bytes; the limit is {}", text.len(), limits::JSON_BYTES),
+            ));
         }
         let de = &mut serde_json::Deserializer::from_str(text);
         let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(InputError::from_path_error)?;
@@ -225,7 +229,11 @@ impl Scenario {
     pub fn build(&self) -> Result<(Topology, State), InputError> {
         let bad = |path: String, msg: String| InputError::new(ErrorCode::InvalidScenario, path, msg);
         let too_many = |path: &str, n: usize, max: usize| {
-            if n > max { Err(InputError::new(ErrorCode::TooLarge, path, format!("{n} entries; at most {max} are supported"))) } else { Ok(()) }
+            if n > max {
+                Err(InputError::new(ErrorCode::TooLarge, path, format!("{n} entries; at most {max} are supported")))
+            } else {
+                Ok(())
+            }
         };
         too_many("stores", self.stores.len(), limits::STORES)?;
         too_many("transports", self.transports.len(), limits::TRANSPORTS)?;
@@ -267,7 +275,11 @@ impl Scenario {
                 return Ok(i as u8);
             }
             if address_types.len() == limits::ADDRESS_TYPES {
-                return Err(InputError::new(ErrorCode::TooLarge, path, format!("more than {} distinct address types", limits::ADDRESS_TYPES)));
+                return Err(InputError::new(
+                    ErrorCode::TooLarge,
+                    path,
+                    format!("more than {} distinct address types", limits::ADDRESS_TYPES),
+                ));
             }
             address_types.push(name.to_string());
             Ok((address_types.len() - 1) as u8)
@@ -309,12 +321,18 @@ impl Scenario {
             check_name(format!("stores[{i}].name"), &s.name, &mut store_names)?;
             if s.default_inbox {
                 if let Some(first) = inbox_at {
-                    return Err(bad(format!("stores[{i}].defaultInbox"), format!("only one store holds the profile's default Inbox, and stores[{first}] already does")));
+                    return Err(bad(
+                        format!("stores[{i}].defaultInbox"),
+                        format!("only one store holds the profile's default Inbox, and stores[{first}] already does"),
+                    ));
                 }
                 inbox_at = Some(i);
             }
             if s.references == 0 || s.references > limits::REFERENCES {
-                return Err(bad(format!("stores[{i}].references"), format!("{} is out of range: an open store has 1 to {} client references", s.references, limits::REFERENCES)));
+                return Err(bad(
+                    format!("stores[{i}].references"),
+                    format!("{} is out of range: an open store has 1 to {} client references", s.references, limits::REFERENCES),
+                ));
             }
             let provider = s.provider.clone().unwrap_or_else(|| s.name.clone());
             if provider.trim().is_empty() {

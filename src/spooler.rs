@@ -11,7 +11,7 @@ use crate::engine::{Action, Answer, Ctx, Direction, Who};
 use crate::flags::{FlagSet, FlushFlags, SpoolerNotifyFlags, TransportNotifyFlags};
 use crate::rules::RuleId::{self, *};
 use crate::state::{SpoolerLogon, State, Topology, Transfer};
-use crate::trace::{arg, Method};
+use crate::trace::{Method, arg};
 
 /// A bound on RunUntilIdle. Every unit moves a message or ends a drain,
 /// so a scenario within the limits goes idle long before this.
@@ -125,7 +125,8 @@ impl Spooler<'_> {
             Work::EndFlush(i) => {
                 let s = &self.state.sessions[i];
                 check(s.is_live() && s.flushing != 0, "the session is not flushing")?;
-                let upload_left = s.flushing & FlushFlags::FLUSH_UPLOAD.bits() as u8 != 0 && (s.sending.is_some() || (self.can_carry(i) && self.next_for(i).is_some()));
+                let upload_left = s.flushing & FlushFlags::FLUSH_UPLOAD.bits() as u8 != 0
+                    && (s.sending.is_some() || (self.can_carry(i) && self.next_for(i).is_some()));
                 let download_left = s.flushing & FlushFlags::FLUSH_DOWNLOAD.bits() as u8 != 0
                     && (s.receiving.is_some() || (s.inbound_enabled && !s.held.is_empty() && self.inbox_receives()));
                 check(!upload_left && !download_left, "the flush still has mail to move")
@@ -133,8 +134,14 @@ impl Spooler<'_> {
             Work::FinishStoreLogoff(st) => {
                 check(self.purging.is_none(), "a purge is running")?;
                 let logon = self.state.stores[st].spooler;
-                check(matches!(logon, SpoolerLogon::DrainingNoWait | SpoolerLogon::DrainingOrderly), "the store is not being logged off in the background")?;
-                check(!(0..self.state.sessions.len()).any(|i| self.sending_store(i) == Some(st)), "a message of the store is still being sent")?;
+                check(
+                    matches!(logon, SpoolerLogon::DrainingNoWait | SpoolerLogon::DrainingOrderly),
+                    "the store is not being logged off in the background",
+                )?;
+                check(
+                    !(0..self.state.sessions.len()).any(|i| self.sending_store(i) == Some(st)),
+                    "a message of the store is still being sent",
+                )?;
                 let receiving = self.state.sessions.iter().any(|s| s.receiving.is_some());
                 check(!(self.topo.stores[st].default_inbox && receiving), "a message is still coming into the store")?;
                 check(logon == SpoolerLogon::DrainingOrderly || !self.deliverable(st), "LOGOFF_NO_WAIT: queued mail can still be sent")
@@ -228,7 +235,9 @@ impl Ctx<'_> {
                 if flushing & FlushFlags::FLUSH_DOWNLOAD.bits() != 0 {
                     flags |= TransportNotifyFlags::NOTIFY_END_INBOUND_FLUSH;
                 }
-                let h = self.call(Who::Spooler, Who::Session(i), Method::TransportNotify, || vec![arg::flags("ulFlags", FlagSet::TransportNotify, flags.bits())]);
+                let h = self.call(Who::Spooler, Who::Session(i), Method::TransportNotify, || {
+                    vec![arg::flags("ulFlags", FlagSet::TransportNotify, flags.bits())]
+                });
                 self.state.sessions[i].flushing = 0;
                 self.ret(h, Answer::ok(&[S7], "The flush has moved everything it could"))
             }
@@ -289,15 +298,23 @@ impl Ctx<'_> {
             Some(st) => {
                 self.state.stores[usize::from(st)].queue.insert(0, message);
                 let name = &self.topo.stores[usize::from(st)].name;
-                self.note(Who::Spooler, Method::RequeueMessage, || vec![arg::message("message", message)], rules, || {
-                    format!("message {message} goes back to the front of {name}'s outbound queue")
-                });
+                self.note(
+                    Who::Spooler,
+                    Method::RequeueMessage,
+                    || vec![arg::message("message", message)],
+                    rules,
+                    || format!("message {message} goes back to the front of {name}'s outbound queue"),
+                );
             }
             None => {
                 self.state.sessions[i].held.insert(0, message);
-                self.note(Who::Spooler, Method::RequeueMessage, || vec![arg::message("message", message)], rules, || {
-                    format!("message {message} stays with the transport for later delivery")
-                });
+                self.note(
+                    Who::Spooler,
+                    Method::RequeueMessage,
+                    || vec![arg::message("message", message)],
+                    rules,
+                    || format!("message {message} stays with the transport for later delivery"),
+                );
             }
         }
     }
@@ -310,7 +327,8 @@ impl Ctx<'_> {
             let sp = self.spooler(Some(s));
             let session = &self.state.sessions[i];
             let upload = sp.can_carry(i) && (sp.sending_store(i) == Some(s) || sp.next_for(i).is_some());
-            let download = inbox && session.is_live() && session.inbound_enabled && (session.receiving.is_some() || !session.held.is_empty());
+            let download =
+                inbox && session.is_live() && session.inbound_enabled && (session.receiving.is_some() || !session.held.is_empty());
             let mut flags = FlushFlags::empty();
             if upload {
                 flags |= FlushFlags::FLUSH_UPLOAD;

@@ -7,8 +7,8 @@ use crate::faults::StoreFault;
 use crate::flags::{FlagSet, SpoolerNotifyFlags, StoreLogoffFlag, StoreLogoffOutFlags, TransportNotifyFlags};
 use crate::hresult::HResult;
 use crate::rules::RuleId::{self, *};
-use crate::state::{Breach, MessageId, Message, ProviderPhase, SpoolerLogon, StorePhase, Subject, SupportKind};
-use crate::trace::{arg, Method};
+use crate::state::{Breach, Message, MessageId, ProviderPhase, SpoolerLogon, StorePhase, Subject, SupportKind};
+use crate::trace::{Method, arg};
 
 /// Who calls StoreLogoffTransports: the store from its own shutdown path,
 /// or a store provider's code called directly (an action).
@@ -40,7 +40,11 @@ impl Ctx<'_> {
             }
             StorePhase::LoggedOff => {
                 self.state.breach(I3, Subject::Store(s as u8), Breach::CallOnInvalid { method });
-                Some(Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[S9, I3], "After LOGOFF_COMPLETE only Release, AddRef and QueryInterface are valid"))
+                Some(Answer::fail(
+                    HResult::MAPI_E_INVALID_OBJECT,
+                    &[S9, I3],
+                    "After LOGOFF_COMPLETE only Release, AddRef and QueryInterface are valid",
+                ))
             }
         }
     }
@@ -147,7 +151,11 @@ impl Ctx<'_> {
                 if inner.out_flags.is_some_and(|f| f.contains(COMPLETE)) {
                     self.state.stores[s].phase = StorePhase::LoggedOff;
                 }
-                Answer { rules: &[S12, S17], why: "Immediate reading: StoreLogoff returns exactly what StoreLogoffTransports returned", ..inner }
+                Answer {
+                    rules: &[S12, S17],
+                    why: "Immediate reading: StoreLogoff returns exactly what StoreLogoffTransports returned",
+                    ..inner
+                }
             }
         };
         self.ret(h, answer)
@@ -156,11 +164,7 @@ impl Ctx<'_> {
     /// The flags a store passes on: the saved flag, unchanged (S12), unless
     /// the store reuses its in/out variable (M3).
     fn flags_the_store_passes(&self, s: usize, flag: StoreLogoffFlag) -> u32 {
-        if self.topo.stores[s].faults.has(StoreFault::ReuseFlagsVariable) {
-            flag.bits() | COMPLETE.bits()
-        } else {
-            flag.bits()
-        }
+        if self.topo.stores[s].faults.has(StoreFault::ReuseFlagsVariable) { flag.bits() | COMPLETE.bits() } else { flag.bits() }
     }
 
     /// The last client reference is gone: StoreLogoffTransports (unless it
@@ -245,13 +249,18 @@ impl Ctx<'_> {
 
     /// IMAPISupport::StoreLogoffTransports as MAPI answers it (S1-S11).
     pub(crate) fn store_logoff_transports(&mut self, s: usize, raw: u32, support: SupportKind, caller: Caller) -> Answer {
-        let h = self.call(Who::Store(s), Who::Mapi, Method::StoreLogoffTransports, || vec![arg::flags("ulFlags", FlagSet::StoreLogoff, raw)]);
+        let h =
+            self.call(Who::Store(s), Who::Mapi, Method::StoreLogoffTransports, || vec![arg::flags("ulFlags", FlagSet::StoreLogoff, raw)]);
         if support != SupportKind::MessageStore {
             if support == self.topo.stores[s].support_kind && caller != Caller::Provider {
                 // The store did its part; MAPI has nothing to stop (S11).
                 self.record_completion(s, raw);
             }
-            let answer = Answer::fail(HResult::MAPI_E_NO_SUPPORT, &[S11], "Only a message-store support object implements StoreLogoffTransports; the store must treat this as normal");
+            let answer = Answer::fail(
+                HResult::MAPI_E_NO_SUPPORT,
+                &[S11],
+                "Only a message-store support object implements StoreLogoffTransports; the store must treat this as normal",
+            );
             return self.ret(h, answer);
         }
         let store = &self.state.stores[s];
@@ -265,7 +274,8 @@ impl Ctx<'_> {
             record.last_refusal = HResult::MAPI_E_INVALID_OBJECT;
             let calls = record.completions + record.refusals;
             self.state.breach(S10, Subject::Store(s as u8), Breach::StoreLogoffTransportsRepeated { calls });
-            return self.ret(h, Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[S10], "StoreLogoffTransports already completed for this shutdown"));
+            return self
+                .ret(h, Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[S10], "StoreLogoffTransports already completed for this shutdown"));
         }
         let flag = match StoreLogoffFlag::from_raw(raw) {
             Ok(flag) => flag,
@@ -279,17 +289,17 @@ impl Ctx<'_> {
         };
         if self.topo.stores[s].shared_with_other_process {
             self.record_completion(s, raw);
-            let answer = Answer::ok(&[S8], "Another process of this profile has the store open: MAPI ignores the call").with_flags(COMPLETE);
+            let answer =
+                Answer::ok(&[S8], "Another process of this profile has the store open: MAPI ignores the call").with_flags(COMPLETE);
             return self.ret(h, answer);
         }
         let activity = self.state.activity(self.topo, s);
         let veto = |why| Answer::ok(&[S3, S2, S9], why).with_flags(activity);
         let answer = match flag {
             StoreLogoffFlag::Quiet if !activity.is_empty() => veto("LOGOFF_QUIET with activity: no logoff, the activity is reported"),
-            StoreLogoffFlag::Abort if !activity.is_empty() && self.settings.abort_reading == crate::scenario::AbortReading::Literal => Answer {
-                rules: &[S4, S3, S2, S9],
-                ..veto("LOGOFF_ABORT, literal reading: activity vetoes the logoff")
-            },
+            StoreLogoffFlag::Abort if !activity.is_empty() && self.settings.abort_reading == crate::scenario::AbortReading::Literal => {
+                Answer { rules: &[S4, S3, S2, S9], ..veto("LOGOFF_ABORT, literal reading: activity vetoes the logoff") }
+            }
             StoreLogoffFlag::Quiet => {
                 self.release_store_logon(s, &[S3]);
                 Answer::ok(&[S3], "LOGOFF_QUIET with no activity: the spooler releases the store").with_flags(COMPLETE)
@@ -297,19 +307,26 @@ impl Ctx<'_> {
             StoreLogoffFlag::Abort => {
                 self.cancel_store_activity(s);
                 self.release_store_logon(s, &[S4]);
-                Answer::ok(&[S4], "LOGOFF_ABORT: the store's transfers are cancelled (nothing is lost) and the spooler releases it").with_flags(COMPLETE)
+                Answer::ok(&[S4], "LOGOFF_ABORT: the store's transfers are cancelled (nothing is lost) and the spooler releases it")
+                    .with_flags(COMPLETE)
             }
             StoreLogoffFlag::NoWait => {
                 self.state.stores[s].spooler = SpoolerLogon::DrainingNoWait;
-                Answer::ok(&[S5], "LOGOFF_NO_WAIT: returns at once; the spooler sends ready mail, finishes the receive, then releases").with_flags(COMPLETE)
+                Answer::ok(&[S5], "LOGOFF_NO_WAIT: returns at once; the spooler sends ready mail, finishes the receive, then releases")
+                    .with_flags(COMPLETE)
             }
             StoreLogoffFlag::Orderly => {
                 self.state.stores[s].spooler = SpoolerLogon::DrainingOrderly;
-                Answer::ok(&[S6], "LOGOFF_ORDERLY: returns at once; transfers in progress finish, nothing new starts, then the spooler releases").with_flags(COMPLETE)
+                Answer::ok(
+                    &[S6],
+                    "LOGOFF_ORDERLY: returns at once; transfers in progress finish, nothing new starts, then the spooler releases",
+                )
+                .with_flags(COMPLETE)
             }
             StoreLogoffFlag::Purge => {
                 self.purge(s);
-                Answer::ok(&[S7], "LOGOFF_PURGE: the transports' queues were flushed and everything completed before returning").with_flags(COMPLETE)
+                Answer::ok(&[S7], "LOGOFF_PURGE: the transports' queues were flushed and everything completed before returning")
+                    .with_flags(COMPLETE)
             }
         };
         let vetoed = !answer.out_flags.is_some_and(|f| f.contains(COMPLETE));
@@ -334,11 +351,15 @@ impl Ctx<'_> {
         let inbox = self.topo.stores[s].default_inbox;
         for i in 0..self.state.sessions.len() {
             let session = &self.state.sessions[i];
-            let send = session.sending.filter(|t| self.state.messages[t.message as usize].origin == Some(s as u8)).map(|t| (t, Direction::Send));
+            let send =
+                session.sending.filter(|t| self.state.messages[t.message as usize].origin == Some(s as u8)).map(|t| (t, Direction::Send));
             let receive = session.receiving.filter(|_| inbox).map(|t| (t, Direction::Receive));
             for (transfer, direction) in [send, receive].into_iter().flatten() {
                 let h = self.call(Who::Spooler, Who::Session(i), Method::TransportNotify, || {
-                    vec![arg::flags("ulFlags", FlagSet::TransportNotify, TransportNotifyFlags::NOTIFY_CANCEL_MESSAGE.bits()), arg::message("lpulMsgRef", transfer.message)]
+                    vec![
+                        arg::flags("ulFlags", FlagSet::TransportNotify, TransportNotifyFlags::NOTIFY_CANCEL_MESSAGE.bits()),
+                        arg::message("lpulMsgRef", transfer.message),
+                    ]
                 });
                 self.ret(h, Answer::ok(&[S4, T4], "The transport cancels the message"));
                 self.requeue(i, direction, &[S4, I1]);
@@ -350,7 +371,13 @@ impl Ctx<'_> {
     /// default-Inbox store ends reception on every session.
     pub(crate) fn release_store_logon(&mut self, s: usize, rules: &[RuleId]) {
         self.state.stores[s].spooler = SpoolerLogon::Released;
-        self.note(Who::Spooler, Method::ReleaseStoreLogon, || vec![arg::count("store", s as u32)], rules, || "the spooler releases its logon on the store".into());
+        self.note(
+            Who::Spooler,
+            Method::ReleaseStoreLogon,
+            || vec![arg::count("store", s as u32)],
+            rules,
+            || "the spooler releases its logon on the store".into(),
+        );
         if self.topo.stores[s].default_inbox {
             self.set_reception(false);
         }
@@ -362,7 +389,9 @@ impl Ctx<'_> {
         for i in 0..self.state.sessions.len() {
             let session = &self.state.sessions[i];
             if session.is_live() && session.inbound_enabled != on {
-                let h = self.call(Who::Spooler, Who::Session(i), Method::TransportNotify, || vec![arg::flags("ulFlags", FlagSet::TransportNotify, flag.bits())]);
+                let h = self.call(Who::Spooler, Who::Session(i), Method::TransportNotify, || {
+                    vec![arg::flags("ulFlags", FlagSet::TransportNotify, flag.bits())]
+                });
                 self.state.sessions[i].inbound_enabled = on;
                 let why = if on { "The default Inbox is served again" } else { "No store receives mail any more: reception ends" };
                 self.ret(h, Answer::ok(&[S5], why));

@@ -220,7 +220,13 @@ impl Trace {
     }
 
     /// Opens a call; calls recorded before the matching `ret` nest under it.
-    pub(crate) fn call(&mut self, caller: impl FnOnce() -> Party, callee: impl FnOnce() -> Party, method: Method, args: impl FnOnce() -> Vec<Arg>) -> CallHandle {
+    pub(crate) fn call(
+        &mut self,
+        caller: impl FnOnce() -> Party,
+        callee: impl FnOnce() -> Party,
+        method: Method,
+        args: impl FnOnce() -> Vec<Arg>,
+    ) -> CallHandle {
         if !self.enabled {
             return CallHandle(None);
         }
@@ -261,7 +267,14 @@ impl Trace {
     }
 
     /// Records an internal step (no COM call, no result).
-    pub(crate) fn internal(&mut self, party: impl FnOnce() -> Party, method: Method, args: impl FnOnce() -> Vec<Arg>, rules: &[RuleId], note: impl FnOnce() -> String) {
+    pub(crate) fn internal(
+        &mut self,
+        party: impl FnOnce() -> Party,
+        method: Method,
+        args: impl FnOnce() -> Vec<Arg>,
+        rules: &[RuleId],
+        note: impl FnOnce() -> String,
+    ) {
         if !self.enabled {
             return;
         }

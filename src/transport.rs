@@ -10,7 +10,7 @@ use crate::hresult::HResult;
 use crate::memory::BlockKind;
 use crate::rules::RuleId::*;
 use crate::state::{Breach, Message, MessageId, ProviderPhase, SessionPhase, Subject};
-use crate::trace::{arg, Method};
+use crate::trace::{Method, arg};
 
 impl Ctx<'_> {
     fn transport_of(&self, i: usize) -> usize {
@@ -36,9 +36,13 @@ impl Ctx<'_> {
         if self.state.sessions[i].routing {
             self.state.sessions[i].routing = false;
             let name = &self.topo.sessions[i].name;
-            self.note(Who::Spooler, Method::DiscardAddressTypes, || vec![arg::count("session", i as u32)], &[T2], || {
-                format!("no message is routed to {name} any more")
-            });
+            self.note(
+                Who::Spooler,
+                Method::DiscardAddressTypes,
+                || vec![arg::count("session", i as u32)],
+                &[T2],
+                || format!("no message is routed to {name} any more"),
+            );
         }
     }
 
@@ -46,10 +50,12 @@ impl Ctx<'_> {
     /// then Release whatever TransportLogoff returned (T7).
     pub(crate) fn logoff_session(&mut self, i: usize, flags: u32) -> Answer {
         if self.state.sessions[i].phase != SessionPhase::LoggedOn {
-            let h = self.call(Who::Spooler, Who::Session(i), Method::TransportLogoff, || vec![arg::flags("ulFlags", FlagSet::TransportLogoff, flags)]);
-            let refusal = self.refuse_released_session(i, Method::TransportLogoff).unwrap_or_else(|| {
-                Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[T7], "The session is already logged off")
+            let h = self.call(Who::Spooler, Who::Session(i), Method::TransportLogoff, || {
+                vec![arg::flags("ulFlags", FlagSet::TransportLogoff, flags)]
             });
+            let refusal = self
+                .refuse_released_session(i, Method::TransportLogoff)
+                .unwrap_or_else(|| Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[T7], "The session is already logged off"));
             return self.ret(h, refusal);
         }
         self.discard_address_types(i);
@@ -71,7 +77,9 @@ impl Ctx<'_> {
         if u32::from(session.flushing) & FlushFlags::FLUSH_UPLOAD.bits() != 0 {
             flags |= TransportNotifyFlags::NOTIFY_END_OUTBOUND_FLUSH;
         }
-        let h = self.call(Who::Spooler, Who::Session(i), Method::TransportNotify, || vec![arg::flags("ulFlags", FlagSet::TransportNotify, flags.bits())]);
+        let h = self.call(Who::Spooler, Who::Session(i), Method::TransportNotify, || {
+            vec![arg::flags("ulFlags", FlagSet::TransportNotify, flags.bits())]
+        });
         let session = &mut self.state.sessions[i];
         session.inbound_enabled = false;
         session.outbound_enabled = false;
@@ -86,7 +94,8 @@ impl Ctx<'_> {
 
     /// IXPLogon::TransportLogoff as the provider handles it.
     fn transport_logoff(&mut self, i: usize, caller: Who, flags: u32) -> Answer {
-        let h = self.call(caller, Who::Session(i), Method::TransportLogoff, || vec![arg::flags("ulFlags", FlagSet::TransportLogoff, flags)]);
+        let h =
+            self.call(caller, Who::Session(i), Method::TransportLogoff, || vec![arg::flags("ulFlags", FlagSet::TransportLogoff, flags)]);
         if self.state.sessions[i].invalid {
             self.state.breach(I3, Subject::Session(i as u8), Breach::CallOnInvalid { method: Method::TransportLogoff });
             return self.ret(h, Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[T6, I3], "The logon was invalidated by MakeInvalid"));
@@ -94,17 +103,40 @@ impl Ctx<'_> {
         let undefined = flags & !TransportLogoffFlags::DEFINED;
         if undefined != 0 {
             self.state.breach(T1, Subject::Session(i as u8), Breach::UndefinedTransportLogoffFlags { flags });
-            return self.ret(h, Answer::fail(HResult::MAPI_E_UNKNOWN_FLAGS, &[T1, T7], "Undefined bits in ulFlags: the provider refuses, the session is logged off anyway"));
+            return self.ret(
+                h,
+                Answer::fail(
+                    HResult::MAPI_E_UNKNOWN_FLAGS,
+                    &[T1, T7],
+                    "Undefined bits in ulFlags: the provider refuses, the session is logged off anyway",
+                ),
+            );
         }
         if flags != 0 && self.has_fault(i, TransportFault::RejectReservedLogoffFlags) {
             self.state.breach(T1, Subject::Session(i as u8), Breach::RejectedDefinedLogoffFlags { flags });
-            return self.ret(h, Answer::fail(HResult::MAPI_E_UNKNOWN_FLAGS, &[T1], "The provider refuses LOGOFF_NORMAL/LOGOFF_HURRY, which it must tolerate"));
+            return self.ret(
+                h,
+                Answer::fail(
+                    HResult::MAPI_E_UNKNOWN_FLAGS,
+                    &[T1],
+                    "The provider refuses LOGOFF_NORMAL/LOGOFF_HURRY, which it must tolerate",
+                ),
+            );
         }
         if self.has_fault(i, TransportFault::FailTransportLogoff) {
-            return self.ret(h, Answer::fail(HResult::MAPI_E_CALL_FAILED, &[T7], "The provider fails TransportLogoff; the session is logged off anyway"));
+            return self.ret(
+                h,
+                Answer::fail(HResult::MAPI_E_CALL_FAILED, &[T7], "The provider fails TransportLogoff; the session is logged off anyway"),
+            );
         }
         self.provider_cleanup(i);
-        self.ret(h, Answer::ok(&[T4, T5, T6], "The provider stops its transfers, frees its memory, invalidates its logon and releases its support object last"))
+        self.ret(
+            h,
+            Answer::ok(
+                &[T4, T5, T6],
+                "The provider stops its transfers, frees its memory, invalidates its logon and releases its support object last",
+            ),
+        )
     }
 
     /// The provider's logoff work (T4, T5, T6), with its faults.
@@ -128,7 +160,8 @@ impl Ctx<'_> {
         for root in roots {
             self.free_call(i, Some(root));
         }
-        let h = self.call(Who::Session(i), Who::Mapi, Method::MakeInvalid, || vec![arg::count("ulFlags", 0), arg::count("lpObject", i as u32)]);
+        let h =
+            self.call(Who::Session(i), Who::Mapi, Method::MakeInvalid, || vec![arg::count("ulFlags", 0), arg::count("lpObject", i as u32)]);
         let answer = if self.state.sessions[i].support_released {
             self.state.breach(I3, Subject::SessionSupport(i as u8), Breach::CallOnReleased { method: Method::MakeInvalid });
             Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[T6, I3], "MakeInvalid on a support object the provider already released")
@@ -204,7 +237,8 @@ impl Ctx<'_> {
     /// IXPProvider::Shutdown: a well-behaved provider logs its open sessions
     /// off and releases them first (T8), so I6 holds.
     pub(crate) fn shutdown_provider(&mut self, t: usize, flags: u32) -> Answer {
-        let h = self.call(Who::Spooler, Who::Transport(t), Method::XpProviderShutdown, || vec![arg::flags("ulFlags", FlagSet::Deinit, flags)]);
+        let h =
+            self.call(Who::Spooler, Who::Transport(t), Method::XpProviderShutdown, || vec![arg::flags("ulFlags", FlagSet::Deinit, flags)]);
         if self.state.transports[t] == ProviderPhase::ShutDown {
             self.state.breach(I3, Subject::Transport(t as u8), Breach::CallOnReleased { method: Method::XpProviderShutdown });
             return self.ret(h, Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[I3], "The provider was already shut down"));
@@ -242,7 +276,8 @@ impl Ctx<'_> {
 
     pub(crate) fn flush_queues(&mut self, i: usize, flags: u32) -> Answer {
         if let Some(refusal) = self.refuse_released_session(i, Method::FlushQueues) {
-            let h = self.call(Who::Spooler, Who::Session(i), Method::FlushQueues, || vec![arg::flags("ulFlags", FlagSet::FlushQueues, flags)]);
+            let h =
+                self.call(Who::Spooler, Who::Session(i), Method::FlushQueues, || vec![arg::flags("ulFlags", FlagSet::FlushQueues, flags)]);
             return self.ret(h, refusal);
         }
         self.flush_queues_call(i, flags, &[S7])
@@ -287,7 +322,9 @@ impl Ctx<'_> {
                 self.ret(h, Answer::ok(&[T5], "A root block the session must free by TransportLogoff"))
             }
             Some(p) => {
-                let h = self.call(Who::Session(i), Who::Mapi, Method::AllocateMore, || vec![arg::count("cbSize", 64), arg::block("lpObject", Some(p))]);
+                let h = self.call(Who::Session(i), Who::Mapi, Method::AllocateMore, || {
+                    vec![arg::count("cbSize", 64), arg::block("lpObject", Some(p))]
+                });
                 let answer = match self.state.memory.allocate_more(owner, p) {
                     Ok(block) => {
                         self.trace.annotate(h, || format!("block {block}"));
