@@ -31,6 +31,8 @@ pub mod limits {
     pub const REFERENCES: u16 = 1_000;
     pub const STEPS: u8 = 100;
     pub const BLOCKS_PER_SESSION: u8 = 64;
+    /// Memory blocks in one scenario, initial and allocated.
+    pub const BLOCKS: usize = 60_000;
     pub const ACTIONS: usize = 100_000;
     pub const NAME_LEN: usize = 64;
     pub const JSON_BYTES: usize = 16 * 1024 * 1024;

@@ -52,7 +52,9 @@ impl Ctx<'_> {
     pub(crate) fn open_store(&mut self, s: usize) -> Answer {
         let h = self.call(Who::Client, Who::Mapi, Method::OpenMsgStore, || vec![arg::count("store", s as u32)]);
         let store = &mut self.state.stores[s];
-        let answer = if store.phase != StorePhase::Destroyed {
+        let answer = if store.phase != StorePhase::Destroyed && store.refs == crate::scenario::limits::REFERENCES {
+            Answer::fail(HResult::MAPI_E_NOT_ENOUGH_MEMORY, &[], "The model caps client references at 1000")
+        } else if store.phase != StorePhase::Destroyed {
             store.refs += 1;
             Answer::ok(&[], "MAPI hands out the open store object again with one more reference")
         } else {
@@ -270,9 +272,9 @@ impl Ctx<'_> {
         }
         if store.store_logoff_transports.completions > 0 {
             let record = &mut self.state.stores[s].store_logoff_transports;
-            record.refusals += 1;
+            record.refusals = record.refusals.saturating_add(1);
             record.last_refusal = HResult::MAPI_E_INVALID_OBJECT;
-            let calls = record.completions + record.refusals;
+            let calls = record.completions.saturating_add(record.refusals);
             self.state.breach(S10, Subject::Store(s as u8), Breach::StoreLogoffTransportsRepeated { calls });
             return self
                 .ret(h, Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[S10], "StoreLogoffTransports already completed for this shutdown"));
@@ -281,7 +283,7 @@ impl Ctx<'_> {
             Ok(flag) => flag,
             Err(hr) => {
                 let record = &mut self.state.stores[s].store_logoff_transports;
-                record.refusals += 1;
+                record.refusals = record.refusals.saturating_add(1);
                 record.last_refusal = hr;
                 record.flags = raw;
                 return self.ret(h, Answer::fail(hr, &[S1], bad_flags_why(hr)));

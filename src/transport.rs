@@ -314,6 +314,10 @@ impl Ctx<'_> {
     /// MAPIAllocateBuffer / MAPIAllocateMore.
     pub(crate) fn allocate(&mut self, i: usize, parent: Option<u16>) -> Answer {
         let owner = i as u8;
+        if self.state.memory.blocks.len() >= crate::scenario::limits::BLOCKS {
+            let h = self.call(Who::Session(i), Who::Mapi, Method::AllocateBuffer, || vec![arg::count("cbSize", 64)]);
+            return self.ret(h, Answer::fail(HResult::MAPI_E_NOT_ENOUGH_MEMORY, &[], "The model caps a scenario at 60000 memory blocks"));
+        }
         match parent {
             None => {
                 let h = self.call(Who::Session(i), Who::Mapi, Method::AllocateBuffer, || vec![arg::count("cbSize", 64)]);

@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# Builds the crate to wasm for the web, nodejs and bundler targets
+# (target/pkg/{web,node,bundler}) and assembles the one npm package, pkg/.
+#
+#   npm run build:wasm                 # the repo's crate
+#   CRATE_DIR=path/to/crate npm run build:wasm
+#
+# Env: CRATE_DIR (default repo root; outputs go under it), PKG_DIR (default
+# $CRATE_DIR/pkg), WASM_OPT_FLAGS (default "-O"), WASM_GZIP_LIMIT (bytes,
+# default 102400), SETUP_DONE=1 to skip running scripts/setup.sh.
+#
+# pkg/ layout:
+#   mapi_logoff.js, mapi_logoff.d.ts    web build (ESM, `await init()` first)
+#   mapi_logoff_bg.wasm                 the one .wasm, shared by both builds
+#   node/mapi_logoff.js (+ .d.ts)       nodejs build (CommonJS, instantiates on require)
+#   node/index.mjs                      Node ESM entry (see the comment written into it)
+# The bundler build is left in target/pkg/bundler and not shipped: its
+# `import ... from "./x_bg.wasm"` needs the wasm/ESM integration that Vite
+# lacks without a plugin and Node 20 lacks without --experimental-wasm-modules,
+# while the web build works in every bundler (new URL(..., import.meta.url)).
+set -euo pipefail
+LOG_PREFIX=build-wasm
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+[[ "${SETUP_DONE:-}" == 1 ]] || bash "$ROOT/scripts/setup.sh"
+
+OUT_NAME=mapi_logoff
+PKG_NAME=mapi-logoff
+OUT="$CRATE_DIR/target/pkg"
+PKG_DIR="${PKG_DIR:-$CRATE_DIR/pkg}"
+GZIP_LIMIT="${WASM_GZIP_LIMIT:-102400}"
+# -O measured smaller than -Oz here. The --enable-* flags are the features
+# rustc's wasm32-unknown-unknown emits by default (rustc --print cfg
+# --target wasm32-unknown-unknown): wasm-pack passes bare "-O", and binaryen
+# 132 then rejects the module (memory.copy needs bulk memory).
+read -r -a WASM_OPT_ARGS <<<"${WASM_OPT_FLAGS:--O}"
+WASM_OPT_ARGS+=(--enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue)
+
+[[ -f "$CRATE_DIR/Cargo.toml" ]] || die "no Cargo.toml in CRATE_DIR=$CRATE_DIR"
+
+# --- 1. wasm-pack, once per target --------------------------------------------
+# --mode no-install: never download or cargo-install anything (fails fast on
+# a wasm-bindgen CLI mismatch instead of a silent multi-minute install).
+# --no-opt: the three targets' .wasm are byte-identical before wasm-opt, so
+# we run wasm-opt once ourselves below (with the feature flags it needs).
+targets=(web:web nodejs:node bundler:bundler)
+for pair in "${targets[@]}"; do
+  t="${pair%%:*}" d="$OUT/${pair#*:}"
+  log "wasm-pack build --target $t -> ${d#"$CRATE_DIR"/}"
+  rm -rf "$d"
+  wasm-pack --quiet build "$CRATE_DIR" --mode no-install --release --no-pack --no-opt --no-gitignore \
+    --target "$t" --out-dir "$d" --out-name "$OUT_NAME" ||
+    die "wasm-pack build --target $t failed"
+done
+
+# --- 2. wasm-opt (npm binaryen; never Debian's) --------------------------------
+web_wasm="$OUT/web/${OUT_NAME}_bg.wasm"
+shared=1
+for pair in "${targets[@]:1}"; do
+  cmp -s "$web_wasm" "$OUT/${pair#*:}/${OUT_NAME}_bg.wasm" || shared=0
+done
+optimize() {
+  local opt
+  opt="$(mktemp "$1.opt.XXXXXX")"
+  wasm-opt "$1" "${WASM_OPT_ARGS[@]}" -o "$opt" || {
+    rm -f "$opt"
+    die "wasm-opt failed on $1"
+  }
+  cat "$opt" >"$1" # keeps $1's mode (mktemp makes 0600 files)
+  rm -f "$opt"
+}
+log "wasm-opt ${WASM_OPT_FLAGS:--O} ($(command -v wasm-opt))"
+if ((shared)); then
+  optimize "$web_wasm"
+  for pair in "${targets[@]:1}"; do cp "$web_wasm" "$OUT/${pair#*:}/${OUT_NAME}_bg.wasm"; done
+else
+  for pair in "${targets[@]}"; do optimize "$OUT/${pair#*:}/${OUT_NAME}_bg.wasm"; done
+fi
+
+# --- 3. assemble pkg/ ----------------------------------------------------------
+rm -rf "$PKG_DIR"
+mkdir -p "$PKG_DIR/node"
+cp -R "$OUT/web/." "$PKG_DIR/"
+cp -R "$OUT/node/." "$PKG_DIR/node/"
+node_js="$PKG_DIR/node/$OUT_NAME.js"
+if ((shared)); then
+  # Point the CommonJS build at the shared .wasm one level up. Checked to
+  # match exactly once, so a change in wasm-bindgen's output fails here.
+  from="const wasmPath = \`\${__dirname}/${OUT_NAME}_bg.wasm\`;"
+  to="const wasmPath = \`\${__dirname}/../${OUT_NAME}_bg.wasm\`;"
+  [[ "$(grep -cxF "$from" "$node_js")" == 1 ]] ||
+    die "cannot find the line '$from' in the nodejs build: wasm-bindgen's output changed, update scripts/build-wasm.sh"
+  FROM="$from" TO="$to" node -e '
+    const fs = require("fs"), f = process.argv[1];
+    fs.writeFileSync(f, fs.readFileSync(f, "utf8").replace(process.env.FROM, process.env.TO));
+  ' "$node_js"
+  rm -f "$PKG_DIR/node/${OUT_NAME}_bg.wasm" "$PKG_DIR/node/${OUT_NAME}_bg.wasm.d.ts"
+fi
+# pkg/ is "type": "module" (the web build is ESM); node/ holds CommonJS.
+printf '{\n  "type": "commonjs"\n}\n' >"$PKG_DIR/node/package.json"
+
+# The Node ESM entry: names exported by the CommonJS build, listed by loading it.
+names="$(node -e '
+  const m = require(process.argv[1]);
+  const ok = (k) => /^[A-Za-z_$][\w$]*$/.test(k) && !k.startsWith("__") &&
+    !["default", "init", "initSync"].includes(k);
+  console.log(Object.keys(m).filter(ok).sort().join(", "));
+' "$node_js")" || die "the nodejs build fails to load in Node (a bad wasm-opt?)"
+[[ -n "$names" ]] || die "the nodejs build exports nothing"
+cat >"$PKG_DIR/node/index.mjs" <<EOF
+// Node ESM entry of ${PKG_NAME}: generated by scripts/build-wasm.sh, do not edit.
+//
+// It re-exports the CommonJS (wasm-bindgen --target nodejs) build through
+// createRequire instead of running the web build in Node, because that way:
+//  - import and require share ONE module and wasm instance, so a process that
+//    mixes both (or two dependencies that do) sees one state and one set of
+//    classes (no dual-package hazard);
+//  - loading is synchronous: no top-level await, and no fetch() of a file:
+//    URL, which Node's fetch cannot do (the web build's default init() would);
+//  - it needs no Node flag (the bundler build needs --experimental-wasm-modules).
+// init() and initSync() exist so code written for the browser entry
+// (\`await init()\` first) runs unchanged; in Node they do nothing.
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const wasm = require("./${OUT_NAME}.js");
+
+export const { ${names} } = wasm;
+
+export function initSync() {
+  return undefined;
+}
+
+export default async function init() {
+  return undefined;
+}
+EOF
+
+# package.json: version and metadata from the crate.
+[[ -f "$ROOT/scripts/pkg-README.md" ]] || die "missing scripts/pkg-README.md"
+cp "$ROOT/scripts/pkg-README.md" "$PKG_DIR/README.md"
+if [[ -f "$ROOT/LICENSE" ]]; then
+  cp "$ROOT/LICENSE" "$PKG_DIR/LICENSE"
+else
+  cat >"$PKG_DIR/LICENSE" <<'EOF'
+MIT License
+
+Copyright (c) mapi-logoff contributors
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+EOF
+fi
+metadata="$(cargo metadata --no-deps --format-version 1 --manifest-path "$CRATE_DIR/Cargo.toml")" ||
+  die "cargo metadata failed"
+# shellcheck disable=SC2016 # JS template literals, not shell
+(cd "$PKG_DIR" && METADATA="$metadata" MANIFEST="$CRATE_DIR/Cargo.toml" PKG_NAME="$PKG_NAME" \
+  OUT_NAME="$OUT_NAME" node -e '
+  const fs = require("fs"), path = require("path");
+  const { packages } = JSON.parse(process.env.METADATA);
+  const manifest = fs.realpathSync(process.env.MANIFEST);
+  const c = packages.find((p) => fs.realpathSync(p.manifest_path) === manifest);
+  if (!c) throw new Error("crate not found in cargo metadata");
+  const n = process.env.OUT_NAME;
+  const web = { types: `./${n}.d.ts`, default: `./${n}.js` };
+  const pkg = {
+    name: process.env.PKG_NAME,
+    version: c.version,
+    description: c.description ?? undefined,
+    license: c.license ?? "MIT",
+    repository: c.repository ? { type: "git", url: `git+${c.repository}.git` } : undefined,
+    keywords: c.keywords?.length ? c.keywords : undefined,
+    type: "module",
+    // Conditions are matched in order. "node" comes first so Node (and
+    // TypeScript with moduleResolution node16/nodenext) never reach the web
+    // or bundler code; everything else (browsers, Vite, webpack, Rollup,
+    // esbuild, Deno via "default", workers) gets the web build.
+    exports: {
+      ".": {
+        node: {
+          import: { types: `./${n}.d.ts`, default: "./node/index.mjs" },
+          require: { types: `./node/${n}.d.ts`, default: `./node/${n}.js` },
+        },
+        types: `./${n}.d.ts`,
+        browser: web,
+        default: web,
+      },
+      [`./${n}_bg.wasm`]: `./${n}_bg.wasm`,
+      "./package.json": "./package.json",
+    },
+    main: `./node/${n}.js`,
+    module: `./${n}.js`,
+    types: `./${n}.d.ts`,
+    files: fs.readdirSync(process.cwd()).filter((f) => f !== "package.json").sort(),
+    sideEffects: [`./node/*`, "./snippets/*"],
+    engines: { node: ">=20" },
+  };
+  fs.writeFileSync("package.json", JSON.stringify(pkg, null, 2) + "\n");
+') || die "writing $PKG_DIR/package.json failed"
+version="$(node -p 'require(process.argv[1]).version' "$PKG_DIR/package.json")"
+log "assembled ${PKG_DIR#"$CRATE_DIR"/}/ ($PKG_NAME@$version)"
+
+# --- 4. smoke test: every entry point loads and exposes the same names ---------
+# shellcheck disable=SC2016
+(cd "$PKG_DIR" && node --input-type=module -e '
+  import { createRequire } from "node:module";
+  import { readFileSync } from "node:fs";
+  const esm = await import("./node/index.mjs");
+  const cjs = createRequire(process.cwd() + "/")("./node/mapi_logoff.js");
+  const web = await import("./mapi_logoff.js");
+  web.initSync({ module: readFileSync("./mapi_logoff_bg.wasm") });
+  await esm.default();
+  const names = (m) => Object.keys(m).filter((k) => !/^(default|init|initSync|__.*)$/.test(k)).sort().join();
+  if (names(esm) !== names(cjs) || names(esm) !== names(web)) {
+    throw new Error(`entry points differ: esm[${names(esm)}] cjs[${names(cjs)}] web[${names(web)}]`);
+  }
+') || die "smoke test of $PKG_DIR failed: an entry point does not load"
+log "smoke ok: node import, node require, web initSync"
+
+# --- 5. size budget ------------------------------------------------------------
+fail=0
+for w in "$PKG_DIR/${OUT_NAME}_bg.wasm" "$PKG_DIR/node/${OUT_NAME}_bg.wasm"; do
+  [[ -f "$w" ]] || continue
+  raw="$(wc -c <"$w")"
+  gz="$(gzip -9 -c "$w" | wc -c)"
+  log "size ${w#"$CRATE_DIR"/}: $raw bytes raw, $gz bytes gzip -9 (limit $GZIP_LIMIT)"
+  ((gz <= GZIP_LIMIT)) || {
+    printf '%s: ERROR: %s is %s bytes gzipped, over the %s byte budget\n' "$LOG_PREFIX" "$w" "$gz" "$GZIP_LIMIT" >&2
+    fail=1
+  }
+done
+((fail == 0)) || exit 1
