@@ -428,6 +428,9 @@ pub struct Outcome {
     /// The trace events this action produced: `trace[firstEvent..firstEvent + eventCount]`.
     pub first_event: u32,
     pub event_count: u32,
+    /// What changed in the protocol state. The StoreLogoffTransports
+    /// record and the breach log are audit data, not protocol state: they
+    /// show up as violations, not here.
     pub changes: Vec<Change>,
     /// Violations present after this action that were not present before.
     pub new_violations: Vec<Violation>,
@@ -594,6 +597,10 @@ pub fn run_scenario(scenario: &Scenario) -> Result<RunReport, InputError> {
     Ok(RunReport { violations: sim.violations(), trace: sim.trace().to_vec(), state: sim.state })
 }
 
+/// State fields that record what happened for the invariant check rather
+/// than describe the protocol's state.
+const AUDIT_FIELDS: [&str; 2] = ["storeLogoffTransports", "errors"];
+
 fn render(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => "none".into(),
@@ -613,7 +620,7 @@ fn diff(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<
     }
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
-            for (k, va) in x {
+            for (k, va) in x.iter().filter(|(k, _)| !AUDIT_FIELDS.contains(&k.as_str())) {
                 let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
                 diff(&p, va, y.get(k).unwrap_or(&Value::Null), out);
             }

@@ -71,6 +71,9 @@ pub mod trace;
 pub mod transport;
 pub mod workload;
 
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
 pub use engine::{Action, Change, Direction, Outcome, RunReport, Simulation, StateView, apply, enabled_actions, run_scenario};
 pub use error::{ErrorCode, InputError};
 pub use faults::{StoreFault, TransportFault};

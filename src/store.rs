@@ -150,13 +150,21 @@ impl Ctx<'_> {
             crate::scenario::StoreLogoffTransportsTiming::Immediate => {
                 let passed = self.flags_the_store_passes(s, flag);
                 let inner = self.store_logoff_transports(s, passed, self.topo.stores[s].support_kind, Caller::StoreLogoff);
-                if inner.out_flags.is_some_and(|f| f.contains(COMPLETE)) {
-                    self.state.stores[s].phase = StorePhase::LoggedOff;
-                }
-                Answer {
-                    rules: &[S12, S17],
-                    why: "Immediate reading: StoreLogoff returns exactly what StoreLogoffTransports returned",
-                    ..inner
+                if inner.hresult == HResult::MAPI_E_NO_SUPPORT {
+                    if self.topo.stores[s].faults.has(StoreFault::TreatNoSupportAsFatal) {
+                        self.state.breach(S11, Subject::Store(s as u8), Breach::NoSupportTreatedAsFatal);
+                        Answer { rules: &[S11, S17], why: "The store passes MAPI_E_NO_SUPPORT on as a failure", ..inner }
+                    } else {
+                        self.state.stores[s].phase = StorePhase::LoggedOff;
+                        Answer::ok(&[S11, S17], "MAPI_E_NO_SUPPORT is normal: there is no spooler work to stop, so the logoff is complete")
+                            .with_flags(COMPLETE)
+                    }
+                } else {
+                    Answer {
+                        rules: &[S12, S17],
+                        why: "Immediate reading: StoreLogoff returns exactly what StoreLogoffTransports returned",
+                        ..inner
+                    }
                 }
             }
         };
@@ -291,8 +299,11 @@ impl Ctx<'_> {
         };
         if self.topo.stores[s].shared_with_other_process {
             self.record_completion(s, raw);
+            if self.state.stores[s].phase == StorePhase::Open {
+                self.state.stores[s].phase = StorePhase::LoggedOff;
+            }
             let answer =
-                Answer::ok(&[S8], "Another process of this profile has the store open: MAPI ignores the call").with_flags(COMPLETE);
+                Answer::ok(&[S8, S9], "Another process of this profile has the store open: MAPI ignores the call").with_flags(COMPLETE);
             return self.ret(h, answer);
         }
         let activity = self.state.activity(self.topo, s);
@@ -334,6 +345,11 @@ impl Ctx<'_> {
         let vetoed = !answer.out_flags.is_some_and(|f| f.contains(COMPLETE));
         if !vetoed || caller == Caller::FinalRelease {
             self.record_completion(s, raw);
+        }
+        if !vetoed && self.state.stores[s].phase == StorePhase::Open {
+            // S9: a store provider invalidates its store object once
+            // StoreLogoffTransports returned COMPLETE, whoever called it.
+            self.state.stores[s].phase = StorePhase::LoggedOff;
         }
         self.ret(h, answer)
     }
