@@ -4,33 +4,31 @@
 //! are outcomes; only malformed input is an error, and it changes nothing.
 
 use crate::error::{ErrorCode, InputError};
-use crate::flags::{StatusFlags, StoreLogoffFlag, StoreLogoffOutFlags, raw};
+use crate::flags::{FlagSet, StatusFlags, StoreLogoffFlag, StoreLogoffOutFlags, raw};
 use crate::hresult::HResult;
 use crate::invariants::{Violation, check_invariants};
+use crate::json;
 use crate::rules::RuleId;
 use crate::scenario::{Scenario, Settings};
 use crate::state::{State, SupportKind, Topology};
 use crate::trace::{Arg, CallHandle, Event, Method, Party, PartyKind, Trace};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// Which half of a session's traffic.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "camelCase")]
-pub enum Direction {
-    Send,
-    Receive,
-}
-
-fn default_steps() -> u8 {
-    2
+crate::json::string_enum! {
+    /// Which half of a session's traffic.
+    pub enum Direction {
+        Send = "send",
+        Receive = "receive",
+    }
 }
 
 /// Everything that can happen. Indexes refer to the scenario's lists
 /// (`store: 0` is `stores[0]`; sessions are numbered across transports in
-/// order). Flags are raw `u32` (or their text) wherever a caller passes
-/// flags, so bad flags are representable and get the protocol's answer.
-#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+/// order). Flags are raw `u32` wherever a caller passes flags (in JSON, a
+/// number or text such as `"LOGOFF_ORDERLY"`), so bad flags are
+/// representable and get the protocol's answer.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Action {
     // ---- the client ----
     /// IMAPISession::OpenMsgStore: one more reference, or a new logon on a
@@ -47,14 +45,13 @@ pub enum Action {
     /// IMsgStore::StoreLogoff (S12-S17).
     StoreLogoff {
         store: u16,
-        #[serde(with = "raw::store_logoff")]
+        #[serde(serialize_with = "raw::store_logoff")]
         flags: u32,
     },
     /// IMessage::SubmitMessage: queue new outbound mail in the store.
     SubmitMessage {
         store: u16,
         address_type: u8,
-        #[serde(default = "default_steps")]
         steps: u8,
     },
     // ---- the store provider ----
@@ -62,9 +59,8 @@ pub enum Action {
     /// a support object of the given kind (S1-S11).
     StoreLogoffTransports {
         store: u16,
-        #[serde(with = "raw::store_logoff")]
+        #[serde(serialize_with = "raw::store_logoff")]
         flags: u32,
-        #[serde(default)]
         support: SupportKind,
     },
     // ---- the spooler ----
@@ -93,10 +89,10 @@ pub enum Action {
     EndFlush {
         session: u16,
     },
-    /// The spooler logs a session off: T2, T3, TransportLogoff, Release.
+    /// The spooler logs a session off: T3, T2, TransportLogoff, Release.
     LogoffSession {
         session: u16,
-        #[serde(with = "raw::transport_logoff", default)]
+        #[serde(serialize_with = "raw::transport_logoff")]
         flags: u32,
     },
     /// IXPLogon::Release without TransportLogoff first (T8).
@@ -106,35 +102,58 @@ pub enum Action {
     /// IXPProvider::Shutdown while sessions may be open (T8).
     ShutdownProvider {
         transport: u16,
-        #[serde(with = "raw::deinit", default)]
+        #[serde(serialize_with = "raw::deinit")]
         flags: u32,
     },
     /// IXPLogon::FlushQueues.
     FlushQueues {
         session: u16,
-        #[serde(with = "raw::flush")]
+        #[serde(serialize_with = "raw::flush")]
         flags: u32,
     },
     // ---- transports and the outside world ----
     /// New inbound mail reaches the transport's server.
     MailArrives {
         session: u16,
-        #[serde(default = "default_steps")]
         steps: u8,
     },
     /// MAPIAllocateBuffer, or MAPIAllocateMore when `parent` is given.
     Allocate {
         session: u16,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         parent: Option<u16>,
     },
     /// MAPIFreeBuffer; no block is MAPIFreeBuffer(NULL).
     Free {
         session: u16,
-        #[serde(default)]
         block: Option<u16>,
     },
 }
+
+/// The JSON `type` of every action and the fields it takes (besides
+/// `type`), in declaration order.
+const ACTION_FIELDS: &[(&str, &[&str])] = &[
+    ("openStore", &["store"]),
+    ("addRef", &["store"]),
+    ("release", &["store"]),
+    ("storeLogoff", &["store", "flags"]),
+    ("submitMessage", &["store", "addressType", "steps"]),
+    ("storeLogoffTransports", &["store", "flags", "support"]),
+    ("spoolerStep", &[]),
+    ("runUntilIdle", &[]),
+    ("beginSend", &["session"]),
+    ("beginReceive", &["session"]),
+    ("progress", &["session", "direction"]),
+    ("finishStoreLogoff", &["store"]),
+    ("endFlush", &["session"]),
+    ("logoffSession", &["session", "flags"]),
+    ("releaseSession", &["session"]),
+    ("shutdownProvider", &["transport", "flags"]),
+    ("flushQueues", &["session", "flags"]),
+    ("mailArrives", &["session", "steps"]),
+    ("allocate", &["session", "parent"]),
+    ("free", &["session", "block"]),
+];
 
 impl Action {
     /// The camelCase `type` of the action, as in JSON.
@@ -163,11 +182,69 @@ impl Action {
         }
     }
 
+    /// Parses one action from JSON text.
     pub fn from_json(text: &str) -> Result<Action, InputError> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de)
-            .map_err(InputError::from_path_error)
-            .map_err(|e| InputError { code: ErrorCode::InvalidAction, ..e })
+        Action::from_value(&json::parse(text, ErrorCode::InvalidAction)?, "")
+    }
+
+    /// Parses a JSON array of actions; error paths start with the index.
+    pub fn list_from_json(text: &str) -> Result<Vec<Action>, InputError> {
+        json::list(&json::parse(text, ErrorCode::InvalidAction)?, "", ErrorCode::InvalidAction, |v, p, _| Action::from_value(v, p))
+    }
+
+    /// Reads an action from a JSON tree at `path` (for error messages).
+    pub(crate) fn from_value(v: &serde_json::Value, path: &str) -> Result<Action, InputError> {
+        use json::{flags, u8_, u16_};
+        const CODE: ErrorCode = ErrorCode::InvalidAction;
+        let types = || ACTION_FIELDS.iter().map(|(t, _)| *t).collect::<Vec<_>>().join(", ");
+        let type_path = json::join(path, "type");
+        let ty = match v.get("type") {
+            None => return Err(InputError::new(CODE, type_path, format!("missing field `type`: an action needs one of {}", types()))),
+            Some(t) => json::string(t, &type_path, CODE)?,
+        };
+        let Some((ty, fields)) = ACTION_FIELDS.iter().find(|(t, _)| *t == ty) else {
+            return Err(InputError::new(CODE, type_path, format!("unknown action type {ty:?}; expected one of {}", types())));
+        };
+        let known: Vec<&str> = std::iter::once("type").chain(fields.iter().copied()).collect();
+        let f = json::Fields::of(v, path, CODE, &format!("a {ty} action"), &known)?;
+        let store = || f.required("store", u16_);
+        let session = || f.required("session", u16_);
+        let steps = || f.or("steps", 2, u8_);
+        let flag_field = |set| f.required("flags", |v, p, c| flags(v, p, c, set));
+        let optional_flags = |set| f.or("flags", 0, |v, p, c| flags(v, p, c, set));
+        Ok(match *ty {
+            "openStore" => Action::OpenStore { store: store()? },
+            "addRef" => Action::AddRef { store: store()? },
+            "release" => Action::Release { store: store()? },
+            "storeLogoff" => Action::StoreLogoff { store: store()?, flags: flag_field(FlagSet::StoreLogoff)? },
+            "submitMessage" => Action::SubmitMessage { store: store()?, address_type: f.required("addressType", u8_)?, steps: steps()? },
+            "storeLogoffTransports" => Action::StoreLogoffTransports {
+                store: store()?,
+                flags: flag_field(FlagSet::StoreLogoff)?,
+                support: f.or("support", SupportKind::MessageStore, |v, p, c| json::name(v, p, c, SupportKind::NAMES))?,
+            },
+            "spoolerStep" => Action::SpoolerStep,
+            "runUntilIdle" => Action::RunUntilIdle,
+            "beginSend" => Action::BeginSend { session: session()? },
+            "beginReceive" => Action::BeginReceive { session: session()? },
+            "progress" => Action::Progress {
+                session: session()?,
+                direction: f.required("direction", |v, p, c| json::name(v, p, c, Direction::NAMES))?,
+            },
+            "finishStoreLogoff" => Action::FinishStoreLogoff { store: store()? },
+            "endFlush" => Action::EndFlush { session: session()? },
+            "logoffSession" => Action::LogoffSession { session: session()?, flags: optional_flags(FlagSet::TransportLogoff)? },
+            "releaseSession" => Action::ReleaseSession { session: session()? },
+            "shutdownProvider" => {
+                Action::ShutdownProvider { transport: f.required("transport", u16_)?, flags: optional_flags(FlagSet::Deinit)? }
+            }
+            "flushQueues" => Action::FlushQueues { session: session()?, flags: flag_field(FlagSet::FlushQueues)? },
+            "mailArrives" => Action::MailArrives { session: session()?, steps: steps()? },
+            "allocate" => Action::Allocate { session: session()?, parent: f.optional("parent", u16_)? },
+            "free" => Action::Free { session: session()?, block: f.optional("block", u16_)? },
+            // ACTION_FIELDS and this match list the same types (a unit test checks).
+            other => return Err(InputError::new(CODE, type_path, format!("action type {other:?} is not supported"))),
+        })
     }
 }
 
@@ -494,14 +571,14 @@ impl Simulation {
     /// Applies one action and reports what it did. On an input error
     /// nothing changed.
     pub fn apply(&mut self, action: Action) -> Result<Outcome, InputError> {
-        let before_state = serde_json::to_value(&self.state).expect("state serialises");
+        let before_state = state_value(&self.state);
         let before_violations = self.violations();
         let first_event = self.trace.len() as u32;
         self.trace.set_step(self.applied.len() as u32 + 1);
         let mut ctx = Ctx { topo: &self.topology, settings: &self.scenario.settings, state: &mut self.state, trace: &mut self.trace };
         let answer = ctx.dispatch(&action)?;
         self.applied.push(action.clone());
-        let after_state = serde_json::to_value(&self.state).expect("state serialises");
+        let after_state = state_value(&self.state);
         let mut changes = Vec::new();
         diff("", &before_state, &after_state, &mut changes);
         let new_violations = self.violations().into_iter().filter(|v| !before_violations.contains(v)).collect();
@@ -600,6 +677,14 @@ pub fn run_scenario(scenario: &Scenario) -> Result<RunReport, InputError> {
 /// State fields that record what happened for the invariant check rather
 /// than describe the protocol's state.
 const AUDIT_FIELDS: [&str; 2] = ["storeLogoffTransports", "errors"];
+
+/// The state as a JSON tree for diffing. Going through text reuses the
+/// serializer every output already needs instead of instantiating
+/// `serde_json::to_value` for every state type (it matters for wasm size).
+fn state_value(state: &State) -> serde_json::Value {
+    let text = serde_json::to_string(state).expect("state serialises");
+    serde_json::from_str(&text).expect("serde_json reads what it wrote")
+}
 
 fn render(v: &serde_json::Value) -> String {
     match v {

@@ -62,12 +62,4 @@ impl InputError {
         };
         self
     }
-
-    pub(crate) fn from_path_error<E: std::fmt::Display>(err: serde_path_to_error::Error<E>) -> Self {
-        let path = err.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        let message = err.inner().to_string();
-        // serde_json appends " at line L column C"; keep it, it helps with files.
-        InputError::new(ErrorCode::InvalidJson, path, message)
-    }
 }

@@ -4,14 +4,14 @@
 //! Simulated providers are well behaved unless a fault is switched on.
 
 use crate::rules::RuleId;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 macro_rules! fault_set {
-    ($(#[$meta:meta])* $fault:ident, $set:ident, { $($(#[$vmeta:meta])* $variant:ident = $bit:expr, $mistake:ident, $rule:ident, $text:literal;)* }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, PartialOrd, Ord)]
-        #[serde(rename_all = "camelCase")]
-        pub enum $fault { $($(#[$vmeta])* $variant),* }
+    ($(#[$meta:meta])* $fault:ident, $set:ident, { $($(#[$vmeta:meta])* $variant:ident = $bit:expr, $json:literal, $mistake:ident, $rule:ident, $text:literal;)* }) => {
+        crate::json::string_enum! {
+            $(#[$meta])*
+            pub enum $fault { $($(#[$vmeta])* $variant = $json),* }
+        }
 
         impl $fault {
             pub const ALL: &'static [$fault] = &[$($fault::$variant),*];
@@ -47,11 +47,6 @@ macro_rules! fault_set {
             }
         }
 
-        impl<'de> Deserialize<'de> for $set {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                Ok(Vec::<$fault>::deserialize(d)?.into_iter().collect())
-            }
-        }
     };
 }
 
@@ -59,33 +54,33 @@ fault_set!(
     /// Mistakes of message store providers.
     StoreFault, StoreFaults, {
     /// The store reaches zero references and never calls StoreLogoffTransports.
-    SkipStoreLogoffTransports = 1 << 0, M1, S14, "releases to zero without calling StoreLogoffTransports";
+    SkipStoreLogoffTransports = 1 << 0, "skipStoreLogoffTransports", M1, S14, "releases to zero without calling StoreLogoffTransports";
     /// The store calls StoreLogoffTransports again at its final release.
-    StoreLogoffTransportsTwice = 1 << 1, M2, S10, "calls StoreLogoffTransports a second time at its final release";
+    StoreLogoffTransportsTwice = 1 << 1, "storeLogoffTransportsTwice", M2, S10, "calls StoreLogoffTransports a second time at its final release";
     /// The store keeps the caller's in/out variable and passes it back with
     /// LOGOFF_COMPLETE still set.
-    ReuseFlagsVariable = 1 << 2, M3, S1, "reuses the in/out flags variable, so LOGOFF_COMPLETE comes back as input";
+    ReuseFlagsVariable = 1 << 2, "reuseFlagsVariable", M3, S1, "reuses the in/out flags variable, so LOGOFF_COMPLETE comes back as input";
     /// MAPI_E_NO_SUPPORT from StoreLogoffTransports aborts the store's teardown.
-    TreatNoSupportAsFatal = 1 << 3, M4, S11, "treats MAPI_E_NO_SUPPORT from StoreLogoffTransports as fatal and keeps its support object";
+    TreatNoSupportAsFatal = 1 << 3, "treatNoSupportAsFatal", M4, S11, "treats MAPI_E_NO_SUPPORT from StoreLogoffTransports as fatal and keeps its support object";
     /// The store does not invalidate itself after COMPLETE.
-    AcceptCallsAfterComplete = 1 << 4, M5, S9, "keeps accepting calls after returning LOGOFF_COMPLETE";
+    AcceptCallsAfterComplete = 1 << 4, "acceptCallsAfterComplete", M5, S9, "keeps accepting calls after returning LOGOFF_COMPLETE";
 });
 
 fault_set!(
     /// Mistakes of transport providers.
     TransportFault, TransportFaults, {
     /// TransportLogoff releases the support object first, then cleans up.
-    ReleaseSupportFirst = 1 << 0, M6, T6, "releases its support object first, then calls MakeInvalid on it";
+    ReleaseSupportFirst = 1 << 0, "releaseSupportFirst", M6, T6, "releases its support object first, then calls MakeInvalid on it";
     /// TransportLogoff forgets to free the session's newest root block.
-    LeakMemory = 1 << 1, M7, T5, "forgets to free its newest MAPIAllocateBuffer block at TransportLogoff";
+    LeakMemory = 1 << 1, "leakMemory", M7, T5, "forgets to free its newest MAPIAllocateBuffer block at TransportLogoff";
     /// TransportLogoff frees child blocks one by one before their roots.
-    FreeChildBlock = 1 << 2, M7, T9, "frees MAPIAllocateMore child blocks with MAPIFreeBuffer";
+    FreeChildBlock = 1 << 2, "freeChildBlock", M7, T9, "frees MAPIAllocateMore child blocks with MAPIFreeBuffer";
     /// The AddressTypes array is freed in TransportNotify, before TransportLogoff.
-    FreeAddressTypesEarly = 1 << 3, M8, T5, "frees its AddressTypes array in TransportNotify, before TransportLogoff";
+    FreeAddressTypesEarly = 1 << 3, "freeAddressTypesEarly", M8, T5, "frees its AddressTypes array in TransportNotify, before TransportLogoff";
     /// TransportLogoff fails, and the provider then believes it is still logged on.
-    FailTransportLogoff = 1 << 4, M9, T7, "fails TransportLogoff and then acts as if the session were still logged on";
+    FailTransportLogoff = 1 << 4, "failTransportLogoff", M9, T7, "fails TransportLogoff and then acts as if the session were still logged on";
     /// Release or Shutdown without TransportLogoff skips the logoff work.
-    LogoffNotIdempotent = 1 << 5, M10, T8, "does no logoff work when Release or Shutdown arrives without TransportLogoff";
+    LogoffNotIdempotent = 1 << 5, "logoffNotIdempotent", M10, T8, "does no logoff work when Release or Shutdown arrives without TransportLogoff";
     /// TransportLogoff refuses LOGOFF_NORMAL and LOGOFF_HURRY as unknown.
-    RejectReservedLogoffFlags = 1 << 6, M11, T1, "refuses LOGOFF_NORMAL and LOGOFF_HURRY with MAPI_E_UNKNOWN_FLAGS";
+    RejectReservedLogoffFlags = 1 << 6, "rejectReservedLogoffFlags", M11, T1, "refuses LOGOFF_NORMAL and LOGOFF_HURRY with MAPI_E_UNKNOWN_FLAGS";
 });

@@ -6,7 +6,7 @@
 //! drops bits: undefined bits are printed in hex after the names, so a
 //! reader sees exactly what was passed.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use std::fmt;
 
 /// `{ value, text }`: how every flag value and HRESULT appears in JSON.
@@ -204,7 +204,7 @@ flag_set!(
 /// The input flag of StoreLogoff / StoreLogoffTransports: exactly one of
 /// five (S1). Raw `u32` values become this type only through
 /// [`StoreLogoffFlag::from_raw`], which applies S1.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord, Serialize)]
 pub enum StoreLogoffFlag {
     #[serde(rename = "LOGOFF_NO_WAIT")]
     NoWait,
@@ -275,19 +275,19 @@ impl fmt::Display for StoreLogoffFlag {
     }
 }
 
-/// Names the flag sets, for generic parsing and formatting (the bindings
-/// and the CLI expose one parse and one format function per set).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum FlagSet {
-    /// StoreLogoff / StoreLogoffTransports, input and output names together.
-    StoreLogoff,
-    TransportLogoff,
-    Deinit,
-    FlushQueues,
-    TransportNotify,
-    SpoolerNotify,
-    Status,
+crate::json::string_enum! {
+    /// Names the flag sets, for generic parsing and formatting (the bindings
+    /// and the CLI expose one parse and one format function per set).
+    pub enum FlagSet {
+        /// StoreLogoff / StoreLogoffTransports, input and output names together.
+        StoreLogoff = "storeLogoff",
+        TransportLogoff = "transportLogoff",
+        Deinit = "deinit",
+        FlushQueues = "flushQueues",
+        TransportNotify = "transportNotify",
+        SpoolerNotify = "spoolerNotify",
+        Status = "status",
+    }
 }
 
 impl FlagSet {
@@ -334,54 +334,27 @@ impl FlagSet {
     }
 }
 
-/// Serde helpers for raw flag fields of actions: accept a number or a text
-/// (`"LOGOFF_ORDERLY"`, `"0x2"`), write the text form so scenarios stay
-/// readable and round-trip exactly.
+/// Writes raw flag fields of actions as text (`"LOGOFF_ORDERLY"`), so that
+/// scenarios stay readable and read back exactly (the reader accepts text
+/// and numbers).
 pub(crate) mod raw {
     use super::*;
-
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum NumberOrText {
-        Number(u32),
-        Text(String),
-    }
-
-    fn de<'de, D: Deserializer<'de>>(d: D, set: FlagSet) -> Result<u32, D::Error> {
-        use serde::de::Error;
-        match NumberOrText::deserialize(d).map_err(|_| {
-            D::Error::custom(format!(
-                "expected {} flags as a number from 0 to 4294967295 or as text such as \"{}\"",
-                set.name(),
-                set.table()[0].0
-            ))
-        })? {
-            NumberOrText::Number(n) => Ok(n),
-            NumberOrText::Text(t) => parse_bits(&t, set).map_err(D::Error::custom),
-        }
-    }
 
     fn ser<S: Serializer>(bits: u32, set: FlagSet, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&set.format(bits))
     }
-
-    macro_rules! raw_mod {
-        ($m:ident, $set:expr) => {
-            pub mod $m {
-                use super::*;
-                pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-                    de(d, $set)
-                }
-                pub fn serialize<S: Serializer>(bits: &u32, s: S) -> Result<S::Ok, S::Error> {
-                    ser(*bits, $set, s)
-                }
-            }
-        };
+    pub fn store_logoff<S: Serializer>(bits: &u32, s: S) -> Result<S::Ok, S::Error> {
+        ser(*bits, FlagSet::StoreLogoff, s)
     }
-    raw_mod!(store_logoff, FlagSet::StoreLogoff);
-    raw_mod!(transport_logoff, FlagSet::TransportLogoff);
-    raw_mod!(deinit, FlagSet::Deinit);
-    raw_mod!(flush, FlagSet::FlushQueues);
+    pub fn transport_logoff<S: Serializer>(bits: &u32, s: S) -> Result<S::Ok, S::Error> {
+        ser(*bits, FlagSet::TransportLogoff, s)
+    }
+    pub fn deinit<S: Serializer>(bits: &u32, s: S) -> Result<S::Ok, S::Error> {
+        ser(*bits, FlagSet::Deinit, s)
+    }
+    pub fn flush<S: Serializer>(bits: &u32, s: S) -> Result<S::Ok, S::Error> {
+        ser(*bits, FlagSet::FlushQueues, s)
+    }
 }
 
 #[cfg(test)]

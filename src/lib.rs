@@ -60,6 +60,7 @@ pub mod faults;
 pub mod flags;
 pub mod hresult;
 pub mod invariants;
+mod json;
 pub mod matrix;
 pub mod memory;
 pub mod rules;

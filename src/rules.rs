@@ -3,7 +3,7 @@
 //! the playground's explanation all point to the same place in
 //! `docs/protocol.md`.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt;
 
 const DOCS: &str = "https://learn.microsoft.com/en-us/office/client-developer/outlook/mapi/";
@@ -12,7 +12,7 @@ macro_rules! rules {
     ($($id:ident => $page:literal, $title:literal;)*) => {
         /// A rule (S1-S17 stores, T1-T9 transports), an invariant (I1-I6)
         /// or a provider mistake (M1-M11).
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize)]
         pub enum RuleId { $($id),* }
 
         impl RuleId {

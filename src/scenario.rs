@@ -12,10 +12,11 @@
 
 use crate::engine::Action;
 use crate::error::{ErrorCode, InputError};
-use crate::faults::{StoreFaults, TransportFaults};
+use crate::faults::{StoreFault, StoreFaults, TransportFault, TransportFaults};
+use crate::json::{self, Fields};
 use crate::memory::{Allocator, BlockKind};
 use crate::state::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The scenario format this build reads and writes.
 pub const SCENARIO_VERSION: u32 = 1;
@@ -38,49 +39,42 @@ pub mod limits {
     pub const JSON_BYTES: usize = 16 * 1024 * 1024;
 }
 
-/// LOGOFF_ABORT: the docs say both "stop activity, then log off" and "if
-/// activity is taking place, the logoff does not occur" (S4).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum AbortReading {
-    /// The SDK sample store's behaviour: cancel the activity, release, COMPLETE.
-    #[default]
-    SampleStore,
-    /// Veto while busy, like LOGOFF_QUIET.
-    Literal,
+json::string_enum! {
+    /// LOGOFF_ABORT: the docs say both "stop activity, then log off" and "if
+    /// activity is taking place, the logoff does not occur" (S4).
+    #[derive(Default)]
+    pub enum AbortReading {
+        /// The SDK sample store's behaviour: cancel the activity, release, COMPLETE.
+        #[default]
+        SampleStore = "sampleStore",
+        /// Veto while busy, like LOGOFF_QUIET.
+        Literal = "literal",
+    }
 }
 
-/// When the store calls StoreLogoffTransports (S13, S17).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum StoreLogoffTransportsTiming {
-    /// The SDK sample's way: at the final release, just before the support
-    /// object is released; StoreLogoff itself returns S_OK with COMPLETE.
-    #[default]
-    AtFinalRelease,
-    /// From StoreLogoff at once, which returns what it got.
-    Immediate,
+json::string_enum! {
+    /// When the store calls StoreLogoffTransports (S13, S17).
+    #[derive(Default)]
+    pub enum StoreLogoffTransportsTiming {
+        /// The SDK sample's way: at the final release, just before the support
+        /// object is released; StoreLogoff itself returns S_OK with COMPLETE.
+        #[default]
+        AtFinalRelease = "atFinalRelease",
+        /// From StoreLogoff at once, which returns what it got.
+        Immediate = "immediate",
+    }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Settings {
-    #[serde(default)]
     pub abort_reading: AbortReading,
-    #[serde(default)]
     pub store_logoff_transports: StoreLogoffTransportsTiming,
     /// How many messages the explorer may create with new-mail actions
     /// (client submissions and arrivals), counted over all messages.
-    #[serde(default)]
     pub new_message_limit: u16,
 }
 
-fn one() -> u16 {
-    1
-}
-fn two() -> u8 {
-    2
-}
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -88,87 +82,156 @@ fn is_default<T: Default + PartialEq>(t: &T) -> bool {
     *t == T::default()
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MessageSpec {
     pub address_type: String,
-    #[serde(default = "two")]
     pub steps: u8,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct InboundSpec {
-    #[serde(default = "two")]
     pub steps: u8,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct StoreSpec {
     pub name: String,
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(skip_serializing_if = "is_false")]
     pub default_inbox: bool,
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(skip_serializing_if = "is_false")]
     pub shared_with_other_process: bool,
     /// Client references when the scenario starts.
-    #[serde(default = "one")]
     pub references: u16,
     /// Store provider name; stores naming the same provider share it.
     /// Defaults to the store's own name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
-    #[serde(default, skip_serializing_if = "is_default")]
+    #[serde(skip_serializing_if = "is_default")]
     pub support_kind: SupportKind,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub outbound_queue: Vec<MessageSpec>,
-    #[serde(default, skip_serializing_if = "is_default")]
+    #[serde(skip_serializing_if = "is_default")]
     pub faults: StoreFaults,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SessionSpec {
     pub name: String,
-    #[serde(default)]
     pub address_types: Vec<String>,
     /// Data blocks from MAPIAllocateBuffer held since logon.
-    #[serde(default, skip_serializing_if = "is_default")]
+    #[serde(skip_serializing_if = "is_default")]
     pub memory_blocks: u8,
     /// MAPIAllocateMore blocks linked to the first data block.
-    #[serde(default, skip_serializing_if = "is_default")]
+    #[serde(skip_serializing_if = "is_default")]
     pub child_blocks: u8,
     /// Inbound mail the transport holds when the scenario starts.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inbound: Vec<InboundSpec>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TransportSpec {
     pub name: String,
-    #[serde(default)]
     pub sessions: Vec<SessionSpec>,
-    #[serde(default, skip_serializing_if = "is_default")]
+    #[serde(skip_serializing_if = "is_default")]
     pub faults: TransportFaults,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Scenario {
     pub version: u32,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub name: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub description: String,
-    #[serde(default)]
     pub settings: Settings,
-    #[serde(default)]
     pub stores: Vec<StoreSpec>,
-    #[serde(default)]
     pub transports: Vec<TransportSpec>,
-    #[serde(default)]
     pub actions: Vec<Action>,
+}
+
+type Read<T> = Result<T, InputError>;
+
+impl Settings {
+    /// Parses settings from JSON text (used by the bindings' outcomeMatrix).
+    pub fn from_json(text: &str) -> Read<Settings> {
+        Settings::read(&json::parse(text, ErrorCode::InvalidScenario)?, "", ErrorCode::InvalidScenario)
+    }
+
+    fn read(v: &serde_json::Value, path: &str, code: ErrorCode) -> Read<Settings> {
+        let f = Fields::of(v, path, code, "settings", &["abortReading", "storeLogoffTransports", "newMessageLimit"])?;
+        Ok(Settings {
+            abort_reading: f.or("abortReading", AbortReading::default(), |v, p, c| json::name(v, p, c, AbortReading::NAMES))?,
+            store_logoff_transports: f.or("storeLogoffTransports", StoreLogoffTransportsTiming::default(), |v, p, c| {
+                json::name(v, p, c, StoreLogoffTransportsTiming::NAMES)
+            })?,
+            new_message_limit: f.or("newMessageLimit", 0, json::u16_)?,
+        })
+    }
+}
+
+impl MessageSpec {
+    fn read(v: &serde_json::Value, path: &str, code: ErrorCode) -> Read<MessageSpec> {
+        let f = Fields::of(v, path, code, "a message", &["addressType", "steps"])?;
+        Ok(MessageSpec { address_type: f.required("addressType", json::string)?, steps: f.or("steps", 2, json::u8_)? })
+    }
+}
+
+impl StoreSpec {
+    fn read(v: &serde_json::Value, path: &str, code: ErrorCode) -> Read<StoreSpec> {
+        let known = ["name", "defaultInbox", "sharedWithOtherProcess", "references", "provider", "supportKind", "outboundQueue", "faults"];
+        let f = Fields::of(v, path, code, "a store", &known)?;
+        Ok(StoreSpec {
+            name: f.required("name", json::string)?,
+            default_inbox: f.or("defaultInbox", false, json::boolean)?,
+            shared_with_other_process: f.or("sharedWithOtherProcess", false, json::boolean)?,
+            references: f.or("references", 1, json::u16_)?,
+            provider: f.optional("provider", json::string)?,
+            support_kind: f.or("supportKind", SupportKind::default(), |v, p, c| json::name(v, p, c, SupportKind::NAMES))?,
+            outbound_queue: f.or("outboundQueue", Vec::new(), |v, p, c| json::list(v, p, c, MessageSpec::read))?,
+            faults: f
+                .or("faults", Vec::new(), |v, p, c| json::list(v, p, c, |v, p, c| json::name(v, p, c, StoreFault::NAMES)))?
+                .into_iter()
+                .collect(),
+        })
+    }
+}
+
+impl SessionSpec {
+    fn read(v: &serde_json::Value, path: &str, code: ErrorCode) -> Read<SessionSpec> {
+        let f = Fields::of(v, path, code, "a session", &["name", "addressTypes", "memoryBlocks", "childBlocks", "inbound"])?;
+        let inbound = |v: &serde_json::Value, p: &str, c| {
+            let f = Fields::of(v, p, c, "an inbound message", &["steps"])?;
+            Ok(InboundSpec { steps: f.or("steps", 2, json::u8_)? })
+        };
+        Ok(SessionSpec {
+            name: f.required("name", json::string)?,
+            address_types: f.or("addressTypes", Vec::new(), |v, p, c| json::list(v, p, c, json::string))?,
+            memory_blocks: f.or("memoryBlocks", 0, json::u8_)?,
+            child_blocks: f.or("childBlocks", 0, json::u8_)?,
+            inbound: f.or("inbound", Vec::new(), |v, p, c| json::list(v, p, c, inbound))?,
+        })
+    }
+}
+
+impl TransportSpec {
+    fn read(v: &serde_json::Value, path: &str, code: ErrorCode) -> Read<TransportSpec> {
+        let f = Fields::of(v, path, code, "a transport", &["name", "sessions", "faults"])?;
+        Ok(TransportSpec {
+            name: f.required("name", json::string)?,
+            sessions: f.or("sessions", Vec::new(), |v, p, c| json::list(v, p, c, SessionSpec::read))?,
+            faults: f
+                .or("faults", Vec::new(), |v, p, c| json::list(v, p, c, |v, p, c| json::name(v, p, c, TransportFault::NAMES)))?
+                .into_iter()
+                .collect(),
+        })
+    }
 }
 
 impl Default for Scenario {
@@ -188,38 +251,40 @@ impl Default for Scenario {
 impl Scenario {
     /// Parses JSON text; errors name the path of the bad field.
     pub fn from_json(text: &str) -> Result<Scenario, InputError> {
-        if text.len() > limits::JSON_BYTES {
-            return Err(InputError::new(
-                ErrorCode::TooLarge,
-                "",
-                format!("scenario is {} bytes; the limit is {}", text.len(), limits::JSON_BYTES),
-            ));
-        }
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(InputError::from_path_error)?;
-        scenario.check_version()?;
-        Ok(scenario)
+        Scenario::from_value(&json::parse(text, ErrorCode::InvalidJson)?)
     }
 
-    /// Deserialises from any serde data format (the bindings pass JS values).
-    pub fn deserialize_from<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Scenario, InputError>
-    where
-        D::Error: std::fmt::Display,
-    {
-        let scenario: Scenario = serde_path_to_error::deserialize(d).map_err(InputError::from_path_error)?;
-        scenario.check_version()?;
-        Ok(scenario)
-    }
-
-    fn check_version(&self) -> Result<(), InputError> {
-        if self.version != SCENARIO_VERSION {
-            return Err(InputError::new(
-                ErrorCode::UnsupportedVersion,
-                "version",
-                format!("scenario version {} is not supported; this build reads version {SCENARIO_VERSION}", self.version),
-            ));
+    /// Reads a scenario from a JSON tree. The version is checked first, so
+    /// that a document of another version gets that error, not an error
+    /// about fields this version does not know.
+    pub(crate) fn from_value(v: &serde_json::Value) -> Result<Scenario, InputError> {
+        const CODE: ErrorCode = ErrorCode::InvalidJson;
+        if v.is_object() {
+            let version = match v.get("version") {
+                Some(n) => json::u32_(n, "version", CODE)?,
+                None => {
+                    return Err(InputError::new(
+                        CODE,
+                        "version",
+                        format!("missing field `version` (this build reads version {SCENARIO_VERSION})"),
+                    ));
+                }
+            };
+            if version != SCENARIO_VERSION {
+                let message = format!("scenario version {version} is not supported; this build reads version {SCENARIO_VERSION}");
+                return Err(InputError::new(ErrorCode::UnsupportedVersion, "version", message));
+            }
         }
-        Ok(())
+        let f = Fields::of(v, "", CODE, "a scenario", &["version", "name", "description", "settings", "stores", "transports", "actions"])?;
+        Ok(Scenario {
+            version: SCENARIO_VERSION,
+            name: f.or("name", String::new(), json::string)?,
+            description: f.or("description", String::new(), json::string)?,
+            settings: f.or("settings", Settings::default(), Settings::read)?,
+            stores: f.or("stores", Vec::new(), |v, p, c| json::list(v, p, c, StoreSpec::read))?,
+            transports: f.or("transports", Vec::new(), |v, p, c| json::list(v, p, c, TransportSpec::read))?,
+            actions: f.or("actions", Vec::new(), |v, p, c| json::list(v, p, c, |v, p, _| Action::from_value(v, p)))?,
+        })
     }
 
     pub fn to_json(&self) -> String {

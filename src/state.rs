@@ -10,20 +10,21 @@ use crate::hresult::HResult;
 use crate::memory::{Allocator, BlockId, MemoryMisuse};
 use crate::rules::RuleId;
 use crate::trace::Method;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub type MessageId = u16;
 
-/// Which kind of support object a call goes to. Only a message-store
-/// support object implements StoreLogoffTransports (S11).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum SupportKind {
-    #[default]
-    MessageStore,
-    Transport,
-    AddressBook,
-    Configuration,
+crate::json::string_enum! {
+    /// Which kind of support object a call goes to. Only a message-store
+    /// support object implements StoreLogoffTransports (S11).
+    #[derive(Default)]
+    pub enum SupportKind {
+        #[default]
+        MessageStore = "messageStore",
+        Transport = "transport",
+        AddressBook = "addressBook",
+        Configuration = "configuration",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -6,12 +6,12 @@
 use crate::flags::StoreLogoffOutFlags;
 use crate::hresult::HResult;
 use crate::rules::RuleId;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt::{self, Write as _};
 
 /// The kinds of part that make and receive calls. Each is one lane of the
 /// sequence diagram (stores, sessions and providers one lane per object).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "camelCase")]
 pub enum PartyKind {
     Client,
@@ -29,11 +29,11 @@ pub enum PartyKind {
 
 /// One side of a call: a kind, an index among parts of that kind, and the
 /// scenario's name for it.
-#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Party {
     pub kind: PartyKind,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<u16>,
     pub name: String,
 }

@@ -6,14 +6,13 @@
 //! cross as JSON text (`JSON.stringify`, then serde_json): nesting depth is
 //! bounded by serde_json's recursion limit, cycles and BigInts become typed
 //! errors instead of traps, and error paths read the same as natively.
-//! Outputs are built with serde-wasm-bindgen as plain JS objects.
+//! Outputs cross the same way back (serde_json, then `JSON.parse`).
 
 use crate::error::{ErrorCode, InputError};
 use crate::flags::FlagSet;
 use crate::rules::RuleId;
 use crate::{Action, HResult, Scenario};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -120,32 +119,25 @@ fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
         .ok_or_else(|| js_error(InputError::new(ErrorCode::InvalidJson, "", format!("expected {what}, got a value JSON cannot represent"))))
 }
 
-fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str, code: ErrorCode) -> Result<T, JsValue> {
+/// A JS value's JSON text, read by one of the core's readers.
+fn from_js<T>(value: &JsValue, what: &str, read: impl FnOnce(&str) -> Result<T, InputError>) -> Result<T, JsValue> {
     let text = json_text(value, what)?;
-    if text.len() > crate::scenario::limits::JSON_BYTES {
-        return Err(js_error(InputError::new(
-            ErrorCode::TooLarge,
-            "",
-            format!("{what} is {} bytes as JSON; the limit is {}", text.len(), crate::scenario::limits::JSON_BYTES),
-        )));
-    }
-    let de = &mut serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(de).map_err(|e| js_error(InputError { code, ..InputError::from_path_error(e) }))
+    read(&text).map_err(js_error)
 }
 
 fn scenario_from_js(value: &JsValue) -> Result<Scenario, JsValue> {
-    let text = match value.as_string() {
-        Some(text) => text,
-        None => json_text(value, "a scenario")?,
-    };
-    Scenario::from_json(&text).map_err(js_error)
+    match value.as_string() {
+        Some(text) => Scenario::from_json(&text).map_err(js_error),
+        None => from_js(value, "a scenario", Scenario::from_json),
+    }
 }
 
+/// A core value as a plain JS object: serde_json text parsed by the
+/// engine's `JSON.parse`. One serializer for every output keeps the module
+/// small and makes the JS objects exactly the JSON the native core writes.
 fn to_js<T: Serialize + ?Sized, R: JsCast>(value: &T) -> R {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .expect("the core's output types serialise to plain JS values")
-        .unchecked_into()
+    let text = serde_json::to_string(value).expect("the core's output types serialise to JSON");
+    js_sys::JSON::parse(&text).expect("serde_json writes valid JSON").unchecked_into()
 }
 
 /// A JS number that must be a u32 (flags, HRESULTs): NaN, fractions,
@@ -154,7 +146,9 @@ fn to_u32(value: f64, path: &str) -> Result<u32, JsValue> {
     if value.is_finite() && value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value) {
         Ok(value as u32)
     } else {
-        Err(argument_error(path, format!("{value} is not an integer from 0 to 4294967295")))
+        // JS formats the number: Rust's float formatting would cost the module 10 KB.
+        let shown = js_sys::Number::from(value).to_string_with_radix(10).map(String::from).unwrap_or_default();
+        Err(argument_error(path, format!("{shown} is not an integer from 0 to 4294967295")))
     }
 }
 
@@ -180,14 +174,14 @@ impl Simulation {
     /// Applies one action. Protocol refusals come back as outcomes; only a
     /// malformed action throws, and then nothing changed.
     pub fn apply(&mut self, action: ActionInput) -> Result<OutcomeOutput, JsValue> {
-        let action: Action = from_js(&action.into(), "an action", ErrorCode::InvalidAction)?;
+        let action = from_js(&action.into(), "an action", Action::from_json)?;
         self.inner.apply(action).map(|o| to_js(&o)).map_err(js_error)
     }
 
     /// Applies actions in order, all or nothing: if one is malformed, none
     /// is applied and the error path names its index (`[3].store`).
     pub fn run(&mut self, actions: ActionList) -> Result<OutcomeList, JsValue> {
-        let actions: Vec<Action> = from_js(&actions.into(), "a list of actions", ErrorCode::InvalidAction)?;
+        let actions = from_js(&actions.into(), "a list of actions", Action::list_from_json)?;
         let mut trial = self.inner.clone();
         let outcomes = trial.run(actions).map_err(js_error)?;
         self.inner = trial;
@@ -244,7 +238,12 @@ pub fn run_scenario(scenario: ScenarioInput) -> Result<RunReportOutput, JsValue>
 }
 
 fn flag_set(set: FlagSetInput) -> Result<FlagSet, JsValue> {
-    from_js(&set.into(), "a flag set name", ErrorCode::InvalidFlags)
+    let value = JsValue::from(set);
+    let name = value.as_string().unwrap_or_default();
+    FlagSet::NAMES.iter().find(|(n, _)| *n == name).map(|(_, set)| *set).ok_or_else(|| {
+        let names = FlagSet::NAMES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
+        js_error(InputError::new(ErrorCode::InvalidFlags, "set", format!("not a flag set; expected one of {names}")))
+    })
 }
 
 /// Parses flag text (`"LOGOFF_ORDERLY | 0x100"`, `"0x2"`, `"2"`) of a set.
@@ -298,7 +297,7 @@ pub fn hresult_name(value: f64) -> Result<Option<String>, JsValue> {
 #[wasm_bindgen(js_name = outcomeMatrix)]
 pub fn outcome_matrix(settings: Option<SettingsInput>) -> Result<MatrixOutput, JsValue> {
     let settings = match settings.map(JsValue::from) {
-        Some(v) if !v.is_undefined() && !v.is_null() => from_js(&v, "settings", ErrorCode::InvalidScenario)?,
+        Some(v) if !v.is_undefined() && !v.is_null() => from_js(&v, "settings", crate::scenario::Settings::from_json)?,
         _ => crate::scenario::Settings::default(),
     };
     Ok(to_js(&crate::matrix::outcome_matrix(settings)))

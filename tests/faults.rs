@@ -1,0 +1,421 @@
+//! Provider faults (mistakes M1-M11 of the reference, section 6) and the
+//! invariants I1-I6 (section 5).
+//!
+//! For every fault: a scenario that exercises it, the exact violations it
+//! causes (rule id and mistake id), and the same scenario without the fault
+//! with no violation. Then one test per invariant showing what breaks it.
+
+use RuleId::*;
+use mapi_logoff::faults::{StoreFaults, TransportFaults};
+use mapi_logoff::scenario::Scenario;
+use mapi_logoff::state::{ProviderPhase, SessionPhase, SpoolerLogon, StorePhase};
+use mapi_logoff::trace::{Method, PartyKind};
+use mapi_logoff::{Action, HResult, RuleId, Simulation, StoreFault, Trace, TransportFault, Violation};
+
+type Ids = Vec<(RuleId, Option<RuleId>)>;
+
+/// Mailbox (default Inbox) with message 0 queued for SMTP; provider
+/// Internet with session smtp, which owns block 0 (its AddressTypes array),
+/// blocks 1 and 2 (roots) and block 3 (a child of block 1).
+const BASE: &str = r#"{
+  "version": 1,
+  "stores": [{ "name": "Mailbox", "defaultInbox": true, "outboundQueue": [{ "addressType": "SMTP" }] }],
+  "transports": [{ "name": "Internet",
+                   "sessions": [{ "name": "smtp", "addressTypes": ["SMTP"], "memoryBlocks": 2, "childBlocks": 1 }] }]
+}"#;
+
+fn base() -> Scenario {
+    Scenario::from_json(BASE).expect("valid base scenario")
+}
+
+fn ids(violations: &[Violation]) -> Ids {
+    violations.iter().map(|v| (v.rule, v.mistake)).collect()
+}
+
+fn run(scenario: &Scenario) -> Simulation {
+    Simulation::new(scenario).expect("the scenario and its actions are valid")
+}
+
+fn store_logoff_and_release(flags: u32) -> Vec<Action> {
+    vec![Action::StoreLogoff { store: 0, flags }, Action::Release { store: 0 }]
+}
+
+const NO_WAIT: u32 = 0x1;
+const QUIET: u32 = 0x10;
+
+/// A scenario that exercises a store fault, with the fault switched on or off.
+fn store_scenario(fault: StoreFault, on: bool) -> Scenario {
+    let mut s = base();
+    s.actions = match fault {
+        StoreFault::AcceptCallsAfterComplete => vec![
+            Action::StoreLogoff { store: 0, flags: NO_WAIT },
+            Action::SubmitMessage { store: 0, address_type: 0, steps: 1 },
+            Action::Release { store: 0 },
+        ],
+        _ => store_logoff_and_release(NO_WAIT),
+    };
+    if fault == StoreFault::TreatNoSupportAsFatal {
+        s.stores[0].support_kind = mapi_logoff::state::SupportKind::Transport;
+    }
+    s.stores[0].faults = if on { StoreFaults::default().with(fault) } else { StoreFaults::default() };
+    s
+}
+
+/// A scenario that exercises a transport fault, with the fault switched on or off.
+fn transport_scenario(fault: TransportFault, on: bool) -> Scenario {
+    let mut s = base();
+    s.actions = match fault {
+        TransportFault::LogoffNotIdempotent => vec![Action::ShutdownProvider { transport: 0, flags: 0x1 }],
+        TransportFault::RejectReservedLogoffFlags => vec![Action::LogoffSession { session: 0, flags: 0x1 }],
+        _ => vec![Action::BeginSend { session: 0 }, Action::LogoffSession { session: 0, flags: 0 }],
+    };
+    s.transports[0].faults = if on { TransportFaults::default().with(fault) } else { TransportFaults::default() };
+    s
+}
+
+/// The violations each store fault causes in its scenario.
+fn store_expected(fault: StoreFault) -> Ids {
+    match fault {
+        StoreFault::SkipStoreLogoffTransports => vec![(S14, Some(M1))],
+        StoreFault::StoreLogoffTransportsTwice => vec![(S10, Some(M2))],
+        StoreFault::ReuseFlagsVariable => vec![(I5, Some(M3))],
+        StoreFault::TreatNoSupportAsFatal => vec![(S11, Some(M4))],
+        StoreFault::AcceptCallsAfterComplete => vec![(S9, Some(M5))],
+    }
+}
+
+/// The violations each transport fault causes in its scenario.
+fn transport_expected(fault: TransportFault) -> Ids {
+    match fault {
+        TransportFault::ReleaseSupportFirst => vec![(I3, Some(M6))],
+        TransportFault::LeakMemory => vec![(I2, None)],
+        TransportFault::FreeChildBlock => vec![(T9, Some(M7))],
+        TransportFault::FreeAddressTypesEarly => vec![(T5, Some(M8))],
+        TransportFault::FailTransportLogoff => vec![(I2, None), (I2, None)],
+        TransportFault::LogoffNotIdempotent => vec![(I6, Some(M10))],
+        TransportFault::RejectReservedLogoffFlags => vec![(I2, None), (I2, None), (T1, Some(M11)), (T1, Some(M11))],
+    }
+}
+
+/// Runs a store fault's scenario with and without the fault.
+fn check_store_fault(fault: StoreFault) -> Simulation {
+    let with = run(&store_scenario(fault, true));
+    assert_eq!(ids(&with.violations()), store_expected(fault), "{fault:?}:\n{}", with.trace_text());
+    let without = run(&store_scenario(fault, false));
+    let expected_without: Ids = match fault {
+        // The client's call after COMPLETE is itself mistake M5; a correct
+        // store refuses it (S9) and the call is reported under I3.
+        StoreFault::AcceptCallsAfterComplete => vec![(I3, Some(M5))],
+        _ => vec![],
+    };
+    assert_eq!(ids(&without.violations()), expected_without, "{fault:?} switched off:\n{}", without.trace_text());
+    with
+}
+
+/// Runs a transport fault's scenario with and without the fault.
+fn check_transport_fault(fault: TransportFault) -> Simulation {
+    let with = run(&transport_scenario(fault, true));
+    assert_eq!(ids(&with.violations()), transport_expected(fault), "{fault:?}:\n{}", with.trace_text());
+    let without = run(&transport_scenario(fault, false));
+    assert_eq!(without.violations(), [], "{fault:?} switched off:\n{}", without.trace_text());
+    with
+}
+
+fn methods(sim: &Simulation) -> Vec<Method> {
+    sim.trace().iter().map(|e| e.method).collect()
+}
+
+#[test]
+fn every_store_fault_has_a_scenario_that_shows_it() {
+    assert_eq!(StoreFault::ALL.len(), 5);
+    for &fault in StoreFault::ALL {
+        let sim = check_store_fault(fault);
+        let v = sim.violations();
+        assert!(v.iter().any(|v| v.mistake == Some(fault.mistake())), "{fault:?} is attributed to {}", fault.mistake());
+    }
+}
+
+#[test]
+fn every_transport_fault_has_a_scenario_that_shows_it() {
+    assert_eq!(TransportFault::ALL.len(), 7);
+    for &fault in TransportFault::ALL {
+        let sim = check_transport_fault(fault);
+        assert!(!sim.violations().is_empty(), "{fault:?}");
+    }
+}
+
+#[test]
+fn fault_mistake_and_rule_ids_follow_the_reference() {
+    let store: Vec<_> = StoreFault::ALL.iter().map(|f| (f.mistake(), f.rule())).collect();
+    assert_eq!(store, [(M1, S14), (M2, S10), (M3, S1), (M4, S11), (M5, S9)]);
+    let transport: Vec<_> = TransportFault::ALL.iter().map(|f| (f.mistake(), f.rule())).collect();
+    assert_eq!(transport, [(M6, T6), (M7, T5), (M7, T9), (M8, T5), (M9, T7), (M10, T8), (M11, T1)]);
+}
+
+// ------------------------------------------------------------ store faults
+
+#[test]
+fn m1_skip_store_logoff_transports_breaks_i5_s14() {
+    let sim = check_store_fault(StoreFault::SkipStoreLogoffTransports);
+    assert!(!methods(&sim).contains(&Method::StoreLogoffTransports));
+    let v = &sim.violations()[0];
+    assert_eq!(v.subject, "store Mailbox");
+    assert!(v.message.contains("should have passed LOGOFF_NO_WAIT"), "{}", v.message);
+    // The spooler never heard of the shutdown and keeps its logon.
+    assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::Serving);
+}
+
+#[test]
+fn m2_store_logoff_transports_twice_breaks_s10() {
+    let sim = check_store_fault(StoreFault::StoreLogoffTransportsTwice);
+    let calls: Vec<_> = sim.trace().iter().filter(|e| e.method == Method::StoreLogoffTransports).collect();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0].hresult, Some(HResult::S_OK));
+    assert_eq!(calls[1].hresult, Some(HResult::MAPI_E_INVALID_OBJECT));
+    assert_eq!(calls[1].rules, [S10]);
+}
+
+#[test]
+fn m3_reused_flags_variable_breaks_s1_and_i5() {
+    let sim = check_store_fault(StoreFault::ReuseFlagsVariable);
+    let call = sim.trace().iter().find(|e| e.method == Method::StoreLogoffTransports).unwrap();
+    assert_eq!(call.args[0].value, 0x1 | 0x1_0000);
+    assert_eq!(call.args[0].text, "LOGOFF_NO_WAIT | LOGOFF_COMPLETE");
+    assert_eq!((call.hresult, call.rules.as_slice()), (Some(HResult::MAPI_E_INVALID_PARAMETER), &[S1][..]));
+    // The refusal means the spooler's logoff never happened.
+    assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::Serving);
+}
+
+#[test]
+fn m3_several_input_flags_from_a_store_provider_are_refused() {
+    let mut sim = run(&base());
+    let o = sim.apply(Action::StoreLogoffTransports { store: 0, flags: 0x1 | 0x8, support: Default::default() }).unwrap();
+    assert_eq!(o.hresult, HResult::MAPI_E_INVALID_PARAMETER);
+    assert_eq!(o.out_flags, None);
+    assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::Serving, "nothing changes");
+}
+
+#[test]
+fn m4_treating_no_support_as_fatal_breaks_s11() {
+    let sim = check_store_fault(StoreFault::TreatNoSupportAsFatal);
+    let m = methods(&sim);
+    assert!(m.contains(&Method::StoreLogoffTransports));
+    assert!(!m.contains(&Method::SupportRelease), "the store keeps its support object: {m:?}");
+    assert!(!m.contains(&Method::MsLogonLogoff), "so MAPI never logs it off (S16)");
+    assert_eq!(sim.state().store_providers[0], ProviderPhase::Active);
+}
+
+#[test]
+fn m5_accepting_calls_after_complete_breaks_s9() {
+    let sim = check_store_fault(StoreFault::AcceptCallsAfterComplete);
+    let submit = sim.trace().iter().find(|e| e.method == Method::SubmitMessage).unwrap();
+    assert_eq!(submit.hresult, Some(HResult::S_OK), "the faulty store accepts the call");
+    let correct = run(&store_scenario(StoreFault::AcceptCallsAfterComplete, false));
+    let submit = correct.trace().iter().find(|e| e.method == Method::SubmitMessage).unwrap();
+    assert_eq!(submit.hresult, Some(HResult::MAPI_E_INVALID_OBJECT), "a correct store refuses it");
+    assert_eq!(submit.rules, [S9, I3]);
+}
+
+// -------------------------------------------------------- transport faults
+
+#[test]
+fn m6_releasing_the_support_object_first_breaks_t6_and_i3() {
+    let sim = check_transport_fault(TransportFault::ReleaseSupportFirst);
+    let inside: Vec<Method> = sim.trace().iter().filter(|e| e.depth == 1).map(|e| e.method).collect();
+    assert_eq!(inside.first(), Some(&Method::SupportRelease), "{inside:?}");
+    let make_invalid = sim.trace().iter().find(|e| e.method == Method::MakeInvalid).unwrap();
+    assert_eq!(make_invalid.hresult, Some(HResult::MAPI_E_INVALID_OBJECT));
+    assert_eq!(sim.violations()[0].subject, "support object of session smtp");
+}
+
+#[test]
+fn m7_leaking_memory_breaks_t5_and_i2() {
+    let sim = check_transport_fault(TransportFault::LeakMemory);
+    let v = &sim.violations()[0];
+    assert_eq!(v.subject, "session smtp");
+    assert_eq!(v.message, "logged off with memory still allocated: block 2");
+    assert_eq!(sim.state().memory.leaked_by(0), [2], "the newest root block is never freed");
+}
+
+#[test]
+fn m7_freeing_a_child_block_breaks_t9() {
+    let sim = check_transport_fault(TransportFault::FreeChildBlock);
+    let v = &sim.violations()[0];
+    assert_eq!(v.subject, "block 3");
+    // The child is freed with its root afterwards: nothing leaks.
+    assert!(sim.state().memory.leaked_by(0).is_empty());
+}
+
+#[test]
+fn m8_freeing_address_types_early_breaks_t5() {
+    let sim = check_transport_fault(TransportFault::FreeAddressTypesEarly);
+    let free = sim.trace().iter().position(|e| e.method == Method::FreeBuffer).unwrap();
+    let logoff = sim.trace().iter().position(|e| e.method == Method::TransportLogoff).unwrap();
+    assert!(free < logoff, "the array is freed before TransportLogoff");
+    assert_eq!(sim.trace()[free - 1].method, Method::TransportNotify, "inside TransportNotify");
+    assert_eq!(sim.violations()[0].subject, "block 0");
+}
+
+#[test]
+fn m9_failing_transport_logoff_breaks_t7_cleanup_and_i2() {
+    let sim = check_transport_fault(TransportFault::FailTransportLogoff);
+    let logoff = sim.trace().iter().find(|e| e.method == Method::TransportLogoff).unwrap();
+    assert_eq!(logoff.hresult, Some(HResult::MAPI_E_CALL_FAILED));
+    assert_eq!(sim.state().sessions[0].phase, SessionPhase::Released, "T7: logged off anyway");
+    let v = sim.violations();
+    assert_eq!(v[0].message, "logged off with memory still allocated: block 0, 1, 2, 3");
+    assert_eq!(v[1].message, "logged off without releasing its support object");
+}
+
+#[test]
+fn m10_logoff_not_idempotent_on_shutdown_breaks_t8_and_i6() {
+    let sim = check_transport_fault(TransportFault::LogoffNotIdempotent);
+    assert_eq!(methods(&sim), [Method::XpProviderShutdown, Method::XpProviderRelease]);
+    assert_eq!(sim.state().sessions[0].phase, SessionPhase::LoggedOn);
+    assert_eq!(sim.violations()[0].subject, "transport Internet");
+}
+
+#[test]
+fn m10_logoff_not_idempotent_on_release_breaks_t8_and_i2() {
+    let mut scenario = transport_scenario(TransportFault::LogoffNotIdempotent, true);
+    scenario.actions = vec![Action::ReleaseSession { session: 0 }];
+    let sim = run(&scenario);
+    assert!(!methods(&sim).contains(&Method::TransportLogoff), "Release did no logoff work");
+    assert_eq!(ids(&sim.violations()), [(I2, None), (I2, None)]);
+    scenario.transports[0].faults = TransportFaults::default();
+    assert_eq!(run(&scenario).violations(), []);
+}
+
+#[test]
+fn m11_rejecting_reserved_logoff_flags_breaks_t1() {
+    let sim = check_transport_fault(TransportFault::RejectReservedLogoffFlags);
+    let refused: Vec<_> =
+        sim.trace().iter().filter(|e| e.method == Method::TransportLogoff).map(|e| (e.args[0].text.as_str(), e.hresult.unwrap())).collect();
+    assert_eq!(refused, [("LOGOFF_NORMAL", HResult::MAPI_E_UNKNOWN_FLAGS), ("LOGOFF_HURRY", HResult::MAPI_E_UNKNOWN_FLAGS)]);
+    assert_eq!(sim.state().sessions[0].phase, SessionPhase::Released, "T7: logged off anyway");
+}
+
+#[test]
+fn m11_undefined_flags_from_the_caller_are_reported_under_t1() {
+    let mut scenario = base();
+    scenario.actions = vec![Action::LogoffSession { session: 0, flags: 0x4 }];
+    let sim = run(&scenario);
+    assert_eq!(ids(&sim.violations()), [(T1, Some(M11))]);
+}
+
+// -------------------------------------------------------------- invariants
+
+#[test]
+fn i1_message_stranded_on_a_released_session_is_lost() {
+    // M9: TransportLogoff fails mid-send and the provider never stops the
+    // send (T4). The spooler releases the session anyway (T7). Message 0 is
+    // then in none of the places I1 allows: not in a queue, not with a
+    // transport that still exists. I1 must report it.
+    let mut scenario = transport_scenario(TransportFault::FailTransportLogoff, true);
+    scenario.actions = vec![Action::BeginSend { session: 0 }, Action::LogoffSession { session: 0, flags: 0 }];
+    let sim = run(&scenario);
+    assert_eq!(sim.state().sessions[0].phase, SessionPhase::Released);
+    assert!(sim.state().stores[0].queue.is_empty(), "message 0 was not requeued");
+    let violations = sim.violations();
+    let lost: Vec<&str> = violations.iter().filter(|v| v.rule == I1).map(|v| v.subject.as_str()).collect();
+    assert_eq!(lost, ["message 0"], "message 0 sits on a released session:\n{}\nviolations: {violations:#?}", sim.trace_text());
+}
+
+#[test]
+fn i1_holds_when_a_well_behaved_provider_stops_its_transfers() {
+    let mut scenario = base();
+    scenario.transports[0].sessions[0].inbound = vec![mapi_logoff::scenario::InboundSpec { steps: 2 }];
+    scenario.actions =
+        vec![Action::BeginSend { session: 0 }, Action::BeginReceive { session: 0 }, Action::LogoffSession { session: 0, flags: 0 }];
+    let sim = run(&scenario);
+    assert_eq!(sim.state().stores[0].queue, [0]);
+    assert_eq!(sim.state().sessions[0].held, [1]);
+    assert_eq!(sim.violations(), []);
+}
+
+#[test]
+fn i2_memory_left_after_logoff_breaks_i2() {
+    let sim = run(&transport_scenario(TransportFault::LeakMemory, true));
+    assert_eq!(ids(&sim.violations()), [(I2, None)]);
+    let sim = run(&transport_scenario(TransportFault::FailTransportLogoff, true));
+    let v = sim.violations();
+    assert!(v.iter().all(|v| v.rule == I2) && v.len() == 2, "{v:#?}");
+    assert!(v.iter().any(|v| v.message.contains("support object")));
+}
+
+#[test]
+fn i3_client_call_after_complete_breaks_i3() {
+    let mut sim = run(&base());
+    let logoff = sim.apply(Action::StoreLogoff { store: 0, flags: QUIET }).unwrap();
+    assert_eq!(logoff.out_flags.map(|f| f.bits()), Some(0x1_0000), "deferred reading: COMPLETE at once");
+    let o = sim.apply(Action::StoreLogoff { store: 0, flags: QUIET }).unwrap();
+    assert_eq!(o.hresult, HResult::MAPI_E_INVALID_OBJECT);
+    assert_eq!(o.rules, [S9, I3]);
+    assert_eq!(ids(&o.new_violations), [(I3, Some(M5))]);
+    // Release stays valid (S9) and adds nothing.
+    let r = sim.apply(Action::Release { store: 0 }).unwrap();
+    assert_eq!(r.hresult, HResult::S_OK);
+    assert!(r.new_violations.is_empty());
+    assert_eq!(ids(&sim.violations()), [(I3, Some(M5))]);
+}
+
+#[test]
+fn i3_call_on_a_released_store_breaks_i3() {
+    let mut sim = run(&base());
+    sim.apply(Action::Release { store: 0 }).unwrap();
+    let o = sim.apply(Action::SubmitMessage { store: 0, address_type: 0, steps: 1 }).unwrap();
+    assert_eq!(o.hresult, HResult::MAPI_E_INVALID_OBJECT);
+    assert_eq!(ids(&sim.violations()), [(I3, None)]);
+}
+
+#[test]
+fn i4_over_release_breaks_i4() {
+    let mut sim = run(&base());
+    let last = sim.apply(Action::Release { store: 0 }).unwrap();
+    assert_eq!(last.hresult, HResult::S_OK);
+    assert_eq!(sim.state().stores[0].phase, StorePhase::Destroyed);
+    assert_eq!(sim.state().stores[0].refs, 0);
+    let o = sim.apply(Action::Release { store: 0 }).unwrap();
+    assert_eq!(o.hresult, HResult::MAPI_E_INVALID_OBJECT);
+    assert_eq!(sim.state().stores[0].refs, 0, "never below zero");
+    let v = sim.violations();
+    assert_eq!(ids(&v), [(I4, None)]);
+    assert_eq!(v[0].subject, "store Mailbox");
+}
+
+#[test]
+fn i5_refused_store_logoff_transports_breaks_i5() {
+    let sim = run(&store_scenario(StoreFault::ReuseFlagsVariable, true));
+    let v = sim.violations();
+    assert_eq!(ids(&v), [(I5, Some(M3))]);
+    assert!(v[0].message.contains("MAPI_E_INVALID_PARAMETER"), "{}", v[0].message);
+}
+
+#[test]
+fn i6_shutdown_with_an_open_session_breaks_i6() {
+    let sim = run(&transport_scenario(TransportFault::LogoffNotIdempotent, true));
+    assert_eq!(sim.state().transports[0], ProviderPhase::ShutDown);
+    assert_eq!(sim.state().sessions[0].phase, SessionPhase::LoggedOn);
+    let v = sim.violations();
+    assert_eq!(ids(&v), [(I6, Some(M10))]);
+    assert_eq!(v[0].message, "shut down while its logon smtp was still open");
+}
+
+#[test]
+fn i6_store_provider_is_not_shut_down_while_the_spooler_keeps_its_logon() {
+    // S3 veto at the final release: the store object goes away, but the
+    // spooler keeps its own logon on the store and the send goes on
+    // (section 2). The store provider still has that logon, so MAPI must
+    // not shut it down (S16, I6).
+    let mut scenario = base();
+    scenario.actions = vec![Action::BeginSend { session: 0 }];
+    scenario.actions.extend(store_logoff_and_release(QUIET));
+    let sim = run(&scenario);
+    assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::Serving, "the veto left the spooler's logon in place");
+    let shutdowns: Vec<_> = sim.trace().iter().filter(|e| e.callee.kind == PartyKind::StoreProvider).cloned().collect();
+    assert!(
+        shutdowns.is_empty() && sim.state().store_providers[0] == ProviderPhase::Active,
+        "the store provider was shut down while the spooler still held a logon on Mailbox:\n{}",
+        Trace::to_text(&shutdowns)
+    );
+}
