@@ -1,9 +1,28 @@
-//! Runs a scenario file and prints its trace as text, then any violations.
-//! `cargo run --example run -- tests/scenarios/purge-busy.json`
+//! Runs a scenario file and prints its trace: as text followed by one
+//! `VIOLATION` line per violation (the `.trace.txt` golden form), or with
+//! `--json` as the trace JSON (the `.trace.json` golden form).
+//!
+//! `cargo run --example run -- tests/scenarios/purge-busy.json [--json]`
+//!
+//! Golden files are never rewritten by the tests. After a deliberate change
+//! of behaviour, regenerate them with this program, read the diff line by
+//! line against docs/protocol.md, and commit it with the change.
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: run SCENARIO.json");
-    let text = std::fs::read_to_string(&path).expect("readable scenario file");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let json = args.iter().any(|a| a == "--json");
+    let Some(path) = args.iter().find(|a| !a.starts_with("--")) else {
+        eprintln!("usage: run SCENARIO.json [--json]");
+        std::process::exit(2);
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            std::process::exit(2);
+        }
+    };
     match mapi_logoff::Simulation::from_json(&text) {
+        Ok(sim) if json => print!("{}", sim.trace_json()),
         Ok(sim) => {
             print!("{}", sim.trace_text());
             for v in sim.violations() {

@@ -204,18 +204,19 @@ flag_set!(
 /// The input flag of StoreLogoff / StoreLogoffTransports: exactly one of
 /// five (S1). Raw `u32` values become this type only through
 /// [`StoreLogoffFlag::from_raw`], which applies S1.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
 pub enum StoreLogoffFlag {
-    #[serde(rename = "LOGOFF_NO_WAIT")]
     NoWait,
-    #[serde(rename = "LOGOFF_ORDERLY")]
     Orderly,
-    #[serde(rename = "LOGOFF_PURGE")]
     Purge,
-    #[serde(rename = "LOGOFF_ABORT")]
     Abort,
-    #[serde(rename = "LOGOFF_QUIET")]
     Quiet,
+}
+
+impl Serialize for StoreLogoffFlag {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
 }
 
 impl StoreLogoffFlag {

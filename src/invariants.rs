@@ -3,13 +3,16 @@
 //! a double free) were recorded when they happened and are reported here
 //! with their rule too.
 
+use crate::faults::TransportFault;
 use crate::flags::FlagSet;
 use crate::hresult::HResult;
 use crate::rules::RuleId::{self, *};
 use crate::state::{Breach, ProtocolError, ProviderPhase, SessionPhase, State, Subject, Topology};
 use serde::Serialize;
 
-/// A broken invariant or rule.
+/// A broken invariant or rule. For violations seen in the state (I1, I2,
+/// I6), `mistake` names the provider fault that explains them when the
+/// scenario switched that kind of fault on.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Violation {
@@ -124,21 +127,39 @@ pub fn check_invariants(topo: &Topology, state: &State) -> Vec<Violation> {
         if s.phase == SessionPhase::LoggedOn {
             continue;
         }
-        let leaked = state.memory.leaked_by(i as u8);
         let name = &topo.sessions[i].name;
+        for transfer in s.sending.iter().chain(&s.receiving) {
+            out.push(Violation {
+                rule: I1,
+                mistake: None,
+                subject: format!("message {}", transfer.message),
+                message: format!("stranded in a transfer on session {name}, which is logged off"),
+            });
+        }
+        let faults = topo.transports[usize::from(topo.sessions[i].transport)].faults;
+        let cause = |order: &[TransportFault]| order.iter().find(|f| faults.has(**f)).map(|f| f.mistake());
+        let leaked = state.memory.leaked_by(i as u8);
         if !leaked.is_empty() {
             let list = leaked.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(", ");
+            let order = [
+                TransportFault::LeakMemory,
+                TransportFault::FailTransportLogoff,
+                TransportFault::LogoffNotIdempotent,
+                TransportFault::RejectReservedLogoffFlags,
+            ];
             out.push(Violation {
                 rule: I2,
-                mistake: None,
+                mistake: cause(&order),
                 subject: format!("session {name}"),
                 message: format!("logged off with memory still allocated: block {list}"),
             });
         }
         if !s.support_released {
+            let order =
+                [TransportFault::FailTransportLogoff, TransportFault::LogoffNotIdempotent, TransportFault::RejectReservedLogoffFlags];
             out.push(Violation {
                 rule: I2,
-                mistake: None,
+                mistake: cause(&order),
                 subject: format!("session {name}"),
                 message: "logged off without releasing its support object".into(),
             });

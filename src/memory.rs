@@ -10,13 +10,13 @@ use serde::Serialize;
 /// an id stays meaningful after the block is freed.
 pub type BlockId = u16;
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum BlockKind {
-    /// The array a session returns from IXPLogon::AddressTypes. The spooler
-    /// keeps using it until T2, so it may only be freed at TransportLogoff.
-    AddressTypes,
-    Data,
+crate::json::string_enum! {
+    pub enum BlockKind {
+        /// The array a session returns from IXPLogon::AddressTypes. The spooler
+        /// keeps using it until T2, so it may only be freed at TransportLogoff.
+        AddressTypes = "addressTypes",
+        Data = "data",
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
@@ -30,18 +30,18 @@ pub struct Block {
     pub freed: bool,
 }
 
-/// Why MAPIFreeBuffer or MAPIAllocateMore was a provider bug (T9).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum MemoryMisuse {
-    /// MAPIFreeBuffer on a MAPIAllocateMore block.
-    FreedChild,
-    /// MAPIFreeBuffer on a block already freed.
-    DoubleFree,
-    /// A pointer the allocator never handed out.
-    ForeignPointer,
-    /// MAPIAllocateMore with a parent that is not a live root block.
-    BadParent,
+crate::json::string_enum! {
+    /// Why MAPIFreeBuffer or MAPIAllocateMore was a provider bug (T9).
+    pub enum MemoryMisuse {
+        /// MAPIFreeBuffer on a MAPIAllocateMore block.
+        FreedChild = "freedChild",
+        /// MAPIFreeBuffer on a block already freed.
+        DoubleFree = "doubleFree",
+        /// A pointer the allocator never handed out.
+        ForeignPointer = "foreignPointer",
+        /// MAPIAllocateMore with a parent that is not a live root block.
+        BadParent = "badParent",
+    }
 }
 
 impl MemoryMisuse {

@@ -12,7 +12,7 @@ macro_rules! rules {
     ($($id:ident => $page:literal, $title:literal;)*) => {
         /// A rule (S1-S17 stores, T1-T9 transports), an invariant (I1-I6)
         /// or a provider mistake (M1-M11).
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize)]
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
         pub enum RuleId { $($id),* }
 
         impl RuleId {
@@ -80,6 +80,12 @@ rules! {
     M9 => "ixplogon-transportlogoff", "Mistake: assuming a failing TransportLogoff keeps the session";
     M10 => "ixpprovider-shutdown", "Mistake: logoff not done when Release or Shutdown arrives without TransportLogoff";
     M11 => "ixplogon-transportlogoff", "Mistake: non-zero, undefined ulFlags on TransportLogoff, or refusing the defined ones";
+}
+
+impl Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 impl RuleId {

@@ -103,10 +103,12 @@ impl Spooler<'_> {
         let check = |ok: bool, reason| if ok { Ok(()) } else { Err(reason) };
         match work {
             Work::Progress(i, Direction::Send) => {
+                check(self.state.sessions[i].is_live(), "the session is logged off")?;
                 check(self.state.sessions[i].sending.is_some(), "the session is not sending")?;
                 check(self.purging.is_none() || self.sending_store(i) == self.purging, "the message belongs to another store")
             }
             Work::Progress(i, Direction::Receive) => {
+                check(self.state.sessions[i].is_live(), "the session is logged off")?;
                 check(self.state.sessions[i].receiving.is_some(), "the session is not receiving")?;
                 check(self.purging.is_none() || self.purging == self.topo.default_inbox(), "the purge is for a store that does not receive")
             }

@@ -81,29 +81,29 @@ impl Topology {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum StorePhase {
-    /// Usable.
-    Open,
-    /// StoreLogoff returned COMPLETE: only Release, AddRef and
-    /// QueryInterface are valid (S9).
-    LoggedOff,
-    /// The last client reference is gone.
-    Destroyed,
+crate::json::string_enum! {
+    pub enum StorePhase {
+        /// Usable.
+        Open = "open",
+        /// StoreLogoff returned COMPLETE: only Release, AddRef and
+        /// QueryInterface are valid (S9).
+        LoggedOff = "loggedOff",
+        /// The last client reference is gone.
+        Destroyed = "destroyed",
+    }
 }
 
-/// The spooler's own logon on a store (S3-S7): "the spooler releases the
-/// store" means this goes to `Released`.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum SpoolerLogon {
-    Serving,
-    /// LOGOFF_NO_WAIT: send what is ready, finish the receive, then release (S5).
-    DrainingNoWait,
-    /// LOGOFF_ORDERLY: finish what is in progress, start nothing, then release (S6).
-    DrainingOrderly,
-    Released,
+crate::json::string_enum! {
+    /// The spooler's own logon on a store (S3-S7): "the spooler releases the
+    /// store" means this goes to `Released`.
+    pub enum SpoolerLogon {
+        Serving = "serving",
+        /// LOGOFF_NO_WAIT: send what is ready, finish the receive, then release (S5).
+        DrainingNoWait = "drainingNoWait",
+        /// LOGOFF_ORDERLY: finish what is in progress, start nothing, then release (S6).
+        DrainingOrderly = "drainingOrderly",
+        Released = "released",
+    }
 }
 
 /// What StoreLogoffTransports calls on this store's support object did in
@@ -140,21 +140,21 @@ pub struct StoreState {
     pub sent: Vec<MessageId>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ProviderPhase {
-    Active,
-    ShutDown,
+crate::json::string_enum! {
+    pub enum ProviderPhase {
+        Active = "active",
+        ShutDown = "shutDown",
+    }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum SessionPhase {
-    LoggedOn,
-    /// TransportLogoff returned (whatever it returned, T7).
-    LoggedOff,
-    /// The spooler released the logon object.
-    Released,
+crate::json::string_enum! {
+    pub enum SessionPhase {
+        LoggedOn = "loggedOn",
+        /// TransportLogoff returned (whatever it returned, T7).
+        LoggedOff = "loggedOff",
+        /// The spooler released the logon object.
+        Released = "released",
+    }
 }
 
 /// A message being sent or received, and how many steps it still needs.
@@ -219,8 +219,7 @@ pub struct Message {
 }
 
 /// The object a rule breach concerns.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
-#[serde(rename_all = "camelCase", tag = "kind", content = "index")]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Subject {
     Store(u8),
     StoreSupport(u8),
@@ -235,8 +234,7 @@ pub enum Subject {
 /// state predicate can see afterwards (a call that reached a released
 /// object, a double free) are kept here so that the invariant check stays a
 /// pure function of the state.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
-#[serde(rename_all = "camelCase", tag = "type")]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Breach {
     /// I3: a call reached a released object.
     CallOnReleased { method: Method },
@@ -266,8 +264,7 @@ pub enum Breach {
     RejectedDefinedLogoffFlags { flags: u32 },
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct ProtocolError {
     pub rule: RuleId,
     pub subject: Subject,
@@ -284,6 +281,9 @@ pub struct State {
     pub sessions: Vec<SessionState>,
     pub messages: Vec<Message>,
     pub memory: Allocator,
+    /// The breach log: read through `check_invariants`, which turns it into
+    /// worded violations; not part of the JSON form of the state.
+    #[serde(skip)]
     pub errors: Vec<ProtocolError>,
 }
 

@@ -72,7 +72,7 @@ impl Ctx<'_> {
             let p = usize::from(self.topo.stores[s].provider);
             self.state.store_providers[p] = ProviderPhase::Active;
             if self.topo.stores[s].default_inbox {
-                self.set_reception(true);
+                self.set_reception(true, &[S16]);
             }
             Answer::ok(&[], "A new logon on the store: new support object, the spooler serves it again")
         };
@@ -239,22 +239,26 @@ impl Ctx<'_> {
         self.ret(l, Answer::ok(&[S16], "IMSLogon::Logoff"));
         let r = self.call(Who::Mapi, Who::Store(s), Method::MsLogonRelease, Vec::new);
         self.ret(r, Answer::ok(&[S16], "MAPI releases the logon"));
-        let p = usize::from(self.topo.stores[s].provider);
-        let last = self
-            .topo
-            .stores
-            .iter()
-            .enumerate()
-            .filter(|(_, info)| usize::from(info.provider) == p)
-            .all(|(i, _)| self.state.stores[i].support_released);
-        if last && self.state.store_providers[p] == ProviderPhase::Active {
-            let sd = self.call(Who::Mapi, Who::StoreProvider(p), Method::MsProviderShutdown, || vec![arg::count("lpulFlags", 0)]);
-            self.ret(sd, Answer::ok(&[S16], "The provider's last logon is gone"));
-            let rl = self.call(Who::Mapi, Who::StoreProvider(p), Method::MsProviderRelease, Vec::new);
-            self.ret(rl, Answer::ok(&[S16], "MAPI releases the store provider"));
-            self.state.store_providers[p] = ProviderPhase::ShutDown;
-        }
+        self.shutdown_store_provider_if_unused(usize::from(self.topo.stores[s].provider));
         self.ret(h, Answer::ok(&[S16, S13], "The support object goes last"));
+    }
+
+    /// S16: MAPI shuts a store provider down once it has no logon left: no
+    /// store of it still has its support object, and the spooler holds no
+    /// logon on any of them (section 2: the spooler's logon is a logon too).
+    fn shutdown_store_provider_if_unused(&mut self, p: usize) {
+        let in_use = self.topo.stores.iter().enumerate().filter(|(_, info)| usize::from(info.provider) == p).any(|(i, _)| {
+            let store = &self.state.stores[i];
+            !store.support_released || store.spooler != SpoolerLogon::Released
+        });
+        if in_use || self.state.store_providers[p] != ProviderPhase::Active {
+            return;
+        }
+        let sd = self.call(Who::Mapi, Who::StoreProvider(p), Method::MsProviderShutdown, || vec![arg::count("lpulFlags", 0)]);
+        self.ret(sd, Answer::ok(&[S16, I6], "The provider's last logon is gone"));
+        let rl = self.call(Who::Mapi, Who::StoreProvider(p), Method::MsProviderRelease, Vec::new);
+        self.ret(rl, Answer::ok(&[S16], "MAPI releases the store provider"));
+        self.state.store_providers[p] = ProviderPhase::ShutDown;
     }
 
     /// IMAPISupport::StoreLogoffTransports as MAPI answers it (S1-S11).
@@ -397,12 +401,16 @@ impl Ctx<'_> {
             || "the spooler releases its logon on the store".into(),
         );
         if self.topo.stores[s].default_inbox {
-            self.set_reception(false);
+            self.set_reception(false, rules);
+        }
+        if self.state.stores[s].support_released {
+            self.shutdown_store_provider_if_unused(usize::from(self.topo.stores[s].provider));
         }
     }
 
-    /// Turns reception on every live session on or off with TransportNotify.
-    pub(crate) fn set_reception(&mut self, on: bool) {
+    /// Turns reception on every live session on or off with TransportNotify,
+    /// citing the rule that caused it (the logoff flag's, or S16 on reopen).
+    pub(crate) fn set_reception(&mut self, on: bool, rules: &[RuleId]) {
         let flag = if on { TransportNotifyFlags::NOTIFY_BEGIN_INBOUND } else { TransportNotifyFlags::NOTIFY_END_INBOUND };
         for i in 0..self.state.sessions.len() {
             let session = &self.state.sessions[i];
@@ -411,8 +419,7 @@ impl Ctx<'_> {
                     vec![arg::flags("ulFlags", FlagSet::TransportNotify, flag.bits())]
                 });
                 self.state.sessions[i].inbound_enabled = on;
-                let why = if on { "The default Inbox is served again" } else { "No store receives mail any more: reception ends" };
-                self.ret(h, Answer::ok(&[S5], why));
+                self.trace.ret(h, HResult::S_OK, None, rules);
             }
         }
     }

@@ -9,22 +9,22 @@ use crate::rules::RuleId;
 use serde::Serialize;
 use std::fmt::{self, Write as _};
 
-/// The kinds of part that make and receive calls. Each is one lane of the
-/// sequence diagram (stores, sessions and providers one lane per object).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, PartialOrd, Ord)]
-#[serde(rename_all = "camelCase")]
-pub enum PartyKind {
-    Client,
-    Store,
-    /// MAPI itself: support objects, the allocator, provider management.
-    Mapi,
-    Spooler,
-    /// A transport logon session (IXPLogon).
-    Session,
-    /// A transport provider (IXPProvider).
-    Transport,
-    /// A message store provider (IMSProvider).
-    StoreProvider,
+crate::json::string_enum! {
+    /// The kinds of part that make and receive calls. Each is one lane of the
+    /// sequence diagram (stores, sessions and providers one lane per object).
+    pub enum PartyKind {
+        Client = "client",
+        Store = "store",
+        /// MAPI itself: support objects, the allocator, provider management.
+        Mapi = "mapi",
+        Spooler = "spooler",
+        /// A transport logon session (IXPLogon).
+        Session = "session",
+        /// A transport provider (IXPProvider).
+        Transport = "transport",
+        /// A message store provider (IMSProvider).
+        StoreProvider = "storeProvider",
+    }
 }
 
 /// One side of a call: a kind, an index among parts of that kind, and the

@@ -58,12 +58,22 @@ impl Ctx<'_> {
                 .unwrap_or_else(|| Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[T7], "The session is already logged off"));
             return self.ret(h, refusal);
         }
-        self.discard_address_types(i);
         self.end_traffic(i);
+        self.discard_address_types(i);
         let answer = self.transport_logoff(i, Who::Spooler, flags);
         self.state.sessions[i].phase = SessionPhase::LoggedOff;
+        self.take_back_transfers(i);
         self.spooler_releases_session(i);
-        Answer { rules: &[T2, T3, T4, T5, T6, T7], why: logoff_why(answer.hresult), ..answer }
+        Answer { rules: &[T3, T2, T4, T5, T6, T7], why: logoff_why(answer.hresult), ..answer }
+    }
+
+    /// T7: whatever TransportLogoff returned, the session is gone for the
+    /// spooler, which owns submitted mail: a transfer the provider did not
+    /// stop goes back where it came from (T4), so nothing is stranded on a
+    /// released logon.
+    fn take_back_transfers(&mut self, i: usize) {
+        self.requeue(i, Direction::Send, &[T7, T4, I1]);
+        self.requeue(i, Direction::Receive, &[T7, T4, I1]);
     }
 
     /// T3: TransportNotify(NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND), with the
@@ -118,7 +128,7 @@ impl Ctx<'_> {
                 h,
                 Answer::fail(
                     HResult::MAPI_E_UNKNOWN_FLAGS,
-                    &[T1],
+                    &[T1, T7],
                     "The provider refuses LOGOFF_NORMAL/LOGOFF_HURRY, which it must tolerate",
                 ),
             );
@@ -196,10 +206,10 @@ impl Ctx<'_> {
             self.transport_logoff(i, Who::Session(i), TransportLogoffFlags::LOGOFF_HURRY.bits());
         }
         self.state.sessions[i].phase = SessionPhase::Released;
-        let answer = if pending && !skips {
-            Answer::ok(&[T8], "The logon had not done its logoff work: Release does it first")
-        } else {
-            Answer::ok(&[T7], "The spooler releases the logon")
+        let answer = match (pending, skips) {
+            (true, false) => Answer::ok(&[T8], "The logon had not done its logoff work: Release does it first"),
+            (true, true) => Answer::ok(&[T8], "The provider skips its logoff work at Release, which T8 requires"),
+            (false, _) => Answer::ok(&[T7], "The spooler releases the logon"),
         };
         self.ret(h, answer);
         self.shutdown_if_last_logon(self.transport_of(i));
@@ -225,12 +235,15 @@ impl Ctx<'_> {
 
     /// The spooler releases a logon without TransportLogoff first (T8).
     pub(crate) fn release_session_without_logoff(&mut self, i: usize) -> Answer {
-        if let Some(refusal) = self.refuse_released_session(i, Method::XpLogonRelease) {
+        if self.state.sessions[i].phase == SessionPhase::Released {
             let h = self.call(Who::Spooler, Who::Session(i), Method::XpLogonRelease, Vec::new);
-            return self.ret(h, refusal);
+            self.state.breach(I4, Subject::Session(i as u8), Breach::OverRelease);
+            return self.ret(h, Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[I4, I3], "Release on a logon with no reference left"));
         }
         self.discard_address_types(i);
+        self.state.sessions[i].phase = SessionPhase::LoggedOff;
         self.spooler_releases_session(i);
+        self.take_back_transfers(i);
         Answer::ok(&[T8], "A final Release without TransportLogoff behaves as TransportLogoff followed by Release")
     }
 
@@ -257,11 +270,14 @@ impl Ctx<'_> {
                 // The open logon outlives its provider; check_invariants reports I6.
                 continue;
             }
-            self.discard_address_types(i);
             if self.state.sessions[i].phase == SessionPhase::LoggedOn {
                 self.end_traffic(i);
+                self.discard_address_types(i);
                 self.transport_logoff(i, Who::Transport(t), logoff_flags.bits());
             }
+            self.discard_address_types(i);
+            self.state.sessions[i].phase = SessionPhase::LoggedOff;
+            self.take_back_transfers(i);
             self.state.sessions[i].phase = SessionPhase::Released;
             let r = self.call(Who::Transport(t), Who::Session(i), Method::XpLogonRelease, Vec::new);
             self.ret(r, Answer::ok(&[T8], "The provider releases its logon before it finishes shutting down"));

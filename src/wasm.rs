@@ -306,13 +306,18 @@ pub fn outcome_matrix(settings: Option<SettingsInput>) -> Result<MatrixOutput, J
 /// Every flag and HRESULT name with its header value.
 #[wasm_bindgen]
 pub fn constants() -> ConstantsOutput {
-    let mut all: Vec<(&str, u32)> = Vec::new();
-    for set in FlagSet::ALL {
-        all.extend(set.table().iter().copied());
+    // Written as JSON text directly: collecting into a map would pull a
+    // sort into the module for a table whose names are already unique.
+    let mut text = String::from("{");
+    let tables = FlagSet::NAMES.iter().flat_map(|(_, set)| set.table().iter()).chain(HResult::KNOWN.iter());
+    for (i, (name, value)) in tables.enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&format!("\"{name}\":{value}"));
     }
-    all.extend(HResult::KNOWN.iter().copied());
-    let map: std::collections::BTreeMap<&str, u32> = all.into_iter().collect();
-    to_js(&map)
+    text.push('}');
+    js_sys::JSON::parse(&text).expect("well-formed JSON").unchecked_into()
 }
 
 /// Every rule id with its summary and documentation page.

@@ -276,15 +276,6 @@ export interface Block {
   freed: boolean;
 }
 
-export type Subject =
-  | { kind: "store" | "storeSupport" | "storeProvider" | "session" | "sessionSupport" | "transport" | "block"; index: number };
-
-export interface ProtocolError {
-  rule: RuleId;
-  subject: Subject;
-  breach: { type: string } & Record<string, string | number | ValueText>;
-}
-
 export interface State {
   stores: StoreState[];
   storeProviders: ("active" | "shutDown")[];
@@ -292,7 +283,6 @@ export interface State {
   sessions: SessionState[];
   messages: Message[];
   memory: { blocks: Block[] };
-  errors: ProtocolError[];
 }
 
 /** The state with what is derived from it. */
