@@ -438,7 +438,7 @@ impl Scenario {
                 phase: StorePhase::Open,
                 saved_flag: None,
                 store_logoff_transports: Default::default(),
-                spooler: SpoolerLogon::Serving,
+                spooler: SpoolerLogon::initial(s.support_kind),
                 support_released: false,
                 queue,
                 inbox: Vec::new(),

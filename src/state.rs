@@ -106,6 +106,14 @@ crate::json::string_enum! {
     }
 }
 
+impl SpoolerLogon {
+    /// The spooler serves stores that MAPI gave a message-store support
+    /// object; a store with another kind (S11) is not one it holds a logon on.
+    pub fn initial(support: SupportKind) -> SpoolerLogon {
+        if support == SupportKind::MessageStore { SpoolerLogon::Serving } else { SpoolerLogon::Released }
+    }
+}
+
 /// What StoreLogoffTransports calls on this store's support object did in
 /// the current shutdown; read when the store is destroyed to check I5.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize)]

@@ -63,7 +63,7 @@ impl Ctx<'_> {
                 phase: StorePhase::Open,
                 saved_flag: None,
                 store_logoff_transports: Default::default(),
-                spooler: SpoolerLogon::Serving,
+                spooler: SpoolerLogon::initial(self.topo.stores[s].support_kind),
                 support_released: false,
                 queue: std::mem::take(&mut store.queue),
                 inbox: std::mem::take(&mut store.inbox),

@@ -8,7 +8,7 @@
 use RuleId::*;
 use mapi_logoff::faults::{StoreFaults, TransportFaults};
 use mapi_logoff::scenario::Scenario;
-use mapi_logoff::state::{ProviderPhase, SessionPhase, SpoolerLogon, StorePhase};
+use mapi_logoff::state::{ProviderPhase, SessionPhase, SpoolerLogon, StorePhase, Transfer};
 use mapi_logoff::trace::{Method, PartyKind};
 use mapi_logoff::{Action, HResult, RuleId, Simulation, StoreFault, Trace, TransportFault, Violation};
 
@@ -88,12 +88,12 @@ fn store_expected(fault: StoreFault) -> Ids {
 fn transport_expected(fault: TransportFault) -> Ids {
     match fault {
         TransportFault::ReleaseSupportFirst => vec![(I3, Some(M6))],
-        TransportFault::LeakMemory => vec![(I2, None)],
+        TransportFault::LeakMemory => vec![(I2, Some(M7))],
         TransportFault::FreeChildBlock => vec![(T9, Some(M7))],
         TransportFault::FreeAddressTypesEarly => vec![(T5, Some(M8))],
-        TransportFault::FailTransportLogoff => vec![(I2, None), (I2, None)],
+        TransportFault::FailTransportLogoff => vec![(I2, Some(M9)), (I2, Some(M9))],
         TransportFault::LogoffNotIdempotent => vec![(I6, Some(M10))],
-        TransportFault::RejectReservedLogoffFlags => vec![(I2, None), (I2, None), (T1, Some(M11)), (T1, Some(M11))],
+        TransportFault::RejectReservedLogoffFlags => vec![(I2, Some(M11)), (I2, Some(M11)), (T1, Some(M11)), (T1, Some(M11))],
     }
 }
 
@@ -281,7 +281,7 @@ fn m10_logoff_not_idempotent_on_release_breaks_t8_and_i2() {
     scenario.actions = vec![Action::ReleaseSession { session: 0 }];
     let sim = run(&scenario);
     assert!(!methods(&sim).contains(&Method::TransportLogoff), "Release did no logoff work");
-    assert_eq!(ids(&sim.violations()), [(I2, None), (I2, None)]);
+    assert_eq!(ids(&sim.violations()), [(I2, Some(M10)), (I2, Some(M10))]);
     scenario.transports[0].faults = TransportFaults::default();
     assert_eq!(run(&scenario).violations(), []);
 }
@@ -306,19 +306,105 @@ fn m11_undefined_flags_from_the_caller_are_reported_under_t1() {
 // -------------------------------------------------------------- invariants
 
 #[test]
-fn i1_message_stranded_on_a_released_session_is_lost() {
-    // M9: TransportLogoff fails mid-send and the provider never stops the
-    // send (T4). The spooler releases the session anyway (T7). Message 0 is
-    // then in none of the places I1 allows: not in a queue, not with a
-    // transport that still exists. I1 must report it.
+fn i1_spooler_takes_back_a_transfer_the_failing_provider_did_not_stop() {
+    // M9: TransportLogoff fails mid-send and mid-receive and the provider
+    // stops neither transfer (T4). The session is logged off anyway (T7),
+    // and the spooler takes both transfers back right after TransportLogoff
+    // returns: message 0 goes back to the front of Mailbox's queue, message
+    // 1 stays with the transport. Nothing is stranded on the released
+    // session, so I1 holds; only the provider's missing cleanup (I2) is
+    // reported.
     let mut scenario = transport_scenario(TransportFault::FailTransportLogoff, true);
-    scenario.actions = vec![Action::BeginSend { session: 0 }, Action::LogoffSession { session: 0, flags: 0 }];
-    let sim = run(&scenario);
-    assert_eq!(sim.state().sessions[0].phase, SessionPhase::Released);
-    assert!(sim.state().stores[0].queue.is_empty(), "message 0 was not requeued");
-    let violations = sim.violations();
-    let lost: Vec<&str> = violations.iter().filter(|v| v.rule == I1).map(|v| v.subject.as_str()).collect();
-    assert_eq!(lost, ["message 0"], "message 0 sits on a released session:\n{}\nviolations: {violations:#?}", sim.trace_text());
+    scenario.transports[0].sessions[0].inbound = vec![mapi_logoff::scenario::InboundSpec { steps: 1 }];
+    scenario.actions = vec![Action::BeginSend { session: 0 }, Action::BeginReceive { session: 0 }];
+    let mut sim = run(&scenario);
+    let o = sim.apply(Action::LogoffSession { session: 0, flags: 0 }).unwrap();
+    assert_eq!(o.hresult, HResult::MAPI_E_CALL_FAILED);
+    let start = o.first_event as usize;
+    assert_eq!(
+        Trace::to_text(&sim.trace()[start..start + o.event_count as usize]),
+        "  3 [3] spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
+  4 [3] spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
+  5 [3] spooler -> session smtp: IXPLogon::TransportLogoff(ulFlags=0) = MAPI_E_CALL_FAILED  [T7]
+  6 [3] spooler: Spooler::RequeueMessage(message=message 0)  [T7 T4 I1]  # message 0 goes back to the front of Mailbox's outbound queue
+  7 [3] spooler: Spooler::RequeueMessage(message=message 1)  [T7 T4 I1]  # message 1 stays with the transport for later delivery
+  8 [3] spooler -> session smtp: IXPLogon::Release() = S_OK  [T8]
+  9 [3] MAPI -> transport Internet: IXPProvider::Shutdown(ulFlags=DEINIT_NORMAL) = S_OK  [T6 I6]
+ 10 [3] MAPI -> transport Internet: IXPProvider::Release() = S_OK  [T6]
+"
+    );
+    let state = sim.state();
+    assert_eq!(state.sessions[0].phase, SessionPhase::Released);
+    assert_eq!((state.sessions[0].sending, state.sessions[0].receiving), (None, None), "no transfer is left on the session");
+    assert_eq!(state.stores[0].queue, [0], "message 0 was requeued");
+    assert_eq!(state.sessions[0].held, [1], "message 1 is back with the transport's held inbound mail");
+    assert_eq!(ids(&sim.violations()), [(I2, Some(M9)), (I2, Some(M9))], "no I1: nothing is lost or stranded");
+    // No transfer step is possible on the released session.
+    for direction in [mapi_logoff::Direction::Send, mapi_logoff::Direction::Receive] {
+        let progress = Action::Progress { session: 0, direction };
+        assert!(!sim.enabled_actions().contains(&progress), "{direction:?}");
+        assert_eq!(sim.apply(progress).unwrap_err().code, mapi_logoff::ErrorCode::NotEnabled, "{direction:?}");
+    }
+}
+
+/// Mailbox holds messages 0 and 1 in its queue, Archive message 2; provider
+/// Internet with session smtp, which the spooler has logged off cleanly.
+fn two_stores_after_a_clean_logoff() -> Simulation {
+    let mut sim = Simulation::from_json(
+        r#"{ "version": 1,
+        "stores": [{ "name": "Mailbox", "outboundQueue": [{ "addressType": "SMTP" }, { "addressType": "SMTP" }] },
+                   { "name": "Archive", "outboundQueue": [{ "addressType": "SMTP" }] }],
+        "transports": [{ "name": "Internet", "sessions": [{ "name": "smtp", "addressTypes": ["SMTP"] }] }] }"#,
+    )
+    .expect("valid scenario");
+    sim.apply(Action::LogoffSession { session: 0, flags: 0 }).unwrap();
+    assert_eq!((sim.state().stores[0].queue.as_slice(), sim.state().stores[1].queue.as_slice()), (&[0, 1][..], &[2][..]));
+    assert_eq!(mapi_logoff::check_invariants(sim.topology(), sim.state()), []);
+    sim
+}
+
+#[test]
+fn i1_check_invariants_reports_a_lost_and_a_duplicated_message() {
+    let sim = two_stores_after_a_clean_logoff();
+    let mut state = sim.state().clone();
+    // Message 0 vanishes from Mailbox's queue; message 1 also turns up in
+    // Archive's sent items.
+    state.stores[0].queue.retain(|&m| m != 0);
+    state.stores[1].sent.push(1);
+    let v = mapi_logoff::check_invariants(sim.topology(), &state);
+    assert_eq!(
+        v,
+        [
+            Violation {
+                rule: I1,
+                mistake: None,
+                subject: "message 0".into(),
+                message: "message 0 is lost: it is in no queue, transfer, holding or folder".into(),
+            },
+            Violation { rule: I1, mistake: None, subject: "message 1".into(), message: "message 1 is in 2 places at once".into() },
+        ]
+    );
+}
+
+#[test]
+fn i1_check_invariants_reports_a_transfer_stranded_on_a_logged_off_session() {
+    let sim = two_stores_after_a_clean_logoff();
+    let mut state = sim.state().clone();
+    // Message 0 leaves Mailbox's queue for a send on smtp, which is logged
+    // off: it is in exactly one place, but one no one will ever move it from.
+    state.stores[0].queue.retain(|&m| m != 0);
+    state.sessions[0].phase = SessionPhase::Released;
+    state.sessions[0].sending = Some(Transfer { message: 0, remaining: 1 });
+    let v = mapi_logoff::check_invariants(sim.topology(), &state);
+    assert_eq!(
+        v,
+        [Violation {
+            rule: I1,
+            mistake: None,
+            subject: "message 0".into(),
+            message: "stranded in a transfer on session smtp, which is logged off".into(),
+        }]
+    );
 }
 
 #[test]
@@ -336,7 +422,7 @@ fn i1_holds_when_a_well_behaved_provider_stops_its_transfers() {
 #[test]
 fn i2_memory_left_after_logoff_breaks_i2() {
     let sim = run(&transport_scenario(TransportFault::LeakMemory, true));
-    assert_eq!(ids(&sim.violations()), [(I2, None)]);
+    assert_eq!(ids(&sim.violations()), [(I2, Some(M7))]);
     let sim = run(&transport_scenario(TransportFault::FailTransportLogoff, true));
     let v = sim.violations();
     assert!(v.iter().all(|v| v.rule == I2) && v.len() == 2, "{v:#?}");
@@ -381,6 +467,27 @@ fn i4_over_release_breaks_i4() {
     let v = sim.violations();
     assert_eq!(ids(&v), [(I4, None)]);
     assert_eq!(v[0].subject, "store Mailbox");
+}
+
+#[test]
+fn i4_second_spooler_release_of_a_session_breaks_i4() {
+    // The spooler's Release is its only reference on the logon: a second
+    // one is an over-release, answered like a store's (reading 12).
+    let mut sim = run(&base());
+    assert_eq!(sim.apply(Action::ReleaseSession { session: 0 }).unwrap().hresult, HResult::S_OK);
+    let o = sim.apply(Action::ReleaseSession { session: 0 }).unwrap();
+    assert_eq!(o.hresult, HResult::MAPI_E_INVALID_OBJECT);
+    assert_eq!(o.rules, [I4, I3]);
+    let start = o.first_event as usize;
+    assert_eq!(
+        Trace::to_text(&sim.trace()[start..start + o.event_count as usize]),
+        " 10 [2] spooler -> session smtp: IXPLogon::Release() = MAPI_E_INVALID_OBJECT  [I4 I3]\n"
+    );
+    assert_eq!(o.changes, []);
+    let v = sim.violations();
+    assert_eq!(ids(&v), [(I4, None)]);
+    assert_eq!(v[0].subject, "session smtp");
+    assert_eq!(v[0].message, "Release with no reference left: the count would go below zero");
 }
 
 #[test]

@@ -116,17 +116,27 @@ fn clean(sim: &Simulation) {
     assert!(v.is_empty(), "unexpected violations: {v:#?}");
 }
 
-/// The calls of a complete S16 teardown of the store `name` whose provider
-/// `provider` has no other logon, at nesting depth 1 (under Release).
-fn support_release_with_shutdown(name: &str, provider: &str) -> Vec<String> {
+/// The calls of the S16 release of the store `name`'s support object while
+/// its provider still has a logon (another store's support object, or the
+/// spooler's logon on one of its stores), at nesting depth 1 (under
+/// Release): no IMSProvider::Shutdown.
+fn support_release(name: &str) -> Vec<String> {
     vec![
         format!("  store {name} -> MAPI: IMAPISupport::Release() = S_OK"),
         "    MAPI: MAPI::RemoveStatusRow()".to_string(),
         format!("    MAPI -> store {name}: IMSLogon::Logoff(ulFlags=0) = S_OK"),
         format!("    MAPI -> store {name}: IMSLogon::Release() = S_OK"),
-        format!("    MAPI -> store provider {provider}: IMSProvider::Shutdown(lpulFlags=0) = S_OK"),
-        format!("    MAPI -> store provider {provider}: IMSProvider::Release() = S_OK"),
     ]
+}
+
+/// The calls of a complete S16 teardown of the store `name` whose provider
+/// `provider` has no other logon (the spooler has released its logon on
+/// every store of it), at nesting depth 1 (under Release).
+fn support_release_with_shutdown(name: &str, provider: &str) -> Vec<String> {
+    let mut calls = support_release(name);
+    calls.push(format!("    MAPI -> store provider {provider}: IMSProvider::Shutdown(lpulFlags=0) = S_OK"));
+    calls.push(format!("    MAPI -> store provider {provider}: IMSProvider::Release() = S_OK"));
+    calls
 }
 
 fn lines(first: &[&str], rest: Vec<String>) -> Vec<String> {
@@ -876,9 +886,12 @@ fn s10_store_calling_store_logoff_transports_twice_gets_invalid_object() {
                 "  store Mailbox -> MAPI: IMAPISupport::StoreLogoffTransports(ulFlags=LOGOFF_ORDERLY) = S_OK, LOGOFF_COMPLETE",
                 "  store Mailbox -> MAPI: IMAPISupport::StoreLogoffTransports(ulFlags=LOGOFF_ORDERLY) = MAPI_E_INVALID_OBJECT",
             ],
-            support_release_with_shutdown("Mailbox", "Mailbox"),
-        )
+            support_release("Mailbox"),
+        ),
+        "the spooler still holds its logon (ORDERLY): no IMSProvider::Shutdown yet (S16)"
     );
+    assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::DrainingOrderly);
+    assert_eq!(sim.state().store_providers, [ProviderPhase::Active]);
     let v = sim.violations();
     assert_eq!(v.len(), 1, "{v:#?}");
     assert_eq!((v[0].rule, v[0].mistake), (RuleId::S10, Some(RuleId::M2)));
@@ -949,6 +962,10 @@ fn s11_store_treats_no_support_as_normal_and_finishes_its_teardown() {
     );
     assert_eq!(sim.state().stores[0].phase, StorePhase::Destroyed);
     assert!(sim.state().stores[0].support_released);
+    // A store with another kind of support object is not one the spooler
+    // serves (docs/protocol.md, reading 16): no spooler logon holds the
+    // provider, so it shuts down with its last store (S16).
+    assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::Released);
     assert_eq!(sim.state().store_providers[0], ProviderPhase::ShutDown);
     clean(&sim);
 }
@@ -995,9 +1012,12 @@ fn s12_second_store_logoff_overwrites_the_saved_flag() {
                 "client -> store Mailbox: IMsgStore::Release() = S_OK",
                 "  store Mailbox -> MAPI: IMAPISupport::StoreLogoffTransports(ulFlags=LOGOFF_ABORT) = S_OK, LOGOFF_OUTBOUND_QUEUE",
             ],
-            support_release_with_shutdown("Mailbox", "Mailbox"),
-        )
+            support_release("Mailbox"),
+        ),
+        "the veto leaves the spooler's logon in place: no IMSProvider::Shutdown (S16)"
     );
+    assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::Serving);
+    assert_eq!(sim.state().store_providers, [ProviderPhase::Active]);
     clean(&sim);
 }
 
@@ -1025,10 +1045,12 @@ fn s13_at_final_release_reading_calls_store_logoff_transports_just_before_the_su
                 "client -> store Mailbox: IMsgStore::Release() = S_OK",
                 "  store Mailbox -> MAPI: IMAPISupport::StoreLogoffTransports(ulFlags=LOGOFF_ORDERLY) = S_OK, LOGOFF_COMPLETE",
             ],
-            support_release_with_shutdown("Mailbox", "Mailbox"),
-        )
+            support_release("Mailbox"),
+        ),
+        "the spooler still holds its logon (ORDERLY): no IMSProvider::Shutdown yet (S16)"
     );
     assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::DrainingOrderly);
+    assert_eq!(sim.state().store_providers, [ProviderPhase::Active]);
     assert!(o.rules.contains(&RuleId::S13));
     clean(&sim);
 }
@@ -1046,12 +1068,12 @@ fn s13_immediate_reading_calls_store_logoff_transports_from_store_logoff() {
     );
     assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::DrainingOrderly);
 
-    // The final release does not call it again (S10).
+    // The final release does not call it again (S10). The spooler still
+    // holds its logon (ORDERLY), so the provider is not shut down yet (S16).
     let o = apply(&mut sim, release(0));
-    assert_eq!(
-        calls(&sim, &o),
-        lines(&["client -> store Mailbox: IMsgStore::Release() = S_OK"], support_release_with_shutdown("Mailbox", "Mailbox"))
-    );
+    assert_eq!(calls(&sim, &o), lines(&["client -> store Mailbox: IMsgStore::Release() = S_OK"], support_release("Mailbox")));
+    assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::DrainingOrderly);
+    assert_eq!(sim.state().store_providers, [ProviderPhase::Active]);
     clean(&sim);
 }
 
@@ -1131,10 +1153,12 @@ fn s15_store_logoff_with_other_references_returns_complete_at_once_and_uses_the_
                 "client -> store Mailbox: IMsgStore::Release() = S_OK",
                 "  store Mailbox -> MAPI: IMAPISupport::StoreLogoffTransports(ulFlags=LOGOFF_NO_WAIT) = S_OK, LOGOFF_COMPLETE",
             ],
-            support_release_with_shutdown("Mailbox", "Mailbox"),
-        )
+            support_release("Mailbox"),
+        ),
+        "the spooler still holds its logon (NO_WAIT): no IMSProvider::Shutdown yet (S16)"
     );
     assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::DrainingNoWait);
+    assert_eq!(sim.state().store_providers, [ProviderPhase::Active]);
     clean(&sim);
 }
 
@@ -1194,8 +1218,25 @@ fn s16_provider_is_shut_down_only_when_its_last_store_is_gone() {
                 "client -> store Archive: IMsgStore::Release() = S_OK",
                 "  store Archive -> MAPI: IMAPISupport::StoreLogoffTransports(ulFlags=LOGOFF_ORDERLY) = S_OK, LOGOFF_COMPLETE",
             ],
-            support_release_with_shutdown("Archive", "same"),
-        )
+            support_release("Archive"),
+        ),
+        "the spooler still holds its logons on both stores (ORDERLY): no Shutdown yet"
+    );
+    assert_eq!(sim.state().store_providers, [ProviderPhase::Active]);
+
+    // The spooler finishes the ORDERLY logoffs; the provider is shut down
+    // right after the spooler gives up its last logon on a store of it.
+    let step = apply(&mut sim, Action::SpoolerStep);
+    assert_eq!(calls(&sim, &step), ["spooler: Spooler::ReleaseStoreLogon(store=0)"], "Archive still has the spooler's logon");
+    assert_eq!(sim.state().store_providers, [ProviderPhase::Active]);
+    let step = apply(&mut sim, Action::SpoolerStep);
+    assert_eq!(
+        calls(&sim, &step),
+        [
+            "spooler: Spooler::ReleaseStoreLogon(store=1)",
+            "MAPI -> store provider same: IMSProvider::Shutdown(lpulFlags=0) = S_OK",
+            "MAPI -> store provider same: IMSProvider::Release() = S_OK",
+        ]
     );
     assert_eq!(sim.state().store_providers, [ProviderPhase::ShutDown]);
     clean(&sim);
@@ -1223,11 +1264,13 @@ fn s17_at_final_release_reading_returns_complete_even_when_busy_and_the_veto_com
                 "client -> store Mailbox: IMsgStore::Release() = S_OK",
                 "  store Mailbox -> MAPI: IMAPISupport::StoreLogoffTransports(ulFlags=LOGOFF_QUIET) = S_OK, LOGOFF_OUTBOUND_QUEUE",
             ],
-            support_release_with_shutdown("Mailbox", "Mailbox"),
-        )
+            support_release("Mailbox"),
+        ),
+        "the spooler keeps its logon: its provider is not shut down (S16)"
     );
     assert_eq!(sim.state().stores[0].phase, StorePhase::Destroyed);
     assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::Serving);
+    assert_eq!(sim.state().store_providers, [ProviderPhase::Active]);
     clean(&sim);
     // The activity goes on after the store object is gone.
     apply(&mut sim, begin_send());

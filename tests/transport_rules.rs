@@ -83,11 +83,11 @@ fn t1_spooler_passes_zero_and_the_session_is_logged_off() {
     let o = apply(&mut sim, logoff(0, 0));
     assert_eq!(o.hresult, HResult::S_OK);
     assert_eq!(o.out_flags, None);
-    assert_eq!(o.rules, [RuleId::T2, RuleId::T3, RuleId::T4, RuleId::T5, RuleId::T6, RuleId::T7]);
+    assert_eq!(o.rules, [RuleId::T3, RuleId::T2, RuleId::T4, RuleId::T5, RuleId::T6, RuleId::T7]);
     assert_text(
         &text(&sim, &o),
-        "  0 [1] spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
-  1 [1] spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
+        "  0 [1] spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
+  1 [1] spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
   2 [1] spooler -> session smtp: IXPLogon::TransportLogoff(ulFlags=0) = S_OK  [T4 T5 T6]
   3 [1]   session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 0) = S_OK  [T5]
   4 [1]   session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 1) = S_OK  [T5]
@@ -121,8 +121,8 @@ fn t1_normal_and_hurry_are_tolerated() {
         assert_eq!(
             methods(&sim, &o),
             [
-                Method::DiscardAddressTypes,
                 Method::TransportNotify,
+                Method::DiscardAddressTypes,
                 Method::TransportLogoff,
                 Method::FreeBuffer,
                 Method::FreeBuffer,
@@ -147,8 +147,8 @@ fn t1_undefined_flags_get_unknown_flags_and_session_is_logged_off_anyway() {
     // and the final Release does the logoff work the refusal skipped (T8).
     assert_text(
         &text(&sim, &o),
-        "  0 [1] spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
-  1 [1] spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
+        "  0 [1] spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
+  1 [1] spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
   2 [1] spooler -> session smtp: IXPLogon::TransportLogoff(ulFlags=0x00000002) = MAPI_E_UNKNOWN_FLAGS  [T1 T7]
   3 [1] spooler -> session smtp: IXPLogon::Release() = S_OK  [T8]
   4 [1]   session smtp -> session smtp: IXPLogon::TransportLogoff(ulFlags=LOGOFF_HURRY) = S_OK  [T4 T5 T6]
@@ -212,8 +212,9 @@ fn t3_traffic_is_disabled_before_transport_logoff() {
     let o = apply(&mut sim, logoff(0, 0));
     let m = methods(&sim, &o);
     let notify = m.iter().position(|&x| x == Method::TransportNotify).expect("T3 notification");
+    let discard = m.iter().position(|&x| x == Method::DiscardAddressTypes).expect("T2 step recorded");
     let logoff_at = m.iter().position(|&x| x == Method::TransportLogoff).expect("TransportLogoff called");
-    assert!(notify < logoff_at, "{m:?}");
+    assert!(notify < discard && discard < logoff_at, "T3 comes before T2, which comes before TransportLogoff: {m:?}");
     let e = &sim.trace()[o.first_event as usize + notify];
     assert_eq!(e.args[0].value, 0x0001_0000 | 0x0002_0000);
     assert_eq!(e.args[0].text, "NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND");
@@ -231,8 +232,8 @@ fn t3_a_running_flush_is_ended_too() {
     let o = apply(&mut sim, logoff(0, 0));
     assert_text(
         &Trace::to_text(&sim.trace()[o.first_event as usize..o.first_event as usize + 2]),
-        "  1 [2] spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
-  2 [2] spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND | NOTIFY_END_INBOUND_FLUSH | NOTIFY_END_OUTBOUND_FLUSH) = S_OK  [T3]
+        "  1 [2] spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND | NOTIFY_END_INBOUND_FLUSH | NOTIFY_END_OUTBOUND_FLUSH) = S_OK  [T3]
+  2 [2] spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
 ",
     );
     assert_eq!(sim.state().sessions[0].flushing, 0);
@@ -250,8 +251,8 @@ fn t4_logoff_mid_send_returns_message_to_its_queue() {
     assert_eq!(o.hresult, HResult::S_OK);
     assert_text(
         &text(&sim, &o),
-        "  1 [2] spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
-  2 [2] spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
+        "  1 [2] spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
+  2 [2] spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
   3 [2] spooler -> session smtp: IXPLogon::TransportLogoff(ulFlags=0) = S_OK  [T4 T5 T6]
   4 [2]   spooler: Spooler::RequeueMessage(message=message 0)  [T4 I1]  # message 0 goes back to the front of Mailbox's outbound queue
   5 [2]   session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 0) = S_OK  [T5]
@@ -362,8 +363,8 @@ fn t6_releasing_the_last_logon_shuts_the_provider_down() {
     assert_eq!(o.hresult, HResult::S_OK);
     assert_text(
         &text(&sim, &o),
-        "  8 [2] spooler: Spooler::DiscardAddressTypes(session=1)  [T2]  # no message is routed to backup any more
-  9 [2] spooler -> session backup: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
+        "  8 [2] spooler -> session backup: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
+  9 [2] spooler: Spooler::DiscardAddressTypes(session=1)  [T2]  # no message is routed to backup any more
  10 [2] spooler -> session backup: IXPLogon::TransportLogoff(ulFlags=0) = S_OK  [T4 T5 T6]
  11 [2]   session backup -> MAPI: MAPIFreeBuffer(lpBuffer=block 3) = S_OK  [T5]
  12 [2]   session backup -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=1) = S_OK  [T6]
@@ -389,19 +390,20 @@ fn t7_failing_transport_logoff_still_logs_the_session_off() {
     assert!(o.explanation.contains("never vetoes"), "{}", o.explanation);
     assert_text(
         &text(&sim, &o),
-        "  0 [1] spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
-  1 [1] spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
+        "  0 [1] spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
+  1 [1] spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
   2 [1] spooler -> session smtp: IXPLogon::TransportLogoff(ulFlags=0) = MAPI_E_CALL_FAILED  [T7]
-  3 [1] spooler -> session smtp: IXPLogon::Release() = S_OK  [T7]
+  3 [1] spooler -> session smtp: IXPLogon::Release() = S_OK  [T8]
 ",
     );
     let s = &sim.state().sessions[0];
     assert_eq!(s.phase, SessionPhase::Released, "a failure return never vetoes the logoff");
     assert!(!s.routing);
     assert!(!sim.enabled_actions().contains(&logoff(0, 0)));
-    // The faulty provider (M9) did none of its cleanup: I2 reports it.
+    // The faulty provider (M9) did none of its cleanup: I2 reports it,
+    // attributed to the fault.
     let v = sim.violations();
-    assert_eq!(ids(&v), [(RuleId::I2, None), (RuleId::I2, None)]);
+    assert_eq!(ids(&v), [(RuleId::I2, Some(RuleId::M9)), (RuleId::I2, Some(RuleId::M9))]);
     assert_eq!(v[0].message, "logged off with memory still allocated: block 0, 1, 2");
     assert_eq!(v[1].message, "logged off without releasing its support object");
 }
@@ -500,8 +502,8 @@ fn t8_shutdown_logs_open_sessions_off_first() {
     assert_text(
         &text(&sim, &o),
         "  1 [2] spooler -> transport Internet: IXPProvider::Shutdown(ulFlags=DEINIT_HURRY) = S_OK  [T8 I6]
-  2 [2]   spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
-  3 [2]   spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
+  2 [2]   spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
+  3 [2]   spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
   4 [2]   transport Internet -> session smtp: IXPLogon::TransportLogoff(ulFlags=LOGOFF_HURRY) = S_OK  [T4 T5 T6]
   5 [2]     spooler: Spooler::RequeueMessage(message=message 0)  [T4 I1]  # message 0 goes back to the front of Mailbox's outbound queue
   6 [2]     session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 0) = S_OK  [T5]
@@ -509,8 +511,8 @@ fn t8_shutdown_logs_open_sessions_off_first() {
   8 [2]     session smtp -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=0) = S_OK  [T6]
   9 [2]     session smtp -> MAPI: IMAPISupport::Release() = S_OK  [T6]
  10 [2]   transport Internet -> session smtp: IXPLogon::Release() = S_OK  [T8]
- 11 [2]   spooler: Spooler::DiscardAddressTypes(session=1)  [T2]  # no message is routed to backup any more
- 12 [2]   spooler -> session backup: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
+ 11 [2]   spooler -> session backup: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
+ 12 [2]   spooler: Spooler::DiscardAddressTypes(session=1)  [T2]  # no message is routed to backup any more
  13 [2]   transport Internet -> session backup: IXPLogon::TransportLogoff(ulFlags=LOGOFF_HURRY) = S_OK  [T4 T5 T6]
  14 [2]     session backup -> MAPI: MAPIFreeBuffer(lpBuffer=block 3) = S_OK  [T5]
  15 [2]     session backup -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=1) = S_OK  [T6]
