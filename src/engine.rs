@@ -657,6 +657,11 @@ impl Simulation {
     pub fn trace_text(&self) -> String {
         Trace::to_text(self.trace())
     }
+
+    /// The trace in the JSON Lines file format the checker reads.
+    pub fn trace_jsonl(&self) -> String {
+        crate::tracefile::export(self)
+    }
 }
 
 /// The result of running a whole scenario.

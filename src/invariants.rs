@@ -3,7 +3,6 @@
 //! a double free) were recorded when they happened and are reported here
 //! with their rule too.
 
-use crate::faults::TransportFault;
 use crate::flags::FlagSet;
 use crate::hresult::HResult;
 use crate::rules::RuleId::{self, *};
@@ -82,6 +81,12 @@ fn describe(e: &ProtocolError) -> (String, Option<RuleId>) {
         Breach::StoreLogoffTransportsWrongFlag { given, expected } => {
             (format!("StoreLogoffTransports got {} but the client gave {}", flags(given), flags(expected)), None)
         }
+        Breach::BadStoreLogoffTransportsFlags { flags: f } => {
+            let reused = f & crate::flags::StoreLogoffOutFlags::DEFINED != 0;
+            let why = if reused { "output bits passed back as input" } else { "not exactly one input flag" };
+            (format!("the store passed {} to StoreLogoffTransports: {why}", flags(f)), Some(M3))
+        }
+        Breach::AllocationByReleasedLogon => ("MAPIAllocateBuffer was called for a logon the spooler had already released".into(), None),
         Breach::NoSupportTreatedAsFatal => (
             "MAPI_E_NO_SUPPORT stopped the store's teardown: its support object is never released, so MAPI never logs it off (S16)".into(),
             Some(M4),
@@ -136,30 +141,25 @@ pub fn check_invariants(topo: &Topology, state: &State) -> Vec<Violation> {
                 message: format!("stranded in a transfer on session {name}, which is logged off"),
             });
         }
-        let faults = topo.transports[usize::from(topo.sessions[i].transport)].faults;
-        let cause = |order: &[TransportFault]| order.iter().find(|f| faults.has(**f)).map(|f| f.mistake());
+        // The fault that stopped the cleanup names the mistake; memory left
+        // by a cleanup that ran is a leaking provider's (M7).
+        let skipped = s.cleanup_skipped.map(|f| f.mistake());
         let leaked = state.memory.leaked_by(i as u8);
+        let left_behind = s.cleanup_leaked.is_some_and(|b| leaked.contains(&b));
+        let leak_cause = skipped.or(left_behind.then_some(RuleId::M7));
         if !leaked.is_empty() {
             let list = leaked.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(", ");
-            let order = [
-                TransportFault::LeakMemory,
-                TransportFault::FailTransportLogoff,
-                TransportFault::LogoffNotIdempotent,
-                TransportFault::RejectReservedLogoffFlags,
-            ];
             out.push(Violation {
                 rule: I2,
-                mistake: cause(&order),
+                mistake: leak_cause,
                 subject: format!("session {name}"),
                 message: format!("logged off with memory still allocated: block {list}"),
             });
         }
         if !s.support_released {
-            let order =
-                [TransportFault::FailTransportLogoff, TransportFault::LogoffNotIdempotent, TransportFault::RejectReservedLogoffFlags];
             out.push(Violation {
                 rule: I2,
-                mistake: cause(&order),
+                mistake: skipped,
                 subject: format!("session {name}"),
                 message: "logged off without releasing its support object".into(),
             });

@@ -54,6 +54,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod check;
 pub mod engine;
 pub mod error;
 pub mod faults;
@@ -69,6 +70,7 @@ pub mod spooler;
 pub mod state;
 pub mod store;
 pub mod trace;
+pub mod tracefile;
 pub mod transport;
 pub mod workload;
 

@@ -476,6 +476,8 @@ impl Scenario {
                 invalid: false,
                 support_released: false,
                 address_types_block,
+                cleanup_skipped: None,
+                cleanup_leaked: None,
             });
         }
         let topology = Topology { stores, store_providers, transports, sessions, address_types };

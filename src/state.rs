@@ -192,6 +192,13 @@ pub struct SessionState {
     pub support_released: bool,
     /// The AddressTypes array, allocated at logon (T5).
     pub address_types_block: BlockId,
+    /// The provider fault that stopped this logon's cleanup, if one did: it
+    /// names the mistake behind an I2 violation.
+    #[serde(skip)]
+    pub cleanup_skipped: Option<crate::faults::TransportFault>,
+    /// The block the cleanup left behind (the leaking provider, M7).
+    #[serde(skip)]
+    pub cleanup_leaked: Option<BlockId>,
 }
 
 impl SessionState {
@@ -260,6 +267,10 @@ pub enum Breach {
     StoreLogoffTransportsRefused { hresult: HResult, flags: u32 },
     /// I5 / S12: called with another flag than the client gave.
     StoreLogoffTransportsWrongFlag { given: u32, expected: u32 },
+    /// S1: the store provider passed StoreLogoffTransports bad flags.
+    BadStoreLogoffTransportsFlags { flags: u32 },
+    /// I3: a released logon's provider code called MAPIAllocateBuffer.
+    AllocationByReleasedLogon,
     /// S11: MAPI_E_NO_SUPPORT aborted the store's teardown.
     NoSupportTreatedAsFatal,
     /// T9.

@@ -298,6 +298,8 @@ impl Ctx<'_> {
                 record.refusals = record.refusals.saturating_add(1);
                 record.last_refusal = hr;
                 record.flags = raw;
+                // The store provider passed these flags: that is its mistake (M3).
+                self.state.breach(S1, Subject::Store(s as u8), Breach::BadStoreLogoffTransportsFlags { flags: raw });
                 return self.ret(h, Answer::fail(hr, &[S1], bad_flags_why(hr)));
             }
         };

@@ -97,7 +97,6 @@ impl Ctx<'_> {
         if self.has_fault(i, TransportFault::FreeAddressTypesEarly) {
             let block = self.state.sessions[i].address_types_block;
             self.free_call(i, Some(block));
-            self.state.breach(T5, Subject::Block(block), Breach::AddressTypesFreedEarly);
         }
         self.ret(h, Answer::ok(&[T3], "The spooler disables the session's traffic before logging it off"));
     }
@@ -123,6 +122,7 @@ impl Ctx<'_> {
             );
         }
         if flags != 0 && self.has_fault(i, TransportFault::RejectReservedLogoffFlags) {
+            self.state.sessions[i].cleanup_skipped = Some(TransportFault::RejectReservedLogoffFlags);
             self.state.breach(T1, Subject::Session(i as u8), Breach::RejectedDefinedLogoffFlags { flags });
             return self.ret(
                 h,
@@ -134,6 +134,7 @@ impl Ctx<'_> {
             );
         }
         if self.has_fault(i, TransportFault::FailTransportLogoff) {
+            self.state.sessions[i].cleanup_skipped = Some(TransportFault::FailTransportLogoff);
             return self.ret(
                 h,
                 Answer::fail(HResult::MAPI_E_CALL_FAILED, &[T7], "The provider fails TransportLogoff; the session is logged off anyway"),
@@ -165,7 +166,7 @@ impl Ctx<'_> {
         }
         let mut roots: Vec<_> = self.state.memory.live_roots(i as u8).collect();
         if self.has_fault(i, TransportFault::LeakMemory) {
-            roots.pop();
+            self.state.sessions[i].cleanup_leaked = roots.pop();
         }
         for root in roots {
             self.free_call(i, Some(root));
@@ -201,7 +202,15 @@ impl Ctx<'_> {
     fn spooler_releases_session(&mut self, i: usize) {
         let h = self.call(Who::Spooler, Who::Session(i), Method::XpLogonRelease, Vec::new);
         let pending = !self.state.sessions[i].support_released;
-        let skips = self.has_fault(i, TransportFault::FailTransportLogoff) || self.has_fault(i, TransportFault::LogoffNotIdempotent);
+        // M9: a provider whose TransportLogoff failed believes it is still
+        // logged on; M10: a provider that never does logoff work at Release.
+        let believes_alive = self.state.sessions[i].cleanup_skipped == Some(TransportFault::FailTransportLogoff);
+        let not_idempotent = self.has_fault(i, TransportFault::LogoffNotIdempotent);
+        let skips = believes_alive || not_idempotent;
+        if pending && not_idempotent && !believes_alive {
+            // The first fault that stopped the cleanup is the one to blame.
+            self.state.sessions[i].cleanup_skipped.get_or_insert(TransportFault::LogoffNotIdempotent);
+        }
         if pending && !skips {
             self.transport_logoff(i, Who::Session(i), TransportLogoffFlags::LOGOFF_HURRY.bits());
         }
@@ -330,6 +339,9 @@ impl Ctx<'_> {
     /// MAPIAllocateBuffer / MAPIAllocateMore.
     pub(crate) fn allocate(&mut self, i: usize, parent: Option<u16>) -> Answer {
         let owner = i as u8;
+        if self.state.sessions[i].phase == SessionPhase::Released {
+            self.state.breach(I3, Subject::Session(i as u8), Breach::AllocationByReleasedLogon);
+        }
         if self.state.memory.blocks.len() >= crate::scenario::limits::BLOCKS {
             let h = self.call(Who::Session(i), Who::Mapi, Method::AllocateBuffer, || vec![arg::count("cbSize", 64)]);
             return self.ret(h, Answer::fail(HResult::MAPI_E_NOT_ENOUGH_MEMORY, &[], "The model caps a scenario at 60000 memory blocks"));
@@ -365,8 +377,19 @@ impl Ctx<'_> {
     }
 
     /// MAPIFreeBuffer; misuse is recorded (T9) and the heap is unchanged.
+    /// Freeing an AddressTypes array while the spooler still routes by it
+    /// (before T2, so before TransportLogoff) breaks T5.
     fn free_call(&mut self, i: usize, block: Option<u16>) -> Answer {
         let h = self.call(Who::Session(i), Who::Mapi, Method::FreeBuffer, || vec![arg::block("lpBuffer", block)]);
+        let routed_by = block
+            .and_then(|b| self.state.memory.blocks.get(usize::from(b)))
+            .filter(|b| !b.freed && b.kind == BlockKind::AddressTypes)
+            .map(|b| usize::from(b.owner));
+        if let (Some(owner), Some(b)) = (routed_by, block)
+            && self.state.sessions[owner].routing
+        {
+            self.state.breach(T5, Subject::Block(b), Breach::AddressTypesFreedEarly);
+        }
         let answer = match self.state.memory.free(block) {
             Ok(()) => Answer::ok(&[T5], "The block and its children are freed"),
             Err(misuse) => {

@@ -2,11 +2,15 @@
 //! converts values at the boundary and owns no protocol logic.
 //!
 //! Every function has one shape: a typed value in (checked by the core's
-//! serde types, with errors naming the bad field), a typed value out. Inputs
-//! cross as JSON text (`JSON.stringify`, then serde_json): nesting depth is
-//! bounded by serde_json's recursion limit, cycles and BigInts become typed
-//! errors instead of traps, and error paths read the same as natively.
-//! Outputs cross the same way back (serde_json, then `JSON.parse`).
+//! readers, with errors naming the bad field), a typed value out. Inputs
+//! cross as JSON text (`JSON.stringify`, then serde_json), so error paths
+//! read the same as natively. Before that, [`check_plain_data`] walks the
+//! value once: what `JSON.stringify` would silently change (NaN and
+//! Infinity become null, functions and symbols vanish) or refuse (BigInts,
+//! cycles) and nesting past serde_json's limit are typed errors naming the
+//! field. Scalar arguments are taken as `JsValue` and checked here, never
+//! coerced by the generated glue. Outputs cross back as serde_json text
+//! parsed by `JSON.parse`.
 
 use crate::error::{ErrorCode, InputError};
 use crate::flags::FlagSet;
@@ -44,8 +48,6 @@ extern "C" {
     pub type SettingsInput;
     #[wasm_bindgen(typescript_type = "MatrixCell[]")]
     pub type MatrixOutput;
-    #[wasm_bindgen(typescript_type = "FlagSet")]
-    pub type FlagSetInput;
     #[wasm_bindgen(typescript_type = "Constants")]
     pub type ConstantsOutput;
     #[wasm_bindgen(typescript_type = "RuleInfo[]")]
@@ -62,7 +64,8 @@ export interface RuleInfo {
 }
 "#;
 
-#[wasm_bindgen(start)]
+// `private`: run on instantiation, but not exported as a `start()` function.
+#[wasm_bindgen(start, private)]
 fn start() {
     console_error_panic_hook::set_once();
 }
@@ -99,24 +102,155 @@ fn argument_error(path: &str, message: impl Into<String>) -> JsValue {
 }
 
 /// Whether a caught value is an error this package threw for bad input.
+/// Any value may be passed: `undefined`, `null` and other primitives are not.
 #[wasm_bindgen(js_name = isMapiLogoffError, unchecked_return_type = "value is MapiLogoffError")]
-pub fn is_mapi_logoff_error(value: &JsValue) -> bool {
-    let proto = js_sys::Object::get_prototype_of(value);
-    ERROR_PROTOTYPE.with(|p| js_sys::Object::is(&proto, p))
+pub fn is_mapi_logoff_error(#[wasm_bindgen(unchecked_param_type = "unknown")] value: &JsValue) -> bool {
+    // Object.getPrototypeOf throws on undefined and null.
+    value.is_object() && ERROR_PROTOTYPE.with(|p| js_sys::Object::is(&js_sys::Object::get_prototype_of(value), p))
 }
 
-/// A JS value as JSON text, or a typed error naming `what`.
+/// A JS value as JSON text, or a typed error naming `what` (and the field).
 fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
     if value.is_undefined() {
         return Err(js_error(InputError::new(ErrorCode::InvalidJson, "", format!("expected {what}, got undefined"))));
     }
+    check_plain_data(value).map_err(js_error)?;
     let text = js_sys::JSON::stringify(value).map_err(|e| {
+        // Only user code can still throw here (a toJSON method, a Proxy).
         let reason =
             e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| "it cannot be written as JSON".into());
         js_error(InputError::new(ErrorCode::InvalidJson, "", format!("{what} is not plain data: {reason}")))
     })?;
     text.as_string()
         .ok_or_else(|| js_error(InputError::new(ErrorCode::InvalidJson, "", format!("expected {what}, got a value JSON cannot represent"))))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    // Catching bindings: on a Proxy or a getter these run user code, and an
+    // exception unwinding through wasm would leave a `Simulation` borrowed
+    // (every later call would fail).
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn object_keys(value: &JsValue) -> Result<js_sys::Array, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    // ES2024; where it is missing the check is skipped and serde_json
+    // reports the lone surrogate instead (without the field's path).
+    type JsText;
+    #[wasm_bindgen(catch, method, js_name = isWellFormed)]
+    fn is_well_formed(this: &JsText) -> Result<bool, JsValue>;
+}
+
+/// serde_json's recursion limit: deeper documents are refused when parsed.
+const MAX_DEPTH: usize = 128;
+const TOO_MANY: &str = "too many values for the JSON size limit";
+
+/// Checks that `JSON.stringify(value)` writes exactly `value`: no NaN or
+/// Infinity (which it writes as null), function or symbol (which it drops:
+/// a reader would then take a required field as missing, an optional one
+/// as absent), BigInt or cycle (which it refuses), string with a lone
+/// surrogate (which serde_json refuses), no nesting past serde_json's limit
+/// and no more values than the JSON size limit allows. Walks in
+/// `JSON.stringify`'s order, so the error names the first bad field with
+/// the core's path syntax (`stores[0].name`, `[3].flags`). `undefined`
+/// object fields are allowed: they mean "absent", as in TypeScript.
+fn check_plain_data(value: &JsValue) -> Result<(), InputError> {
+    let mut walk = Walk { keys: Vec::new(), ancestors: Vec::new(), budget: crate::scenario::limits::JSON_BYTES / 2 };
+    walk.check(value).map_err(|problem| {
+        if problem == TOO_MANY {
+            return InputError::new(ErrorCode::TooLarge, "", problem);
+        }
+        // The path, built only now: `stores[0].name`, `[3].flags`.
+        let mut path = String::new();
+        for key in &walk.keys {
+            match key.as_f64() {
+                Some(i) => {
+                    path.push('[');
+                    path.push_str(&(i as u32).to_string());
+                    path.push(']');
+                }
+                None => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(&key.as_string().unwrap_or_default());
+                }
+            }
+        }
+        InputError::new(ErrorCode::InvalidJson, path, problem)
+    })
+}
+
+struct Walk {
+    /// The path to the value being checked: array indexes (numbers) and
+    /// object keys (strings).
+    keys: Vec<JsValue>,
+    ancestors: Vec<JsValue>,
+    /// Values left before the input is over the JSON size limit (each
+    /// takes at least two bytes of JSON).
+    budget: usize,
+}
+
+impl Walk {
+    fn spend(&mut self, n: usize) -> Result<(), &'static str> {
+        self.budget = self.budget.checked_sub(n).ok_or(TOO_MANY)?;
+        Ok(())
+    }
+
+    fn check(&mut self, value: &JsValue) -> Result<(), &'static str> {
+        const THREW: &str = "reading it threw an exception";
+        self.spend(1)?;
+        if let Some(n) = value.as_f64() {
+            return match n {
+                _ if n.is_finite() => Ok(()),
+                _ if n.is_nan() => Err("expected JSON data, got NaN"),
+                _ => Err("expected JSON data, got an infinite number"),
+            };
+        }
+        if value.is_string() {
+            return match value.unchecked_ref::<JsText>().is_well_formed() {
+                Ok(false) => Err("expected text, got a string with a lone surrogate"),
+                _ => Ok(()),
+            };
+        }
+        if !value.is_object() {
+            return match () {
+                _ if value.is_undefined() || value.is_null() || value.as_bool().is_some() => Ok(()),
+                _ if value.is_bigint() => Err("expected JSON data, got a BigInt"),
+                _ if value.is_function() => Err("expected JSON data, got a function"),
+                _ => Err("expected JSON data, got a symbol"),
+            };
+        }
+        if self.ancestors.iter().any(|a| js_sys::Object::is(a, value)) {
+            return Err("expected JSON data, got a cycle (an object that contains itself)");
+        }
+        if self.ancestors.len() >= MAX_DEPTH {
+            return Err("nested more than 128 levels deep");
+        }
+        self.ancestors.push(value.clone());
+        if is_array(value).map_err(|_| THREW)? {
+            let len = js_sys::Reflect::get(value, &"length".into()).map_err(|_| THREW)?.as_f64().unwrap_or(0.0) as u32;
+            self.spend(len as usize)?;
+            for i in 0..len {
+                self.keys.push(i.into());
+                self.check(&js_sys::Reflect::get_u32(value, i).map_err(|_| THREW)?)?;
+                self.keys.pop();
+            }
+        } else {
+            let keys = object_keys(value).map_err(|_| THREW)?;
+            self.spend(keys.length() as usize)?;
+            for key in keys.iter() {
+                self.keys.push(key);
+                let item = js_sys::Reflect::get(value, self.keys.last().expect("just pushed")).map_err(|_| THREW)?;
+                if !item.is_undefined() {
+                    self.check(&item)?;
+                }
+                self.keys.pop();
+            }
+        }
+        self.ancestors.pop();
+        Ok(())
+    }
 }
 
 /// A JS value's JSON text, read by one of the core's readers.
@@ -150,6 +284,38 @@ fn to_u32(value: f64, path: &str) -> Result<u32, JsValue> {
         let shown = js_sys::Number::from(value).to_string_with_radix(10).map(String::from).unwrap_or_default();
         Err(argument_error(path, format!("{shown} is not an integer from 0 to 4294967295")))
     }
+}
+
+/// What a JS value is, for "expected a number, got ..." messages.
+fn type_name(value: &JsValue) -> String {
+    if value.is_null() {
+        return "null".into();
+    }
+    if is_array(value).unwrap_or(false) {
+        return "an array".into();
+    }
+    match value.js_typeof().as_string().unwrap_or_default().as_str() {
+        "undefined" => "undefined".into(),
+        "bigint" => "a BigInt".into(),
+        "object" => "an object".into(),
+        t => format!("a {t}"),
+    }
+}
+
+/// A number argument that must be a u32. Taken as a JsValue: wasm-bindgen's
+/// `f64` glue would coerce `null` to 0 and "2" to 2 and throw a TypeError on
+/// a BigInt.
+fn u32_arg(value: &JsValue, path: &str) -> Result<u32, JsValue> {
+    match value.as_f64() {
+        Some(n) => to_u32(n, path),
+        None => Err(argument_error(path, format!("expected a number, got {}", type_name(value)))),
+    }
+}
+
+/// A string argument. Taken as a JsValue: wasm-bindgen's `&str` glue reads
+/// a non-string out of bounds ("RuntimeError: memory access out of bounds").
+fn text_arg(value: &JsValue, path: &str) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| argument_error(path, format!("expected a string, got {}", type_name(value))))
 }
 
 /// A scenario being run, step by step.
@@ -237,9 +403,8 @@ pub fn run_scenario(scenario: ScenarioInput) -> Result<RunReportOutput, JsValue>
     crate::run_scenario(&scenario).map(|r| to_js(&r)).map_err(js_error)
 }
 
-fn flag_set(set: FlagSetInput) -> Result<FlagSet, JsValue> {
-    let value = JsValue::from(set);
-    let name = value.as_string().unwrap_or_default();
+fn flag_set(set: &JsValue) -> Result<FlagSet, JsValue> {
+    let name = set.as_string().unwrap_or_default();
     FlagSet::NAMES.iter().find(|(n, _)| *n == name).map(|(_, set)| *set).ok_or_else(|| {
         let names = FlagSet::NAMES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
         js_error(InputError::new(ErrorCode::InvalidFlags, "set", format!("not a flag set; expected one of {names}")))
@@ -248,29 +413,38 @@ fn flag_set(set: FlagSetInput) -> Result<FlagSet, JsValue> {
 
 /// Parses flag text (`"LOGOFF_ORDERLY | 0x100"`, `"0x2"`, `"2"`) of a set.
 #[wasm_bindgen(js_name = parseFlags)]
-pub fn parse_flags(set: FlagSetInput, text: &str) -> Result<u32, JsValue> {
-    let set = flag_set(set)?;
-    set.parse(text).map_err(|e| js_error(InputError::new(ErrorCode::InvalidFlags, "text", e.to_string())))
+pub fn parse_flags(
+    #[wasm_bindgen(unchecked_param_type = "FlagSet")] set: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] text: &JsValue,
+) -> Result<u32, JsValue> {
+    parse_in(flag_set(set)?, text)
+}
+
+fn parse_in(set: FlagSet, text: &JsValue) -> Result<u32, JsValue> {
+    set.parse(&text_arg(text, "text")?).map_err(|e| js_error(InputError::new(ErrorCode::InvalidFlags, "text", e.to_string())))
 }
 
 /// Formats a flag value of a set; undefined bits are shown in hex.
 #[wasm_bindgen(js_name = formatFlags)]
-pub fn format_flags(set: FlagSetInput, value: f64) -> Result<String, JsValue> {
+pub fn format_flags(
+    #[wasm_bindgen(unchecked_param_type = "FlagSet")] set: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number")] value: &JsValue,
+) -> Result<String, JsValue> {
     let set = flag_set(set)?;
-    Ok(set.format(to_u32(value, "value")?))
+    Ok(set.format(u32_arg(value, "value")?))
 }
 
 macro_rules! per_set {
     ($($parse:ident, $format:ident, $pjs:literal, $fjs:literal, $set:expr;)*) => {$(
         #[doc = concat!("Parses ", stringify!($set), " flag text.")]
         #[wasm_bindgen(js_name = $pjs)]
-        pub fn $parse(text: &str) -> Result<u32, JsValue> {
-            $set.parse(text).map_err(|e| js_error(InputError::new(ErrorCode::InvalidFlags, "text", e.to_string())))
+        pub fn $parse(#[wasm_bindgen(unchecked_param_type = "string")] text: &JsValue) -> Result<u32, JsValue> {
+            parse_in($set, text)
         }
         #[doc = concat!("Formats a ", stringify!($set), " flag value.")]
         #[wasm_bindgen(js_name = $fjs)]
-        pub fn $format(value: f64) -> Result<String, JsValue> {
-            Ok($set.format(to_u32(value, "value")?))
+        pub fn $format(#[wasm_bindgen(unchecked_param_type = "number")] value: &JsValue) -> Result<String, JsValue> {
+            Ok($set.format(u32_arg(value, "value")?))
         }
     )*};
 }
@@ -288,8 +462,8 @@ per_set! {
 /// The header name of an HRESULT, or undefined when it is not one the
 /// protocol uses.
 #[wasm_bindgen(js_name = hresultName)]
-pub fn hresult_name(value: f64) -> Result<Option<String>, JsValue> {
-    Ok(HResult(to_u32(value, "value")?).name().map(str::to_string))
+pub fn hresult_name(#[wasm_bindgen(unchecked_param_type = "number")] value: &JsValue) -> Result<Option<String>, JsValue> {
+    Ok(HResult(u32_arg(value, "value")?).name().map(str::to_string))
 }
 
 /// Every input flag against every mix of activity and sharing, computed by

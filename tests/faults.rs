@@ -78,7 +78,8 @@ fn store_expected(fault: StoreFault) -> Ids {
     match fault {
         StoreFault::SkipStoreLogoffTransports => vec![(S14, Some(M1))],
         StoreFault::StoreLogoffTransportsTwice => vec![(S10, Some(M2))],
-        StoreFault::ReuseFlagsVariable => vec![(I5, Some(M3))],
+        // M3 at the refused call (S1) and at the shutdown it broke (I5).
+        StoreFault::ReuseFlagsVariable => vec![(S1, Some(M3)), (I5, Some(M3))],
         StoreFault::TreatNoSupportAsFatal => vec![(S11, Some(M4))],
         StoreFault::AcceptCallsAfterComplete => vec![(S9, Some(M5))],
     }
@@ -494,8 +495,9 @@ fn i4_second_spooler_release_of_a_session_breaks_i4() {
 fn i5_refused_store_logoff_transports_breaks_i5() {
     let sim = run(&store_scenario(StoreFault::ReuseFlagsVariable, true));
     let v = sim.violations();
-    assert_eq!(ids(&v), [(I5, Some(M3))]);
-    assert!(v[0].message.contains("MAPI_E_INVALID_PARAMETER"), "{}", v[0].message);
+    assert_eq!(ids(&v), [(S1, Some(M3)), (I5, Some(M3))]);
+    assert!(v[0].message.contains("output bits passed back as input"), "{}", v[0].message);
+    assert!(v[1].message.contains("MAPI_E_INVALID_PARAMETER"), "{}", v[1].message);
 }
 
 #[test]

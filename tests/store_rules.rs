@@ -186,7 +186,9 @@ fn s1_store_logoff_transports_refuses_zero_several_and_output_flags_with_invalid
         assert_eq!(sim.state().sessions, before.sessions, "{why}");
         assert_eq!(now.spooler, SpoolerLogon::Serving, "{why}");
         assert!(o.rules.contains(&RuleId::S1), "{why}: {:?}", o.rules);
-        clean(&sim);
+        // The store provider passed the flags: that is mistake M3.
+        let v = sim.violations();
+        assert_eq!(v.iter().map(|v| (v.rule, v.mistake)).collect::<Vec<_>>(), [(RuleId::S1, Some(RuleId::M3))], "{why}");
     }
 }
 
@@ -203,6 +205,9 @@ fn s1_refused_store_logoff_transports_changes_nothing() {
         let mut now = sim.state().clone();
         assert_eq!(now.stores[0].store_logoff_transports.refusals, 1, "{why}: the refusal is on record for I5");
         now.stores[0].store_logoff_transports = before.stores[0].store_logoff_transports;
+        // ... and the breach log, which reports the store provider's M3.
+        assert_eq!(now.errors.len(), 1, "{why}");
+        now.errors.clear();
         assert_eq!(now, before, "{why} (0x{flags:08X})");
     }
 }
@@ -214,7 +219,8 @@ fn s1_refused_store_logoff_transports_leaves_the_store_able_to_log_off() {
     let o = apply(&mut sim, slt(0, QUIET));
     assert_eq!((o.hresult, o.out_flags), (HResult::S_OK, Some(COMPLETE)));
     assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::Released);
-    clean(&sim);
+    let v = sim.violations();
+    assert_eq!(v.iter().map(|v| (v.rule, v.mistake)).collect::<Vec<_>>(), [(RuleId::S1, Some(RuleId::M3))], "only the bad call");
 }
 
 #[test]
@@ -265,9 +271,13 @@ fn s1_store_reusing_its_in_out_variable_is_refused_at_the_final_release() {
     assert_eq!(slt_event.out_flags, None);
     // The spooler's logoff never happened; the trace check names I5 and M3.
     assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::Serving);
+    // M3 at the refused call (S1) and at the shutdown it broke (I5).
     let v = sim.violations();
-    assert_eq!(v.len(), 1, "{v:#?}");
-    assert_eq!((v[0].rule, v[0].mistake), (RuleId::I5, Some(RuleId::M3)));
+    assert_eq!(
+        v.iter().map(|v| (v.rule, v.mistake)).collect::<Vec<_>>(),
+        [(RuleId::S1, Some(RuleId::M3)), (RuleId::I5, Some(RuleId::M3))],
+        "{v:#?}"
+    );
 }
 
 // =====================================================================
@@ -733,7 +743,10 @@ fn s8_is_checked_after_flag_validation() {
     assert_eq!((o.hresult, o.out_flags), (HResult::MAPI_E_UNKNOWN_FLAGS, None));
     let o = apply(&mut sim, store_logoff(0, 0));
     assert_eq!((o.hresult, o.out_flags), (HResult::MAPI_E_INVALID_PARAMETER, None));
-    clean(&sim);
+    // The two bad StoreLogoffTransports calls are the store provider's (M3);
+    // the client's bad StoreLogoff is refused and is nobody's breach.
+    let v = sim.violations();
+    assert_eq!(v.iter().map(|v| (v.rule, v.mistake)).collect::<Vec<_>>(), [(RuleId::S1, Some(RuleId::M3)); 2]);
 }
 
 // =====================================================================
