@@ -27,7 +27,7 @@ crate::json::string_enum! {
 /// order). Flags are raw `u32` wherever a caller passes flags (in JSON, a
 /// number or text such as `"LOGOFF_ORDERLY"`), so bad flags are
 /// representable and get the protocol's answer.
-#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Action {
     // ---- the client ----
@@ -564,7 +564,7 @@ impl Simulation {
     fn apply_quiet(&mut self, action: &Action) -> Result<(HResult, Option<StoreLogoffOutFlags>), InputError> {
         self.trace.set_step(self.applied.len() as u32 + 1);
         let r = apply(&self.topology, &self.scenario.settings, &mut self.state, &mut self.trace, action)?;
-        self.applied.push(action.clone());
+        self.applied.push(*action);
         Ok(r)
     }
 
@@ -577,7 +577,7 @@ impl Simulation {
         self.trace.set_step(self.applied.len() as u32 + 1);
         let mut ctx = Ctx { topo: &self.topology, settings: &self.scenario.settings, state: &mut self.state, trace: &mut self.trace };
         let answer = ctx.dispatch(&action)?;
-        self.applied.push(action.clone());
+        self.applied.push(action);
         let after_state = state_value(&self.state);
         let mut changes = Vec::new();
         diff("", &before_state, &after_state, &mut changes);

@@ -57,6 +57,7 @@
 pub mod check;
 pub mod engine;
 pub mod error;
+pub mod explore;
 pub mod faults;
 pub mod flags;
 pub mod hresult;

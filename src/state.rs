@@ -116,7 +116,7 @@ impl SpoolerLogon {
 
 /// What StoreLogoffTransports calls on this store's support object did in
 /// the current shutdown; read when the store is destroyed to check I5.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StoreLogoffTransportsRecord {
     /// Calls that ended the spooler's part of the shutdown (COMPLETE, S8,
@@ -127,9 +127,12 @@ pub struct StoreLogoffTransportsRecord {
     /// The flags of the first completing call.
     pub flags: u32,
     pub last_refusal: HResult,
+    /// The call that ended the shutdown was a veto (at the final release):
+    /// the spooler keeps its logon by design.
+    pub vetoed: bool,
 }
 
-#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StoreState {
     /// Client references (the spooler's logon is counted apart).

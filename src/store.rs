@@ -351,6 +351,9 @@ impl Ctx<'_> {
         let vetoed = !answer.out_flags.is_some_and(|f| f.contains(COMPLETE));
         if !vetoed || caller == Caller::FinalRelease {
             self.record_completion(s, raw);
+            if vetoed && self.state.stores[s].store_logoff_transports.completions == 1 {
+                self.state.stores[s].store_logoff_transports.vetoed = true;
+            }
         }
         if !vetoed && self.state.stores[s].phase == StorePhase::Open {
             // S9: a store provider invalidates its store object once

@@ -180,6 +180,9 @@ pub struct Event {
 pub struct Trace {
     events: Vec<Event>,
     enabled: bool,
+    /// When set, only calls of these methods are recorded (the explorer
+    /// watches StoreLogoff results without paying for a whole trace).
+    only: Option<&'static [Method]>,
     depth: u8,
     step: u32,
 }
@@ -196,6 +199,16 @@ impl Trace {
 
     pub fn disabled() -> Self {
         Trace::default()
+    }
+
+    /// A trace that records only calls of `methods`.
+    pub fn observing(methods: &'static [Method]) -> Self {
+        Trace { enabled: true, only: Some(methods), ..Default::default() }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.events.clear();
+        self.depth = 0;
     }
 
     pub fn is_enabled(&self) -> bool {
@@ -227,7 +240,7 @@ impl Trace {
         method: Method,
         args: impl FnOnce() -> Vec<Arg>,
     ) -> CallHandle {
-        if !self.enabled {
+        if !self.enabled || self.only.is_some_and(|only| !only.contains(&method)) {
             return CallHandle(None);
         }
         let seq = self.events.len();
@@ -275,7 +288,7 @@ impl Trace {
         rules: &[RuleId],
         note: impl FnOnce() -> String,
     ) {
-        if !self.enabled {
+        if !self.enabled || self.only.is_some() {
             return;
         }
         let party = party();

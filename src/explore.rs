@@ -1,0 +1,691 @@
+//! The explorer: breadth-first search over every interleaving of a
+//! scenario's enabled actions (client calls, spooler work, transport
+//! logoffs, provider shutdowns, new mail), deduplicating states, bounded by
+//! depth and by a state budget, checking I1-I6 and the chosen properties in
+//! every state, and keeping the shortest path to each failure.
+//!
+//! It runs in increments (`step(budget)`), so a page can show progress and
+//! stop at any time; it has no clock (callers time it).
+//!
+//! States are stored once, in breadth-first order, so the frontier is a
+//! cursor into that list; a map from 64-bit state hashes to the first node
+//! with that hash, plus a chain through nodes of equal hash, finds
+//! duplicates without a second copy of each state.
+
+use crate::engine::{Action, apply, enabled_actions};
+use crate::error::{ErrorCode, InputError};
+use crate::flags::{FlagSet, StoreLogoffFlag, StoreLogoffOutFlags};
+use crate::hresult::HResult;
+use crate::invariants::check_invariants;
+use crate::json::{self, Fields};
+use crate::scenario::{Scenario, Settings};
+use crate::state::{SpoolerLogon, State, StorePhase, SupportKind, Topology};
+use crate::trace::{Method, Trace};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+
+json::string_enum! {
+    /// Which call of the logoff an outcome or a reachability goal is about.
+    pub enum LogoffCall {
+        /// IMsgStore::StoreLogoff, as the client sees it.
+        StoreLogoff = "storeLogoff",
+        /// IMAPISupport::StoreLogoffTransports: the spooler's answer.
+        StoreLogoffTransports = "storeLogoffTransports",
+    }
+}
+
+/// "This outcome is reachable": a call with this flag that returns this.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutcomeGoal {
+    pub call: LogoffCall,
+    pub flag: StoreLogoffFlag,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hresult: Option<HResult>,
+    /// Exact out flags wanted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_flags: Option<StoreLogoffOutFlags>,
+}
+
+/// A property checked in every state (or looked for, for `Reachable`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Property {
+    /// I1-I6 and the rule breaches the engine records.
+    Invariants,
+    /// Every store the spooler was asked to release (StoreLogoffTransports
+    /// completed, or the store was destroyed) is released by the time the
+    /// spooler has nothing left to do (S3-S7, S14).
+    StoresReleased,
+    /// No message is lost or duplicated (I1).
+    NoMessageLost,
+    /// StoreLogoffTransports is called exactly once per store shutdown
+    /// (I5, S10, S14).
+    StoreLogoffTransportsOnce,
+    /// The outcome can happen from this scenario.
+    Reachable(OutcomeGoal),
+}
+
+impl Property {
+    pub fn describe(&self) -> String {
+        match self {
+            Property::Invariants => "I1-I6 hold in every state".into(),
+            Property::StoresReleased => "every store that was logged off is eventually released by the spooler".into(),
+            Property::NoMessageLost => "no message is ever lost or duplicated".into(),
+            Property::StoreLogoffTransportsOnce => "StoreLogoffTransports is called exactly once per store shutdown".into(),
+            Property::Reachable(g) => {
+                let mut s = format!("{} with {} can return", g.call.as_str(), g.flag.name());
+                if let Some(hr) = g.hresult {
+                    s.push_str(&format!(" {}", hr.text()));
+                }
+                if let Some(out) = g.out_flags {
+                    s.push_str(&format!(" {}", out.text()));
+                }
+                s
+            }
+        }
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExploreOptions {
+    /// Actions beyond the scenario's own.
+    pub max_depth: u32,
+    /// Unique states at most.
+    pub max_states: usize,
+    /// Treat identical stores (same settings, faults and support kind, each
+    /// with its own provider) as interchangeable.
+    pub symmetry: bool,
+    /// Also let the client call StoreLogoff on a store after it returned
+    /// LOGOFF_COMPLETE (a client mistake, S9): it shows how a store answers.
+    pub client_misuse: bool,
+    /// Checked besides `Invariants`, which is always checked.
+    pub properties: Vec<Property>,
+}
+
+impl Default for ExploreOptions {
+    fn default() -> Self {
+        ExploreOptions { max_depth: 12, max_states: 200_000, symmetry: false, client_misuse: false, properties: Vec::new() }
+    }
+}
+
+impl ExploreOptions {
+    pub fn from_json(text: &str) -> Result<ExploreOptions, InputError> {
+        ExploreOptions::read(&json::parse(text, ErrorCode::InvalidJson)?)
+    }
+
+    fn read(v: &serde_json::Value) -> Result<ExploreOptions, InputError> {
+        const CODE: ErrorCode = ErrorCode::InvalidJson;
+        let d = ExploreOptions::default();
+        let f = Fields::of(v, "", CODE, "explore options", &["maxDepth", "maxStates", "symmetry", "clientMisuse", "properties"])?;
+        let max_states = f.or("maxStates", d.max_states as u32, json::u32_)? as usize;
+        if max_states == 0 || max_states > 20_000_000 {
+            return Err(InputError::new(ErrorCode::TooLarge, "maxStates", format!("{max_states} is out of range: 1 to 20000000")));
+        }
+        let max_depth = f.or("maxDepth", d.max_depth, json::u32_)?;
+        if max_depth > 1_000 {
+            return Err(InputError::new(ErrorCode::TooLarge, "maxDepth", format!("{max_depth} is out of range: 0 to 1000")));
+        }
+        Ok(ExploreOptions {
+            max_depth,
+            max_states,
+            symmetry: f.or("symmetry", false, json::boolean)?,
+            client_misuse: f.or("clientMisuse", false, json::boolean)?,
+            properties: f.or("properties", Vec::new(), |v, p, c| json::list(v, p, c, read_property))?,
+        })
+    }
+}
+
+fn read_property(v: &serde_json::Value, path: &str, code: ErrorCode) -> Result<Property, InputError> {
+    const NAMES: &[(&str, Property)] = &[
+        ("invariants", Property::Invariants),
+        ("storesReleased", Property::StoresReleased),
+        ("noMessageLost", Property::NoMessageLost),
+        ("storeLogoffTransportsOnce", Property::StoreLogoffTransportsOnce),
+    ];
+    if v.is_string() {
+        return json::name(v, path, code, NAMES);
+    }
+    let f = Fields::of(v, path, code, "a property (a name, or { reachable: ... })", &["reachable"])?;
+    f.required("reachable", |v, p, c| {
+        let g = Fields::of(v, p, c, "an outcome goal", &["call", "flag", "hresult", "outFlags"])?;
+        let flag_bits = g.required("flag", |v, p, c| json::flags(v, p, c, FlagSet::StoreLogoff))?;
+        let flag = StoreLogoffFlag::from_raw(flag_bits).map_err(|_| {
+            InputError::new(c, json::join(p, "flag"), "expected exactly one input flag, such as \"LOGOFF_QUIET\"".to_string())
+        })?;
+        Ok(Property::Reachable(OutcomeGoal {
+            call: g.or("call", LogoffCall::StoreLogoffTransports, |v, p, c| json::name(v, p, c, LogoffCall::NAMES))?,
+            flag,
+            hresult: g.optional("hresult", |v, p, c| match v {
+                serde_json::Value::String(s) => HResult::parse(s).ok_or_else(|| InputError::new(c, p, format!("{s:?} is not an HRESULT"))),
+                _ => json::u32_(v, p, c).map(HResult),
+            })?,
+            out_flags: g.optional("outFlags", |v, p, c| json::flags(v, p, c, FlagSet::StoreLogoff).map(StoreLogoffOutFlags))?,
+        }))
+    })
+}
+
+/// A shortest path to a failure (or to a reachable outcome), as a scenario
+/// that replays it in a Simulation.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counterexample {
+    /// The actions after the scenario's own.
+    pub path: Vec<Action>,
+    /// The scenario with those actions appended.
+    pub scenario: Scenario,
+    /// What is wrong (or what was reached) at the end of the path.
+    pub message: String,
+}
+
+json::string_enum! {
+    pub enum Verdict {
+        /// Holds in every state explored (and the exploration was complete).
+        Holds = "holds",
+        /// Holds in every state explored, but the exploration stopped early.
+        HoldsSoFar = "holdsSoFar",
+        Fails = "fails",
+        Reachable = "reachable",
+        Unreachable = "unreachable",
+        /// Not found before the exploration stopped early.
+        NotFoundSoFar = "notFoundSoFar",
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PropertyResult {
+    pub property: Property,
+    pub description: String,
+    pub verdict: Verdict,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counterexample: Option<Counterexample>,
+}
+
+/// One logoff outcome the scenario can produce.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReachableOutcome {
+    pub hresult: HResult,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_flags: Option<StoreLogoffOutFlags>,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutcomeSummary {
+    pub call: LogoffCall,
+    pub flag: StoreLogoffFlag,
+    pub outcomes: Vec<ReachableOutcome>,
+}
+
+json::string_enum! {
+    pub enum StopReason {
+        /// Every reachable state within the depth bound was explored.
+        Complete = "complete",
+        /// The state budget ran out.
+        StateBudget = "stateBudget",
+    }
+}
+
+/// Where an exploration is; also its final report.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExploreReport {
+    pub done: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<StopReason>,
+    /// States whose successors were computed.
+    pub states_explored: u64,
+    pub unique_states: u64,
+    /// Transitions followed (including to states already seen).
+    pub transitions: u64,
+    /// Deepest state found, in actions after the scenario's own.
+    pub max_depth: u32,
+    /// States at the depth bound, which were not expanded.
+    pub depth_bound_hits: u64,
+    pub properties: Vec<PropertyResult>,
+    pub outcomes: Vec<OutcomeSummary>,
+}
+
+/// FxHash: a fast non-cryptographic hash; the explorer hashes millions of
+/// states and needs no protection against adversarial collisions (equal
+/// hashes are confirmed by comparing states).
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+    fn write_u16(&mut self, n: u16) {
+        self.add(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+fn state_hash(state: &State) -> u64 {
+    let mut h = FxHasher::default();
+    state.hash(&mut h);
+    h.finish()
+}
+
+struct Node {
+    state: State,
+    parent: u32,
+    action: Option<Action>,
+    depth: u32,
+    /// The next node with the same hash (u32::MAX: none).
+    next_same_hash: u32,
+}
+
+const NONE: u32 = u32::MAX;
+const WATCHED: &[Method] = &[Method::StoreLogoff, Method::StoreLogoffTransports];
+
+/// An exploration in progress.
+pub struct Explorer {
+    topology: Topology,
+    settings: Settings,
+    base: Scenario,
+    options: ExploreOptions,
+    nodes: Vec<Node>,
+    by_hash: HashMap<u64, u32, BuildHasherDefault<FxHasher>>,
+    cursor: usize,
+    explored: u64,
+    transitions: u64,
+    depth_bound_hits: u64,
+    /// Per property: the node (and, for Reachable, the action from it)
+    /// where it first failed or was reached.
+    found: Vec<Option<(u32, Option<Action>, String)>>,
+    outcomes: BTreeMap<(LogoffCall, StoreLogoffFlag), BTreeSet<ReachableOutcome>>,
+    /// For symmetry: classes of interchangeable stores.
+    store_classes: Vec<Vec<usize>>,
+    trace: Trace,
+}
+
+impl Explorer {
+    /// Starts from the state the scenario's actions lead to.
+    pub fn new(scenario: &Scenario, options: ExploreOptions) -> Result<Explorer, InputError> {
+        let sim = crate::Simulation::new(scenario)?;
+        let topology = sim.topology().clone();
+        let mut properties = vec![Property::Invariants];
+        properties.extend(options.properties.iter().copied().filter(|p| *p != Property::Invariants));
+        let options = ExploreOptions { properties, ..options };
+        let store_classes = if options.symmetry { symmetric_stores(&topology) } else { Vec::new() };
+        let mut explorer = Explorer {
+            settings: *sim.settings(),
+            base: sim.to_scenario(),
+            found: vec![None; options.properties.len()],
+            options,
+            nodes: Vec::new(),
+            by_hash: HashMap::default(),
+            cursor: 0,
+            explored: 0,
+            transitions: 0,
+            depth_bound_hits: 0,
+            outcomes: BTreeMap::new(),
+            store_classes,
+            trace: Trace::observing(WATCHED),
+            topology,
+        };
+        let mut root = sim.state().clone();
+        explorer.canonicalize(&mut root);
+        explorer.insert(root, NONE, None, 0);
+        Ok(explorer)
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.cursor >= self.nodes.len() || self.budget_spent()
+    }
+
+    fn budget_spent(&self) -> bool {
+        self.nodes.len() >= self.options.max_states
+    }
+
+    /// Expands up to `budget` states; returns the progress report.
+    pub fn step(&mut self, budget: usize) -> ExploreReport {
+        let mut expanded = 0;
+        while expanded < budget && !self.is_done() {
+            self.expand(self.cursor);
+            self.cursor += 1;
+            expanded += 1;
+        }
+        self.report()
+    }
+
+    /// Explores until done.
+    pub fn run(&mut self) -> ExploreReport {
+        while !self.is_done() {
+            self.step(4096);
+        }
+        self.report()
+    }
+
+    fn expand(&mut self, index: usize) {
+        let depth = self.nodes[index].depth;
+        if depth >= self.options.max_depth {
+            self.depth_bound_hits += 1;
+            return;
+        }
+        self.explored += 1;
+        let mut actions = enabled_actions(&self.topology, &self.settings, &self.nodes[index].state);
+        if self.options.client_misuse {
+            let state = &self.nodes[index].state;
+            let misuse = (0..state.stores.len()).filter(|&s| state.stores[s].phase == StorePhase::LoggedOff);
+            actions.extend(misuse.map(|s| Action::StoreLogoff { store: s as u16, flags: StoreLogoffFlag::Quiet.bits() }));
+        }
+        for action in actions {
+            if self.budget_spent() {
+                return;
+            }
+            let mut next = self.nodes[index].state.clone();
+            self.trace.clear();
+            if apply(&self.topology, &self.settings, &mut next, &mut self.trace, &action).is_err() {
+                continue;
+            }
+            self.transitions += 1;
+            self.observe_outcomes(index as u32, action);
+            self.canonicalize(&mut next);
+            self.insert(next, index as u32, Some(action), depth + 1);
+        }
+    }
+
+    /// Records the StoreLogoff / StoreLogoffTransports answers the last
+    /// transition produced, and checks the reachability goals.
+    fn observe_outcomes(&mut self, from: u32, action: Action) {
+        for e in self.trace.events() {
+            let call = if e.method == Method::StoreLogoff { LogoffCall::StoreLogoff } else { LogoffCall::StoreLogoffTransports };
+            let Some(flag) = e.args.first().and_then(|a| StoreLogoffFlag::from_raw(a.value).ok()) else { continue };
+            let outcome = ReachableOutcome { hresult: e.hresult.unwrap_or_default(), out_flags: e.out_flags };
+            for (i, p) in self.options.properties.iter().enumerate() {
+                if let Property::Reachable(g) = p
+                    && self.found[i].is_none()
+                    && g.call == call
+                    && g.flag == flag
+                    && g.hresult.is_none_or(|h| h == outcome.hresult)
+                    && g.out_flags.is_none_or(|o| Some(o) == outcome.out_flags)
+                {
+                    let message = format!(
+                        "{} returned {}{}",
+                        e.method,
+                        outcome.hresult.text(),
+                        outcome.out_flags.map(|o| format!(", {}", o.text())).unwrap_or_default()
+                    );
+                    self.found[i] = Some((from, Some(action), message));
+                }
+            }
+            self.outcomes.entry((call, flag)).or_default().insert(outcome);
+        }
+    }
+
+    fn insert(&mut self, state: State, parent: u32, action: Option<Action>, depth: u32) {
+        let hash = state_hash(&state);
+        let mut at = self.by_hash.get(&hash).copied().unwrap_or(NONE);
+        let mut last = NONE;
+        while at != NONE {
+            if self.nodes[at as usize].state == state {
+                return;
+            }
+            last = at;
+            at = self.nodes[at as usize].next_same_hash;
+        }
+        let index = self.nodes.len() as u32;
+        if last == NONE {
+            self.by_hash.insert(hash, index);
+        } else {
+            self.nodes[last as usize].next_same_hash = index;
+        }
+        self.check_properties(index, &state);
+        self.nodes.push(Node { state, parent, action, depth, next_same_hash: NONE });
+    }
+
+    fn check_properties(&mut self, index: u32, state: &State) {
+        for i in 0..self.options.properties.len() {
+            if self.found[i].is_some() {
+                continue;
+            }
+            let failure = match self.options.properties[i] {
+                Property::Invariants => check_invariants(&self.topology, state).first().map(|v| v.to_string()),
+                Property::NoMessageLost => {
+                    check_invariants(&self.topology, state).into_iter().find(|v| v.rule == crate::RuleId::I1).map(|v| v.to_string())
+                }
+                Property::StoreLogoffTransportsOnce => check_invariants(&self.topology, state)
+                    .into_iter()
+                    .find(|v| matches!(v.rule, crate::RuleId::I5 | crate::RuleId::S10 | crate::RuleId::S14))
+                    .map(|v| v.to_string()),
+                Property::StoresReleased => self.unreleased_store(state),
+                Property::Reachable(_) => None,
+            };
+            if let Some(message) = failure {
+                self.found[i] = Some((index, None, message));
+            }
+        }
+    }
+
+    /// At a state where the spooler has nothing left to do, a store it was
+    /// asked to release and still holds.
+    fn unreleased_store(&self, state: &State) -> Option<String> {
+        if !crate::spooler::enabled_work(&self.topology, state, None).is_empty() {
+            return None;
+        }
+        state.stores.iter().enumerate().find_map(|(i, s)| {
+            let info = &self.topology.stores[i];
+            let record = s.store_logoff_transports;
+            let asked = (record.completions > 0 || s.phase == StorePhase::Destroyed) && !record.vetoed;
+            let exempt = info.shared_with_other_process || info.support_kind != SupportKind::MessageStore;
+            (asked && !exempt && s.spooler != SpoolerLogon::Released)
+                .then(|| format!("store {} is still held by the spooler, which has nothing left to do", info.name))
+        })
+    }
+
+    fn path_to(&self, mut index: u32) -> Vec<Action> {
+        let mut path = Vec::new();
+        while index != NONE {
+            let node = &self.nodes[index as usize];
+            if let Some(a) = node.action {
+                path.push(a);
+            }
+            index = node.parent;
+        }
+        path.reverse();
+        path
+    }
+
+    /// With symmetry on, states are stored in a canonical store order, so a
+    /// path read back from parents may name permuted stores. The
+    /// counterexample is therefore re-found by replaying: each step picks
+    /// the enabled action whose (canonical) result is the next node.
+    fn replayable_path(&self, index: u32) -> Vec<Action> {
+        if self.store_classes.is_empty() {
+            return self.path_to(index);
+        }
+        let mut chain = Vec::new();
+        let mut at = index;
+        while at != NONE {
+            chain.push(at);
+            at = self.nodes[at as usize].parent;
+        }
+        chain.reverse();
+        let mut real = crate::Simulation::new(&self.base).expect("the base scenario ran before").state().clone();
+        let mut path = Vec::new();
+        for &next in &chain[1..] {
+            let target = &self.nodes[next as usize].state;
+            let mut candidates = enabled_actions(&self.topology, &self.settings, &real);
+            if self.options.client_misuse {
+                let misuse = (0..real.stores.len()).filter(|&s| real.stores[s].phase == StorePhase::LoggedOff);
+                candidates.extend(misuse.map(|s| Action::StoreLogoff { store: s as u16, flags: StoreLogoffFlag::Quiet.bits() }));
+            }
+            let found = candidates.into_iter().find_map(|a| {
+                let mut s = real.clone();
+                apply(&self.topology, &self.settings, &mut s, &mut Trace::disabled(), &a).ok()?;
+                let mut canon = s.clone();
+                self.canonicalize(&mut canon);
+                (canon == *target).then_some((a, s))
+            });
+            let Some((action, after)) = found else { break };
+            path.push(action);
+            real = after;
+        }
+        path
+    }
+
+    fn counterexample(&self, index: u32, last: Option<Action>, message: &str) -> Counterexample {
+        let mut path = self.replayable_path(index);
+        path.extend(last);
+        let mut scenario = self.base.clone();
+        scenario.actions.extend(path.iter().copied());
+        Counterexample { path, scenario, message: message.to_string() }
+    }
+
+    pub fn report(&self) -> ExploreReport {
+        let done = self.is_done();
+        let complete = self.cursor >= self.nodes.len() && !self.budget_spent();
+        let properties = self
+            .options
+            .properties
+            .iter()
+            .zip(&self.found)
+            .map(|(p, found)| {
+                let verdict = match (p, found, done && complete) {
+                    (Property::Reachable(_), Some(_), _) => Verdict::Reachable,
+                    (Property::Reachable(_), None, true) => Verdict::Unreachable,
+                    (Property::Reachable(_), None, false) => Verdict::NotFoundSoFar,
+                    (_, Some(_), _) => Verdict::Fails,
+                    (_, None, true) => Verdict::Holds,
+                    (_, None, false) => Verdict::HoldsSoFar,
+                };
+                PropertyResult {
+                    property: *p,
+                    description: p.describe(),
+                    verdict,
+                    counterexample: found.as_ref().map(|(i, a, m)| self.counterexample(*i, *a, m)),
+                }
+            })
+            .collect();
+        let outcomes = self
+            .outcomes
+            .iter()
+            .map(|((call, flag), set)| OutcomeSummary { call: *call, flag: *flag, outcomes: set.iter().cloned().collect() })
+            .collect();
+        ExploreReport {
+            done,
+            stopped: done.then_some(if complete { StopReason::Complete } else { StopReason::StateBudget }),
+            states_explored: self.explored,
+            unique_states: self.nodes.len() as u64,
+            transitions: self.transitions,
+            max_depth: self.nodes.last().map_or(0, |n| n.depth),
+            depth_bound_hits: self.depth_bound_hits,
+            properties,
+            outcomes,
+        }
+    }
+
+    /// Puts interchangeable stores in a canonical order (by their state),
+    /// renumbering the message origins and providers that point at them.
+    fn canonicalize(&self, state: &mut State) {
+        for class in &self.store_classes {
+            let mut order: Vec<usize> = class.clone();
+            order.sort_by(|&a, &b| state.stores[a].cmp(&state.stores[b]));
+            if order == *class {
+                continue;
+            }
+            // Position class[k] receives the store that was at order[k].
+            let old_stores = state.stores.clone();
+            let old_providers = state.store_providers.clone();
+            let mut renumber = vec![0u8; state.stores.len()];
+            for (k, &from) in order.iter().enumerate() {
+                let to = class[k];
+                state.stores[to] = old_stores[from].clone();
+                let (pf, pt) = (usize::from(self.topology.stores[from].provider), usize::from(self.topology.stores[to].provider));
+                state.store_providers[pt] = old_providers[pf];
+                renumber[from] = to as u8;
+            }
+            for m in &mut state.messages {
+                if let Some(origin) = m.origin
+                    && class.contains(&usize::from(origin))
+                {
+                    m.origin = Some(renumber[usize::from(origin)]);
+                }
+            }
+        }
+    }
+}
+
+/// Classes of stores that behave identically: same settings, faults and
+/// support kind, each with a provider of its own, none holding the default
+/// Inbox (whose reception ties it to the transports).
+fn symmetric_stores(topo: &Topology) -> Vec<Vec<usize>> {
+    let own_provider = |i: usize| topo.stores.iter().filter(|s| s.provider == topo.stores[i].provider).count() == 1;
+    let mut classes: Vec<Vec<usize>> = Vec::new();
+    for i in 0..topo.stores.len() {
+        let a = &topo.stores[i];
+        if a.default_inbox || !own_provider(i) {
+            continue;
+        }
+        let same = |j: usize| {
+            let b = &topo.stores[j];
+            (a.shared_with_other_process, a.support_kind, a.faults) == (b.shared_with_other_process, b.support_kind, b.faults)
+        };
+        match classes.iter_mut().find(|c| same(c[0])) {
+            Some(c) => c.push(i),
+            None => classes.push(vec![i]),
+        }
+    }
+    classes.retain(|c| c.len() > 1);
+    classes
+}
+
+/// Explores a scenario to the end (or its bounds).
+pub fn explore(scenario: &Scenario, options: ExploreOptions) -> Result<ExploreReport, InputError> {
+    Ok(Explorer::new(scenario, options)?.run())
+}
+
+/// Bytes the explorer holds per unique state (state, its heap data, node
+/// bookkeeping and index entry), for the benchmark.
+pub fn bytes_per_state(explorer: &Explorer) -> usize {
+    let n = explorer.nodes.len().max(1);
+    let heap: usize = explorer
+        .nodes
+        .iter()
+        .map(|node| {
+            let s = &node.state;
+            s.stores.capacity() * std::mem::size_of::<crate::state::StoreState>()
+                + s.stores.iter().map(|st| (st.queue.capacity() + st.inbox.capacity() + st.sent.capacity()) * 2).sum::<usize>()
+                + s.sessions.capacity() * std::mem::size_of::<crate::state::SessionState>()
+                + s.sessions.iter().map(|se| se.held.capacity() * 2).sum::<usize>()
+                + s.messages.capacity() * std::mem::size_of::<crate::state::Message>()
+                + s.memory.blocks.capacity() * std::mem::size_of::<crate::memory::Block>()
+                + s.store_providers.capacity()
+                + s.transports.capacity()
+                + s.errors.capacity() * std::mem::size_of::<crate::state::ProtocolError>()
+        })
+        .sum();
+    let index = explorer.by_hash.capacity() * 16;
+    std::mem::size_of::<Node>() + (heap + index) / n
+}
