@@ -48,7 +48,7 @@ fn engine(c: &mut Criterion) {
             || Simulation::new(&scenario).expect("valid"),
             |mut sim| {
                 for a in &actions {
-                    black_box(sim.apply(a.clone()).expect("valid action"));
+                    black_box(sim.apply(*a).expect("valid action"));
                 }
                 sim
             },

@@ -189,7 +189,7 @@ fn drive(scenario: &Scenario, picks: &[u16]) -> Simulation {
                 if enabled.is_empty() {
                     continue;
                 }
-                enabled[usize::from(p) % enabled.len()].clone()
+                enabled[usize::from(p) % enabled.len()]
             }
         };
         sim.apply(action).expect("indexes are in range");

@@ -159,7 +159,7 @@ fn pick(sim: &Simulation, choice: Choice) -> Option<Action> {
     match choice {
         Choice::Enabled(i) => {
             let enabled = sim.enabled_actions();
-            (!enabled.is_empty()).then(|| enabled[usize::from(i) % enabled.len()].clone())
+            (!enabled.is_empty()).then(|| enabled[usize::from(i) % enabled.len()])
         }
         Choice::SpoolerStep => Some(Action::SpoolerStep),
         Choice::RunUntilIdle => Some(Action::RunUntilIdle),
@@ -250,7 +250,7 @@ proptest! {
         prop_assert!(sim.violations().is_empty());
         for choice in choices {
             let Some(action) = pick(&sim, choice) else { break };
-            let outcome = sim.apply(action.clone());
+            let outcome = sim.apply(action);
             let outcome = match outcome {
                 Ok(o) => o,
                 Err(e) => return Err(TestCaseError::fail(format!("enabled action {action:?} was refused: {e}"))),
@@ -285,7 +285,7 @@ proptest! {
             let state = sim.state().clone();
             let trace = sim.trace().to_vec();
             let applied = sim.applied().len();
-            match sim.apply(action.clone()) {
+            match sim.apply(action) {
                 Err(e) => {
                     prop_assert!(matches!(e.code, ErrorCode::InvalidAction | ErrorCode::NotEnabled), "{action:?}: {e:?}");
                     prop_assert_eq!(sim.state(), &state, "{:?} failed but changed the state", action);
@@ -416,7 +416,7 @@ fn find_sequence(fault: Fault) -> Option<Vec<Action>> {
         let mut sim = Simulation::new(&search_scenario(Some(fault))).expect("valid");
         for _ in 0..25 {
             let options = candidates(&sim);
-            let action = options[rng.below(options.len())].clone();
+            let action = options[rng.below(options.len())];
             if sim.apply(action).is_err() {
                 continue;
             }
@@ -477,7 +477,7 @@ fn out_of_range_indexes_are_input_errors_naming_the_field() {
         (Action::SubmitMessage { store: 0, address_type: 0, steps: 0 }, "steps"),
         (Action::MailArrives { session: 0, steps: 101 }, "steps"),
     ] {
-        let e = sim.apply(action.clone()).expect_err("out of range");
+        let e = sim.apply(action).expect_err("out of range");
         assert_eq!((e.code, e.path.as_str()), (ErrorCode::InvalidAction, field), "{action:?}");
     }
     assert!(sim.trace().is_empty() && sim.applied().is_empty());

@@ -36,7 +36,7 @@ fn faulty(faults: &str) -> Simulation {
 }
 
 fn apply(sim: &mut Simulation, action: Action) -> Outcome {
-    sim.apply(action.clone()).unwrap_or_else(|e| panic!("{action:?} is well formed and enabled: {e}"))
+    sim.apply(action).unwrap_or_else(|e| panic!("{action:?} is well formed and enabled: {e}"))
 }
 
 fn logoff(session: u16, flags: u32) -> Action {
