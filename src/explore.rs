@@ -7,16 +7,19 @@
 //! It runs in increments (`step(budget)`), so a page can show progress and
 //! stop at any time; it has no clock (callers time it).
 //!
-//! States are stored once, in breadth-first order, so the frontier is a
-//! cursor into that list; a map from 64-bit state hashes to the first node
-//! with that hash, plus a chain through nodes of equal hash, finds
-//! duplicates without a second copy of each state.
+//! Like stateright and TLC, states are deduplicated by a 64-bit fingerprint
+//! (a well-mixed hash of the state): two distinct states sharing one is
+//! possible in principle (about n²/2^65 for n states: below 10^-7 for a
+//! million) and would merge them. Nodes are kept in breadth-first order, so
+//! the frontier is a cursor into that list; a node keeps its state only
+//! until it is expanded, and paths are rebuilt from parents and actions,
+//! because the engine is deterministic.
 
 use crate::engine::{Action, apply, enabled_actions};
 use crate::error::{ErrorCode, InputError};
 use crate::flags::{FlagSet, StoreLogoffFlag, StoreLogoffOutFlags};
 use crate::hresult::HResult;
-use crate::invariants::check_invariants;
+use crate::invariants::{check_invariants, invariants_hold, messages_conserved};
 use crate::json::{self, Fields};
 use crate::scenario::{Scenario, Settings};
 use crate::state::{SpoolerLogon, State, StorePhase, SupportKind, Topology};
@@ -250,13 +253,13 @@ pub struct ExploreReport {
     pub outcomes: Vec<OutcomeSummary>,
 }
 
-/// FxHash: a fast non-cryptographic hash; the explorer hashes millions of
-/// states and needs no protection against adversarial collisions (equal
-/// hashes are confirmed by comparing states).
+/// The fingerprint hasher: a multiply-xorshift over the words of the
+/// state's `Hash`, finished with MurmurHash3's 64-bit mix so that every
+/// input bit reaches every output bit (what a fingerprint needs).
 #[derive(Default)]
-struct FxHasher(u64);
+struct Fingerprint(u64);
 
-impl Hasher for FxHasher {
+impl Hasher for Fingerprint {
     fn write(&mut self, bytes: &[u8]) {
         for chunk in bytes.chunks(8) {
             let mut b = [0u8; 8];
@@ -280,29 +283,49 @@ impl Hasher for FxHasher {
         self.add(n as u64);
     }
     fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+impl Fingerprint {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0 ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+    }
+}
+
+/// The map from fingerprints to nodes needs no further hashing.
+#[derive(Default)]
+struct Identity(u64);
+
+impl Hasher for Identity {
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("only u64 fingerprints are hashed")
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn finish(&self) -> u64 {
         self.0
     }
 }
 
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-fn state_hash(state: &State) -> u64 {
-    let mut h = FxHasher::default();
+fn fingerprint(state: &State) -> u64 {
+    let mut h = Fingerprint::default();
     state.hash(&mut h);
     h.finish()
 }
 
 struct Node {
-    state: State,
+    /// Until the node is expanded (boxed: most nodes no longer have one).
+    state: Option<Box<State>>,
     parent: u32,
     action: Option<Action>,
     depth: u32,
-    /// The next node with the same hash (u32::MAX: none).
-    next_same_hash: u32,
 }
 
 const NONE: u32 = u32::MAX;
@@ -315,7 +338,7 @@ pub struct Explorer {
     base: Scenario,
     options: ExploreOptions,
     nodes: Vec<Node>,
-    by_hash: HashMap<u64, u32, BuildHasherDefault<FxHasher>>,
+    seen: HashMap<u64, u32, BuildHasherDefault<Identity>>,
     cursor: usize,
     explored: u64,
     transitions: u64,
@@ -344,7 +367,7 @@ impl Explorer {
             found: vec![None; options.properties.len()],
             options,
             nodes: Vec::new(),
-            by_hash: HashMap::default(),
+            seen: HashMap::default(),
             cursor: 0,
             explored: 0,
             transitions: 0,
@@ -391,12 +414,13 @@ impl Explorer {
         let depth = self.nodes[index].depth;
         if depth >= self.options.max_depth {
             self.depth_bound_hits += 1;
+            self.nodes[index].state = None;
             return;
         }
         self.explored += 1;
-        let mut actions = enabled_actions(&self.topology, &self.settings, &self.nodes[index].state);
+        let state = self.nodes[index].state.take().expect("a node is expanded once");
+        let mut actions = enabled_actions(&self.topology, &self.settings, &state);
         if self.options.client_misuse {
-            let state = &self.nodes[index].state;
             let misuse = (0..state.stores.len()).filter(|&s| state.stores[s].phase == StorePhase::LoggedOff);
             actions.extend(misuse.map(|s| Action::StoreLogoff { store: s as u16, flags: StoreLogoffFlag::Quiet.bits() }));
         }
@@ -404,7 +428,7 @@ impl Explorer {
             if self.budget_spent() {
                 return;
             }
-            let mut next = self.nodes[index].state.clone();
+            let mut next = State::clone(&state);
             self.trace.clear();
             if apply(&self.topology, &self.settings, &mut next, &mut self.trace, &action).is_err() {
                 continue;
@@ -445,24 +469,12 @@ impl Explorer {
     }
 
     fn insert(&mut self, state: State, parent: u32, action: Option<Action>, depth: u32) {
-        let hash = state_hash(&state);
-        let mut at = self.by_hash.get(&hash).copied().unwrap_or(NONE);
-        let mut last = NONE;
-        while at != NONE {
-            if self.nodes[at as usize].state == state {
-                return;
-            }
-            last = at;
-            at = self.nodes[at as usize].next_same_hash;
-        }
         let index = self.nodes.len() as u32;
-        if last == NONE {
-            self.by_hash.insert(hash, index);
-        } else {
-            self.nodes[last as usize].next_same_hash = index;
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.seen.entry(fingerprint(&state)) {
+            slot.insert(index);
+            self.check_properties(index, &state);
+            self.nodes.push(Node { state: Some(Box::new(state)), parent, action, depth });
         }
-        self.check_properties(index, &state);
-        self.nodes.push(Node { state, parent, action, depth, next_same_hash: NONE });
     }
 
     fn check_properties(&mut self, index: u32, state: &State) {
@@ -470,10 +482,19 @@ impl Explorer {
             if self.found[i].is_some() {
                 continue;
             }
+            // The fast predicates decide; the worded violation is built only
+            // for the first failure of each property.
             let failure = match self.options.properties[i] {
+                Property::Invariants if invariants_hold(&self.topology, state) => None,
                 Property::Invariants => check_invariants(&self.topology, state).first().map(|v| v.to_string()),
+                Property::NoMessageLost if messages_conserved(state) => None,
                 Property::NoMessageLost => {
                     check_invariants(&self.topology, state).into_iter().find(|v| v.rule == crate::RuleId::I1).map(|v| v.to_string())
+                }
+                Property::StoreLogoffTransportsOnce
+                    if !state.errors.iter().any(|e| matches!(e.rule, crate::RuleId::I5 | crate::RuleId::S10 | crate::RuleId::S14)) =>
+                {
+                    None
                 }
                 Property::StoreLogoffTransportsOnce => check_invariants(&self.topology, state)
                     .into_iter()
@@ -520,22 +541,19 @@ impl Explorer {
     /// With symmetry on, states are stored in a canonical store order, so a
     /// path read back from parents may name permuted stores. The
     /// counterexample is therefore re-found by replaying: each step picks
-    /// the enabled action whose (canonical) result is the next node.
+    /// the action whose canonical result has the next node's fingerprint.
     fn replayable_path(&self, index: u32) -> Vec<Action> {
         if self.store_classes.is_empty() {
             return self.path_to(index);
         }
-        let mut chain = Vec::new();
-        let mut at = index;
-        while at != NONE {
-            chain.push(at);
-            at = self.nodes[at as usize].parent;
-        }
-        chain.reverse();
+        let mut canonical = crate::Simulation::new(&self.base).expect("the base scenario ran before").state().clone();
+        self.canonicalize(&mut canonical);
         let mut real = crate::Simulation::new(&self.base).expect("the base scenario ran before").state().clone();
         let mut path = Vec::new();
-        for &next in &chain[1..] {
-            let target = &self.nodes[next as usize].state;
+        for step in self.path_to(index) {
+            apply(&self.topology, &self.settings, &mut canonical, &mut Trace::disabled(), &step).expect("the path was explored");
+            self.canonicalize(&mut canonical);
+            let target = fingerprint(&canonical);
             let mut candidates = enabled_actions(&self.topology, &self.settings, &real);
             if self.options.client_misuse {
                 let misuse = (0..real.stores.len()).filter(|&s| real.stores[s].phase == StorePhase::LoggedOff);
@@ -546,7 +564,7 @@ impl Explorer {
                 apply(&self.topology, &self.settings, &mut s, &mut Trace::disabled(), &a).ok()?;
                 let mut canon = s.clone();
                 self.canonicalize(&mut canon);
-                (canon == *target).then_some((a, s))
+                (fingerprint(&canon) == target).then_some((a, s))
             });
             let Some((action, after)) = found else { break };
             path.push(action);
@@ -666,26 +684,12 @@ pub fn explore(scenario: &Scenario, options: ExploreOptions) -> Result<ExploreRe
     Ok(Explorer::new(scenario, options)?.run())
 }
 
-/// Bytes the explorer holds per unique state (state, its heap data, node
-/// bookkeeping and index entry), for the benchmark.
+/// Bytes the explorer keeps per unique state once the exploration is
+/// complete (node and fingerprint entry; expanded states are dropped), for
+/// the benchmark.
 pub fn bytes_per_state(explorer: &Explorer) -> usize {
     let n = explorer.nodes.len().max(1);
-    let heap: usize = explorer
-        .nodes
-        .iter()
-        .map(|node| {
-            let s = &node.state;
-            s.stores.capacity() * std::mem::size_of::<crate::state::StoreState>()
-                + s.stores.iter().map(|st| (st.queue.capacity() + st.inbox.capacity() + st.sent.capacity()) * 2).sum::<usize>()
-                + s.sessions.capacity() * std::mem::size_of::<crate::state::SessionState>()
-                + s.sessions.iter().map(|se| se.held.capacity() * 2).sum::<usize>()
-                + s.messages.capacity() * std::mem::size_of::<crate::state::Message>()
-                + s.memory.blocks.capacity() * std::mem::size_of::<crate::memory::Block>()
-                + s.store_providers.capacity()
-                + s.transports.capacity()
-                + s.errors.capacity() * std::mem::size_of::<crate::state::ProtocolError>()
-        })
-        .sum();
-    let index = explorer.by_hash.capacity() * 16;
-    std::mem::size_of::<Node>() + (heap + index) / n
+    let nodes = explorer.nodes.capacity() * std::mem::size_of::<Node>();
+    let index = explorer.seen.capacity() * (std::mem::size_of::<u64>() + std::mem::size_of::<u32>() + 1);
+    (nodes + index) / n
 }

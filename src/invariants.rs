@@ -186,3 +186,58 @@ pub fn check_invariants(topo: &Topology, state: &State) -> Vec<Violation> {
     }
     out
 }
+
+/// Whether every message is in exactly one place (I1), without
+/// allocating for scenarios of up to 512 messages: the explorer asks this
+/// of every state it finds.
+pub fn messages_conserved(state: &State) -> bool {
+    let mut small = [0u8; 512];
+    let mut large;
+    let seen: &mut [u8] = if state.messages.len() <= small.len() {
+        &mut small[..state.messages.len()]
+    } else {
+        large = vec![0u8; state.messages.len()];
+        &mut large
+    };
+    let mut count = |id: u16| match seen.get_mut(usize::from(id)) {
+        Some(c) if *c == 0 => {
+            *c = 1;
+            true
+        }
+        _ => false,
+    };
+    for s in &state.stores {
+        if !s.queue.iter().chain(&s.inbox).chain(&s.sent).all(|&m| count(m)) {
+            return false;
+        }
+    }
+    for s in &state.sessions {
+        let live = s.phase == SessionPhase::LoggedOn;
+        let transfers = s.sending.iter().chain(&s.receiving);
+        if (!live && transfers.clone().next().is_some()) || !s.held.iter().copied().chain(transfers.map(|t| t.message)).all(&mut count) {
+            return false;
+        }
+    }
+    seen.iter().all(|&c| c == 1)
+}
+
+/// `check_invariants(topo, state).is_empty()`, without building any
+/// message: the fast path for the explorer and the benchmarks.
+pub fn invariants_hold(topo: &Topology, state: &State) -> bool {
+    if !state.errors.is_empty() || !messages_conserved(state) {
+        return false;
+    }
+    let sessions_clean = state.sessions.iter().enumerate().all(|(i, s)| {
+        s.phase == SessionPhase::LoggedOn
+            || (s.support_released && !state.memory.blocks.iter().any(|b| usize::from(b.owner) == i && !b.freed))
+    });
+    let providers_clean = state.transports.iter().enumerate().all(|(t, phase)| {
+        *phase != ProviderPhase::ShutDown
+            || topo
+                .sessions
+                .iter()
+                .enumerate()
+                .all(|(i, info)| usize::from(info.transport) != t || state.sessions[i].phase != SessionPhase::LoggedOn)
+    });
+    sessions_clean && providers_clean
+}

@@ -83,7 +83,7 @@ pub use error::{ErrorCode, InputError};
 pub use faults::{StoreFault, TransportFault};
 pub use flags::{FlagSet, StoreLogoffFlag, StoreLogoffOutFlags};
 pub use hresult::HResult;
-pub use invariants::{Violation, check_invariants};
+pub use invariants::{Violation, check_invariants, invariants_hold};
 pub use rules::RuleId;
 pub use scenario::Scenario;
 pub use state::{State, Topology};

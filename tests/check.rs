@@ -31,6 +31,11 @@ fn checker_mistakes(report: &mapi_logoff::check::Report) -> BTreeSet<Option<Rule
 fn assert_agree(sim: &Simulation, what: &str) {
     let report = check_trace(&sim.trace_jsonl());
     let violations = sim.violations();
+    assert_eq!(
+        mapi_logoff::invariants_hold(sim.topology(), sim.state()),
+        violations.is_empty(),
+        "{what}: the explorer's fast invariant check disagrees with check_invariants: {violations:#?}"
+    );
     let found = errors(&report);
     assert_eq!(violations.is_empty(), found.is_empty(), "{what}: engine {violations:#?}\nchecker {found:#?}\ntrace:\n{}", sim.trace_text());
     let engine: BTreeSet<_> = engine_mistakes(sim).into_iter().flatten().collect();
