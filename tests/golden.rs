@@ -136,3 +136,35 @@ fn the_diff_shows_changed_lines() {
     assert_eq!(diff("a\nb\nc\n", "a\nx\nc\n"), "  a\n- b\n+ x\n  c\n");
     assert_eq!(diff("a\n", "a"), "  a\n(the files differ in the final newline)\n");
 }
+
+/// The Mermaid form of a trace: participants, nested calls closed by their
+/// replies in order, notes for internal steps.
+#[test]
+fn mermaid_diagram_of_a_purge() {
+    let sim = Simulation::from_json(
+        r#"{ "version": 1,
+             "stores": [{ "name": "Mailbox", "outboundQueue": [{ "addressType": "SMTP", "steps": 1 }] }],
+             "transports": [{ "name": "Internet", "sessions": [{ "name": "smtp", "addressTypes": ["SMTP"] }] }],
+             "actions": [{ "type": "storeLogoffTransports", "store": 0, "flags": "LOGOFF_PURGE" }] }"#,
+    )
+    .unwrap();
+    let expected = "\
+sequenceDiagram
+    participant store0 as store Mailbox
+    participant mapi as MAPI
+    participant spooler as spooler
+    participant session0 as session smtp
+    store0->>+mapi: IMAPISupport::StoreLogoffTransports(ulFlags=LOGOFF_PURGE)
+    spooler->>+session0: IXPLogon::FlushQueues(ulFlags=FLUSH_UPLOAD)
+    session0-->>-spooler: S_OK [S7]
+    spooler->>+session0: IXPLogon::SubmitMessage(lpMessage=message 0)
+    session0-->>-spooler: S_OK [S2]
+    spooler->>+session0: IXPLogon::EndMessage(ulMsgRef=message 0)
+    session0-->>-spooler: S_OK [S2]
+    spooler->>+session0: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_OUTBOUND_FLUSH)
+    session0-->>-spooler: S_OK [S7]
+    Note over spooler: Spooler::ReleaseStoreLogon the spooler releases its logon on the store
+    mapi-->>-store0: S_OK, LOGOFF_COMPLETE [S7]
+";
+    assert_eq!(mapi_logoff::Trace::to_mermaid(sim.trace()), expected);
+}
