@@ -1,5 +1,5 @@
 //! Executable specification of the transport rules T1-T9
-//! (`/work/shared/spec/logoff-protocol.md`, section 4).
+//! (`docs/protocol.md`, section 4).
 //!
 //! Every test applies actions to a small scenario and checks the exact
 //! HRESULT, the state change, the trace events of the action in order (as
