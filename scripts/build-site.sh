@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the playground as a static site in dist/ (npm run build): the wasm
+# package first when pkg/ is missing or older than the crate's sources, then
+# a strict type check of www/, then Vite. dist/ has relative asset paths
+# (base './'), so any static server or docs site can host it as it is.
+#
+# Env: SKIP_WASM_BUILD=1 never rebuilds pkg/ (it must exist); SETUP_DONE=1
+# (passed on to scripts/build-wasm.sh, which then skips scripts/setup.sh).
+set -euo pipefail
+LOG_PREFIX=build-site
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+wasm="pkg/mapi_logoff_bg.wasm"
+stale=""
+if [[ ! -f "$wasm" || ! -f pkg/mapi_logoff.js || ! -f pkg/mapi_logoff.d.ts ]]; then
+  stale="pkg/ is missing"
+elif [[ "${SKIP_WASM_BUILD:-}" != 1 ]]; then
+  newer="$(find src Cargo.toml Cargo.lock -newer "$wasm" -type f -print -quit 2>/dev/null || true)"
+  [[ -z "$newer" ]] || stale="$newer is newer than $wasm"
+fi
+if [[ -n "$stale" ]]; then
+  [[ "${SKIP_WASM_BUILD:-}" != 1 || ! -f "$wasm" ]] || die "SKIP_WASM_BUILD=1 but $stale"
+  log "building the wasm package ($stale)"
+  bash "$ROOT/scripts/build-wasm.sh" || die "the wasm build failed"
+fi
+
+[[ -x node_modules/.bin/vite && -x node_modules/.bin/tsc ]] || die "node_modules is missing vite or typescript: run npm run setup"
+
+log "tsc --noEmit (strict) on www/"
+tsc --noEmit -p tsconfig.json || die "type errors in www/"
+
+log "vite build -> dist/"
+vite build --logLevel warn || die "vite build failed"
+[[ -f dist/index.html && -f dist/element.js ]] || die "vite left no dist/index.html or dist/element.js"
+log "site built: dist/ ($(du -sh dist | cut -f1)); the custom element is dist/element.js"

@@ -1,0 +1,34 @@
+// Builds the playground (index.html) and the custom element (element.js)
+// into dist/, with relative asset paths so any static server or docs site
+// can host the folder. The engine is the wasm-bindgen web build in pkg/.
+import { defineConfig } from "vite";
+
+/** A path next to this file (no node:* import, so www's tsconfig checks this file too). */
+const here = (p: string) => decodeURIComponent(new URL(p, import.meta.url).pathname);
+
+export default defineConfig({
+  base: "./",
+  publicDir: false,
+  resolve: {
+    alias: { "mapi-logoff": here("./pkg/mapi_logoff.js") },
+  },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    target: "es2022",
+    modulePreload: { polyfill: false },
+    assetsInlineLimit: 0,
+    reportCompressedSize: false,
+    rollupOptions: {
+      input: {
+        index: here("./index.html"),
+        element: here("./www/element.ts"),
+      },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === "element" ? "element.js" : "assets/[name]-[hash].js"),
+      },
+    },
+  },
+  preview: { host: "127.0.0.1" },
+  server: { host: "127.0.0.1" },
+});

@@ -1,0 +1,885 @@
+// The playground: a document (situation + history + position), the
+// engine's Simulation at that position, and the views. Every protocol
+// answer on the page is the engine's; this file only decides what to
+// replay and what to redraw.
+import { h, isTyping, replace, uid } from "./dom";
+import {
+  Simulation,
+  actionLabel,
+  engineVersionText,
+  errorText,
+  stateAfter,
+  topologyOf,
+} from "./engine";
+import type { Action, Outcome, Scenario, Settings, StateView, Topology, TraceEvent } from "./engine";
+import {
+  EMPTY_SCENARIO,
+  freshUids,
+  fullScenario,
+  normalizeBase,
+  outcomeOf,
+  remapActions,
+  repair,
+  simulationAt,
+  type Doc,
+  type Dropped,
+  type Uids,
+} from "./doc";
+import { Editor, type CommitError } from "./editor";
+import { Operations } from "./operations";
+import { ResultView } from "./result";
+import { StateViewPanel, type AfterEvent } from "./stateview";
+import { SequenceView, eventSummary } from "./sequence";
+import { Timeline } from "./timeline";
+import { MatrixView } from "./matrix";
+import { PRESETS, presetById } from "./presets";
+import { Tips, withRuleChips } from "./tips";
+import { decodeFragment, encodeFragment, ShareError } from "./share";
+import { toMarkdown } from "./markdown";
+
+export type Theme = "light" | "dark" | "auto";
+
+export interface PlaygroundOptions {
+  /** Compact, without the page chrome (?embed, and the custom element). */
+  embed: boolean;
+  /** Inside <mapi-logoff-playground>: no URL sync, keys only when focused inside. */
+  element: boolean;
+  theme: Theme;
+  /** Address of the full playground page, for "Open in the playground". */
+  pageUrl: string;
+}
+
+type Tab = "playground" | "matrix" | "check" | "explore";
+
+const MAX_UNDO = 300;
+const MAX_FILE = 16 * 1024 * 1024;
+
+const SHORTCUTS: [string, string][] = [
+  ["?", "Show this list"],
+  ["Ctrl+Z", "Undo the last change"],
+  ["Ctrl+Shift+Z or Ctrl+Y", "Redo"],
+  ["[ and ]", "Step back / forward in the history"],
+  ["{ and }", "Go to the start / end of the history"],
+  ["1 … 5", "Choose the StoreLogoff flag (NO_WAIT, ORDERLY, PURGE, ABORT, QUIET)"],
+  ["L", "Call StoreLogoff with the chosen flag"],
+  ["S", "One spooler step"],
+  ["R", "Run the spooler until idle"],
+  ["D", "Focus the sequence diagram (then ↑ ↓ Home End, Enter shows the state after a call)"],
+  ["P / M", "Playground / outcome matrix tab"],
+  ["Esc", "Close a dialog or tooltip, leave the state-after-call view"],
+];
+
+export class Playground {
+  readonly root: HTMLElement;
+  readonly tips: Tips;
+  private readonly opts: PlaygroundOptions;
+  private doc: Doc;
+  private sim: Simulation;
+  private topo: Topology;
+  private view!: StateView;
+  private undoStack: Doc[] = [];
+  private redoStack: Doc[] = [];
+  private after: AfterEvent | null = null;
+  private tab: Tab = "playground";
+  private traceTask = 0;
+  private traceNeedsReset = true;
+  private pendingAppend: { first: number; steps: number } | null = null;
+  private shareTimer = 0;
+  private lastFragment = "";
+  private textTraceOpen = false;
+  /** Counts changes; the root's data-change / data-shared tell tests when the URL caught up. */
+  private changeSeq = 0;
+
+  // views
+  private readonly editor: Editor;
+  private readonly ops: Operations;
+  private readonly result: ResultView;
+  private readonly stateView: StateViewPanel;
+  private readonly sequence: SequenceView;
+  private readonly timeline: Timeline;
+  private readonly matrix: MatrixView;
+  private readonly banner: HTMLElement;
+  private readonly toast: HTMLElement;
+  private readonly about: HTMLElement;
+  private readonly presetSel: HTMLSelectElement;
+  private readonly undoBtn: HTMLButtonElement;
+  private readonly redoBtn: HTMLButtonElement;
+  private readonly helpDialog: HTMLDialogElement;
+  private readonly copyDialog: HTMLDialogElement;
+  private readonly copyText: HTMLTextAreaElement;
+  private readonly fileInput: HTMLInputElement;
+  private readonly textTrace: HTMLPreElement;
+  private readonly textToggle: HTMLButtonElement;
+  private readonly tabs = new Map<Tab, { tab: HTMLButtonElement; panel: HTMLElement }>();
+  private readonly themeBtn: HTMLButtonElement | null;
+  private readonly openLink: HTMLAnchorElement;
+
+  constructor(mount: HTMLElement | ShadowRoot, opts: PlaygroundOptions) {
+    this.opts = opts;
+    this.root = h("div", { class: `mlp${opts.embed ? " embed" : ""}`, "data-testid": "playground" });
+    this.applyTheme(opts.theme);
+    this.tips = new Tips(this.root);
+
+    this.doc = { base: EMPTY_SCENARIO, uids: freshUids(EMPTY_SCENARIO), actions: [], pos: 0, outcomes: [] };
+    this.sim = new Simulation({ ...EMPTY_SCENARIO });
+    this.topo = this.sim.state().topology;
+
+    this.editor = new Editor({ tips: this.tips, commit: (base, uids) => this.commitBase(base, uids) });
+    this.ops = new Operations({ tips: this.tips, perform: (a) => this.perform(a), formError: (m) => this.result.setNotice("Not applied:", m) });
+    this.result = new ResultView(this.tips);
+    this.stateView = new StateViewPanel(this.tips, () => this.selectEvent(null));
+    this.sequence = new SequenceView({ tips: this.tips, select: (e) => this.selectEvent(e), stepLabel: (s) => this.stepLabel(s) });
+    this.timeline = new Timeline({ goTo: (p) => this.goTo(p) });
+    this.matrix = new MatrixView({ tips: this.tips, open: (sc) => this.openMatrixCell(sc), settings: () => this.doc.base.settings ?? {} });
+
+    this.banner = h("div", { class: "banner", role: "alert", hidden: true, "data-testid": "banner" });
+    this.toast = h("div", { class: "toast", role: "status", "aria-live": "polite", "data-testid": "toast" });
+    this.about = h("div", { class: "about", "data-testid": "about" });
+
+    // ---- toolbar ----
+    const presetId = uid("preset");
+    this.presetSel = h(
+      "select",
+      { id: presetId, "data-testid": "preset" },
+      h("option", { value: "" }, "Choose a preset…"),
+      h("option", { value: "__empty" }, "Empty playground"),
+      [...new Set(PRESETS.map((p) => p.group))].map((g) => h("optgroup", { label: g }, PRESETS.filter((p) => p.group === g).map((p) => h("option", { value: p.id }, p.title)))),
+    );
+    this.presetSel.addEventListener("change", () => {
+      const v = this.presetSel.value;
+      this.presetSel.value = "";
+      if (v === "__empty") this.loadScenario(EMPTY_SCENARIO, 0, "Empty playground");
+      else if (v) {
+        const p = presetById(v);
+        if (p) this.loadScenario(p.scenario, undefined, `Preset: ${p.title}`);
+      }
+    });
+    this.undoBtn = h("button", { type: "button", "data-testid": "undo", "aria-keyshortcuts": "Control+Z", onclick: () => this.undo() }, "↶ Undo");
+    this.redoBtn = h("button", { type: "button", "data-testid": "redo", "aria-keyshortcuts": "Control+Shift+Z", onclick: () => this.redo() }, "↷ Redo");
+    this.fileInput = h("input", { type: "file", accept: ".json,application/json", class: "sr-only", tabindex: -1, "aria-hidden": "true", "data-testid": "file-input" });
+    this.fileInput.addEventListener("change", () => void this.openFile());
+    this.themeBtn = opts.element ? null : h("button", { type: "button", "data-testid": "theme", onclick: () => this.cycleTheme() }, "");
+    this.updateThemeButton();
+    this.openLink = h("a", { href: opts.pageUrl, target: "_blank", rel: "noopener", class: "button-link", "data-testid": "open-full" }, "Open in the playground ↗");
+
+    const helpBtn = h("button", { type: "button", "aria-keyshortcuts": "Shift+Slash", "data-testid": "help", onclick: () => this.showHelp() }, "? Keys");
+    const header = h(
+      "header",
+      { class: "top" },
+      h("div", { class: "brand" }, h("h1", null, "mapi-logoff ", h("span", { class: "thin" }, "playground")), h("span", { class: "version muted" }, `engine ${engineVersionText()}`)),
+      h(
+        "div",
+        { class: "toolbar", role: "toolbar", "aria-label": "Playground" },
+        h("div", { class: "field inline chrome-full" }, h("label", { for: presetId }, "Preset"), this.presetSel),
+        this.undoBtn,
+        this.redoBtn,
+        h("button", { type: "button", class: "chrome-full", "data-testid": "copy-link", onclick: () => void this.copyLink() }, "Copy link"),
+        h("button", { type: "button", class: "chrome-full", "data-testid": "copy-md", onclick: () => void this.copyMarkdown() }, "Copy as Markdown"),
+        h("button", { type: "button", class: "chrome-full", "data-testid": "download", onclick: () => this.download() }, "Download JSON"),
+        h("button", { type: "button", class: "chrome-full", "data-testid": "open-file", onclick: () => this.fileInput.click() }, "Open JSON…"),
+        this.fileInput,
+        opts.embed ? this.openLink : null,
+        this.themeBtn,
+        helpBtn,
+      ),
+    );
+
+    // ---- tabs ----
+    const tabList = h("div", { class: "tabs chrome-full", role: "tablist", "aria-label": "Views" });
+    const panels = h("div", { class: "panels" });
+    const addTab = (id: Tab, label: string, panel: HTMLElement, later = false) => {
+      const tabId = uid("tab");
+      const panelId = uid("panel");
+      const tab = h(
+        "button",
+        {
+          type: "button",
+          role: "tab",
+          id: tabId,
+          "aria-controls": panelId,
+          "aria-selected": id === "playground" ? "true" : "false",
+          tabindex: id === "playground" ? 0 : -1,
+          class: later ? "later" : "",
+          "data-testid": `tab-${id}`,
+          onclick: () => this.showTab(id),
+        },
+        label,
+        later ? h("span", { class: "soon" }, " (later)") : null,
+      );
+      panel.id = panelId;
+      panel.setAttribute("role", "tabpanel");
+      panel.setAttribute("aria-labelledby", tabId);
+      panel.hidden = id !== "playground";
+      tabList.append(tab);
+      panels.append(panel);
+      this.tabs.set(id, { tab, panel });
+    };
+    tabList.addEventListener("keydown", (ev) => {
+      const order: Tab[] = ["playground", "matrix", "check", "explore"];
+      const i = order.indexOf(this.tab);
+      let next = -1;
+      if (ev.key === "ArrowRight") next = (i + 1) % order.length;
+      else if (ev.key === "ArrowLeft") next = (i + order.length - 1) % order.length;
+      else if (ev.key === "Home") next = 0;
+      else if (ev.key === "End") next = order.length - 1;
+      if (next >= 0) {
+        ev.preventDefault();
+        this.showTab(order[next]!);
+        this.tabs.get(order[next]!)!.tab.focus();
+      }
+    });
+
+    // ---- playground panel ----
+    this.textTrace = h("pre", { class: "trace-text", hidden: true, tabindex: 0, "aria-label": "Trace as text", "data-testid": "trace-text" });
+    this.textToggle = h("button", { type: "button", class: "small", "aria-expanded": "false", "data-testid": "trace-text-toggle", onclick: () => this.toggleTextTrace() }, "Show as text");
+    const editorBox = opts.embed
+      ? h("details", { class: "embed-editor" }, h("summary", null, "Situation (edit the stores, transports, readings and faults)"), this.editor.el)
+      : this.editor.el;
+    const playground = h(
+      "div",
+      { class: "pg" },
+      this.about,
+      h(
+        "div",
+        { class: "pg-grid" },
+        h("section", { class: "col col-edit", "aria-labelledby": "h-situation" }, h("h2", { id: "h-situation" }, "Situation"), editorBox),
+        h("section", { class: "col col-ops", "aria-labelledby": "h-ops" }, h("h2", { id: "h-ops" }, "Operations"), this.ops.el),
+        h(
+          "div",
+          { class: "col col-out" },
+          h("section", { "aria-labelledby": "h-result" }, h("h2", { id: "h-result" }, "Result"), this.result.el),
+          h("section", { "aria-labelledby": "h-state" }, h("h2", { id: "h-state" }, "State and invariants"), this.stateView.el),
+        ),
+      ),
+      h(
+        "div",
+        { class: "pg-bottom" },
+        h("section", { class: "col col-tl", "aria-labelledby": "h-history" }, h("h2", { id: "h-history" }, "History"), this.timeline.el),
+        h(
+          "section",
+          { class: "col col-seq", "aria-labelledby": "h-seq" },
+          h("div", { class: "seq-title" }, h("h2", { id: "h-seq" }, "Sequence diagram"), this.textToggle),
+          this.sequence.el,
+          this.textTrace,
+        ),
+      ),
+    );
+    addTab("playground", "Playground", playground);
+    addTab("matrix", "Outcome matrix", this.matrix.el);
+    addTab("check", "Check a trace", h("div", { class: "later-panel" }, h("h2", null, "Check a trace"), h("p", null, "Paste a trace recorded from a real provider and check it against the rules. This panel is not available yet.")), true);
+    addTab("explore", "Explore", h("div", { class: "later-panel" }, h("h2", null, "Explore"), h("p", null, "Explore every interleaving of a scenario and find the ones that break an invariant. This panel is not available yet.")), true);
+
+    // ---- dialogs ----
+    const helpTitle = uid("h");
+    this.helpDialog = h(
+      "dialog",
+      { class: "dialog", "aria-labelledby": helpTitle, "data-testid": "help-dialog" },
+      h("h2", { id: helpTitle }, "Keyboard shortcuts"),
+      h(
+        "table",
+        { class: "grid-table keys" },
+        h("thead", null, h("tr", null, h("th", { scope: "col" }, "Keys"), h("th", { scope: "col" }, "Does"))),
+        h("tbody", null, SHORTCUTS.map(([k, d]) => h("tr", null, h("td", null, h("kbd", null, k)), h("td", null, d)))),
+      ),
+      h("p", { class: "muted" }, opts.element ? "In an embedded playground the keys work while focus is inside it." : "Keys are ignored while you type in a field."),
+      h("form", { method: "dialog" }, h("button", { type: "submit", class: "primary", "data-testid": "help-close" }, "Close")),
+    );
+    const copyTitle = uid("h");
+    this.copyText = h("textarea", { readonly: true, rows: 8, "aria-labelledby": copyTitle, "data-testid": "copy-text" });
+    this.copyDialog = h(
+      "dialog",
+      { class: "dialog", "aria-labelledby": copyTitle },
+      h("h2", { id: copyTitle }, "Copy this text"),
+      h("p", { class: "muted" }, "The clipboard is not available here; select the text and copy it."),
+      this.copyText,
+      h("form", { method: "dialog" }, h("button", { type: "submit", class: "primary" }, "Close")),
+    );
+
+    replace(
+      this.root,
+      header,
+      this.banner,
+      tabList,
+      panels,
+      opts.embed ? null : h("footer", { class: "foot chrome-full" }, `mapi-logoff ${engineVersionText()} · every answer on this page is computed by the engine (Rust, compiled to WebAssembly) in your browser; nothing is sent anywhere.`),
+      this.toast,
+      this.helpDialog,
+      this.copyDialog,
+      this.tips.el,
+    );
+    mount.appendChild(this.root);
+
+    // ---- keys ----
+    const keyTarget: EventTarget = opts.element ? this.root : document;
+    keyTarget.addEventListener("keydown", (ev) => this.onKey(ev as KeyboardEvent));
+  }
+
+  // ------------------------------------------------------------------ theme
+
+  private theme: Theme = "auto";
+
+  applyTheme(theme: Theme): void {
+    this.theme = theme;
+    if (theme === "auto") delete this.root.dataset.theme;
+    else this.root.dataset.theme = theme;
+    this.updateThemeButton();
+  }
+
+  private cycleTheme(): void {
+    const next: Theme = this.theme === "auto" ? "light" : this.theme === "light" ? "dark" : "auto";
+    this.applyTheme(next);
+    try {
+      localStorage.setItem("mapi-logoff-theme", next);
+    } catch {
+      /* storage may be unavailable */
+    }
+  }
+
+  private updateThemeButton(): void {
+    if (!this.themeBtn) return;
+    this.themeBtn.textContent = `Theme: ${this.theme}`;
+    this.themeBtn.title = "Colour theme: auto (as the system), light or dark";
+  }
+
+  // ------------------------------------------------------------------ loading
+
+  /** Shows a problem with what was asked to be opened; the playground stays usable. */
+  showBanner(message: string | null): void {
+    if (message === null) {
+      this.banner.hidden = true;
+      this.banner.replaceChildren();
+      return;
+    }
+    this.banner.hidden = false;
+    replace(this.banner, h("strong", null, "Could not open this: "), message, " ", h("button", { type: "button", class: "small", onclick: () => this.showBanner(null) }, "Dismiss"));
+  }
+
+  /** Opens a share fragment (`#v1=…`). Returns false when it was not usable. */
+  async openFragment(fragment: string): Promise<boolean> {
+    try {
+      const shared = await decodeFragment(fragment);
+      if (!shared) return false;
+      this.lastFragment = fragment.replace(/^#/, "");
+      return this.loadScenario(shared.scenario, shared.position, null, true);
+    } catch (e) {
+      this.showBanner(e instanceof ShareError ? e.message : `This link could not be read (${errorText(e)}).`);
+      this.loadEmpty();
+      return false;
+    }
+  }
+
+  /** Forgets undo and redo (after the first load). */
+  resetUndo(): void {
+    this.undoStack = [];
+    this.redoStack = [];
+    this.undoBtn.disabled = this.redoBtn.disabled = true;
+  }
+
+  loadEmpty(): void {
+    this.setDoc({ base: EMPTY_SCENARIO, uids: freshUids(EMPTY_SCENARIO), actions: [], pos: 0, outcomes: [] }, { undoable: false, baseChanged: true });
+  }
+
+  /** Opens a scenario (a preset, a file, a link). Returns false (and says why) when the engine rejects it. */
+  loadScenario(input: unknown, position: number | undefined, label: string | null, fromLink = false): boolean {
+    let base: Scenario;
+    try {
+      if (typeof input !== "object" || input === null || Array.isArray(input)) throw new Error("expected a scenario object");
+      base = normalizeBase(input as Scenario);
+    } catch (e) {
+      this.showBanner(`${fromLink ? "the link's scenario" : "the scenario"} is not valid: ${errorText(e)}`);
+      if (fromLink) this.loadEmpty();
+      return false;
+    }
+    const rawActions = (input as { actions?: unknown }).actions;
+    const actions = (Array.isArray(rawActions) ? rawActions : []) as Action[];
+    let topo: Topology;
+    let fixed: { actions: Action[]; pos: number; dropped: Dropped[] };
+    try {
+      topo = topologyOf(base);
+      fixed = repair(base, actions, position ?? actions.length, topo);
+    } catch (e) {
+      this.showBanner(`the scenario is not valid: ${errorText(e)}`);
+      if (fromLink) this.loadEmpty();
+      return false;
+    }
+    this.showBanner(null);
+    this.setDoc({ base, uids: freshUids(base), actions: fixed.actions, pos: fixed.pos, outcomes: [] }, { undoable: true, baseChanged: true });
+    if (fixed.dropped.length) this.result.setNotice(`${fixed.dropped.length} action${fixed.dropped.length > 1 ? "s" : ""} of the history could not be applied and ${fixed.dropped.length > 1 ? "were" : "was"} dropped:`, undefined, fixed.dropped);
+    else if (label) this.flash(`Opened ${label}`);
+    return true;
+  }
+
+  private openMatrixCell(sc: Scenario): void {
+    this.loadScenario(sc, undefined, sc.name ?? "matrix cell");
+    this.showTab("playground");
+  }
+
+  // ------------------------------------------------------------------ changes
+
+  /** Offers a new situation from the editor (returns the engine's error, if any). */
+  private commitBase(next: Scenario, uids: Uids): CommitError | null {
+    let base: Scenario;
+    let newTopo: Topology;
+    try {
+      base = normalizeBase(next);
+      newTopo = topologyOf(base);
+    } catch (e) {
+      const path = typeof e === "object" && e !== null && "path" in e ? String((e as { path: unknown }).path) : "";
+      return { message: errorText(e), path };
+    }
+    const remapped = remapActions(this.doc, this.topo, uids, newTopo);
+    let fixed: { actions: Action[]; pos: number; dropped: Dropped[] };
+    try {
+      fixed = repair(base, remapped.actions, remapped.pos, newTopo);
+    } catch (e) {
+      return { message: errorText(e), path: "" };
+    }
+    const dropped = [...remapped.dropped, ...fixed.dropped];
+    this.setDoc({ base, uids, actions: fixed.actions, pos: fixed.pos, outcomes: [] }, { undoable: true, baseChanged: true, fromEditor: true });
+    if (dropped.length) {
+      this.result.setNotice(`The situation changed: ${dropped.length} action${dropped.length > 1 ? "s" : ""} no longer appl${dropped.length > 1 ? "y" : "ies"} and ${dropped.length > 1 ? "were" : "was"} dropped:`, undefined, dropped);
+    }
+    return null;
+  }
+
+  /** Applies one action at the current position (the redo tail is discarded). */
+  perform(action: Action): void {
+    let outcome: Outcome;
+    try {
+      outcome = this.sim.apply(action);
+    } catch (e) {
+      this.result.setNotice("Not applied:", errorText(e));
+      return;
+    }
+    const d = this.doc;
+    const next: Doc = {
+      base: d.base,
+      uids: d.uids,
+      actions: [...d.actions.slice(0, d.pos), action],
+      pos: d.pos + 1,
+      outcomes: [...d.outcomes.slice(0, d.pos), outcome],
+    };
+    this.pushUndo();
+    this.doc = next;
+    this.result.setNotice(null);
+    this.afterChange({ outcome, appendFrom: outcome.firstEvent });
+  }
+
+  /** Moves to history position `pos` (not an undoable change). */
+  goTo(pos: number): void {
+    const d = this.doc;
+    const target = Math.max(0, Math.min(pos, d.actions.length));
+    if (target === d.pos) return;
+    if (target > d.pos) {
+      const outcomes = d.outcomes.slice();
+      let p = d.pos;
+      let error: string | null = null;
+      while (p < target) {
+        try {
+          outcomes[p] = this.sim.apply(d.actions[p]!);
+          p++;
+        } catch (e) {
+          error = errorText(e);
+          break;
+        }
+      }
+      if (error !== null) {
+        const dropped = d.actions.slice(p).map((a, i) => ({ label: `step ${p + i + 1}: ${actionLabel(a, this.topo)}`, reason: i === 0 ? error! : "follows a step that failed" }));
+        this.doc = { ...d, actions: d.actions.slice(0, p), outcomes: outcomes.slice(0, p), pos: p };
+        this.result.setNotice("A replayed step could not be applied; the rest of the history was dropped:", undefined, dropped);
+      } else {
+        this.doc = { ...d, pos: p, outcomes };
+      }
+      const first = outcomes[d.pos];
+      this.afterChange({ outcome: this.doc.outcomes[this.doc.pos - 1], appendFrom: first ? first.firstEvent : undefined });
+    } else {
+      this.doc = { ...d, pos: target };
+      this.rebuildSim();
+      this.afterChange({ outcome: undefined, reset: true });
+    }
+  }
+
+  private pushUndo(): void {
+    this.undoStack.push(this.doc);
+    if (this.undoStack.length > MAX_UNDO) this.undoStack.shift();
+    this.redoStack = [];
+  }
+
+  undo(): void {
+    const prev = this.undoStack.pop();
+    if (!prev) return;
+    this.redoStack.push(this.doc);
+    this.restore(prev);
+  }
+
+  redo(): void {
+    const next = this.redoStack.pop();
+    if (!next) return;
+    this.undoStack.push(this.doc);
+    this.restore(next);
+  }
+
+  private restore(doc: Doc): void {
+    const baseChanged = doc.base !== this.doc.base;
+    this.doc = doc;
+    this.result.setNotice(null);
+    this.rebuildSim();
+    if (baseChanged) this.editor.show(doc.base, doc.uids);
+    this.afterChange({ outcome: undefined, reset: true, baseChanged });
+  }
+
+  private setDoc(doc: Doc, how: { undoable: boolean; baseChanged: boolean; fromEditor?: boolean }): void {
+    if (how.undoable) this.pushUndo();
+    this.doc = doc;
+    this.result.setNotice(null);
+    this.rebuildSim();
+    if (how.baseChanged && !how.fromEditor) this.editor.show(doc.base, doc.uids);
+    this.afterChange({ outcome: undefined, reset: true, baseChanged: how.baseChanged });
+  }
+
+  /**
+   * A simulation at the document's position. When outcomes of applied steps
+   * are unknown (after a load or an edit) and replaying them with outcomes
+   * is cheap, the replay also fills them in (for the timeline and the
+   * diagram's step headings).
+   */
+  private rebuildSim(): void {
+    const d = this.doc;
+    let missing = false;
+    for (let i = 0; i < d.pos; i++) if (!d.outcomes[i]) missing = true;
+    const messages = (d.base.stores ?? []).reduce((n, s) => n + (s.outboundQueue?.length ?? 0), 0) + (d.base.transports ?? []).reduce((n, t) => n + (t.sessions ?? []).reduce((m, s) => m + (s.inbound?.length ?? 0), 0), 0);
+    let sim: Simulation | null = null;
+    if (missing && d.pos * (1 + messages / 50) <= 400) {
+      sim = new Simulation({ ...d.base, actions: [] });
+      try {
+        const outs = sim.run(d.actions.slice(0, d.pos) as Action[]);
+        const outcomes = d.outcomes.slice();
+        outs.forEach((o, i) => (outcomes[i] = o));
+        this.doc = { ...d, outcomes };
+      } catch {
+        sim.free();
+        sim = null;
+      }
+    }
+    sim ??= simulationAt(d);
+    this.sim.free();
+    this.sim = sim;
+  }
+
+  /** Redraws what depends on the position; the trace follows in the next frame. */
+  private afterChange(c: { outcome: Outcome | undefined; appendFrom?: number; reset?: boolean; baseChanged?: boolean }): void {
+    if (this.after) this.sequence.setSelected(-1);
+    this.after = null;
+    this.changeSeq += 1;
+    this.root.dataset.change = String(this.changeSeq);
+    this.view = this.sim.state();
+    this.topo = this.view.topology;
+    if (c.baseChanged) this.sequence.setTopology(this.topo);
+    const d = this.doc;
+    let outcome = c.outcome;
+    if (!outcome && d.pos > 0) {
+      outcome = outcomeOf(d, d.pos - 1);
+      if (outcome && !d.outcomes[d.pos - 1]) {
+        const outcomes = d.outcomes.slice();
+        outcomes[d.pos - 1] = outcome;
+        this.doc = { ...d, outcomes };
+      }
+    }
+    this.result.show(outcome, this.doc.pos, this.topo);
+    this.stateView.show(this.view, null);
+    this.ops.update(this.topo, this.sim.enabledActions());
+    this.timeline.render(this.doc, this.topo);
+    this.undoBtn.disabled = this.undoStack.length === 0;
+    this.redoBtn.disabled = this.redoStack.length === 0;
+    if (c.baseChanged) this.renderAbout();
+    if (c.baseChanged && this.tab === "matrix") this.matrix.syncSettings();
+    // The trace: appended or replaced after this frame is painted.
+    if (c.reset || this.traceNeedsReset) {
+      this.traceNeedsReset = true;
+      this.pendingAppend = null;
+    } else if (c.appendFrom !== undefined) {
+      this.pendingAppend = this.pendingAppend ? { first: Math.min(this.pendingAppend.first, c.appendFrom), steps: this.doc.pos } : { first: c.appendFrom, steps: this.doc.pos };
+    }
+    this.scheduleTrace();
+    this.scheduleShare();
+  }
+
+  private scheduleTrace(): void {
+    if (this.traceTask) return;
+    this.traceTask = requestAnimationFrame(() => {
+      // After the frame with the result is painted.
+      setTimeout(() => {
+        this.traceTask = 0;
+        this.updateTrace();
+      }, 0);
+    });
+  }
+
+  /** Brings the diagram up to date (also called by tests through the DOM event). */
+  private updateTrace(): void {
+    if (this.traceNeedsReset) {
+      this.traceNeedsReset = false;
+      this.pendingAppend = null;
+      this.sequence.reset(this.sim.trace(), this.doc.pos);
+    } else if (this.pendingAppend) {
+      const { first, steps } = this.pendingAppend;
+      this.pendingAppend = null;
+      this.sequence.append(this.eventsFrom(first), steps);
+    }
+    if (this.textTraceOpen) this.textTrace.textContent = this.sim.traceText();
+    this.root.dataset.traceEvents = String(this.sequence.eventCount());
+  }
+
+  /** Trace events from index `first` on, without converting the whole trace to objects. */
+  private eventsFrom(first: number): TraceEvent[] {
+    const json = this.sim.traceJson();
+    // `{"seq":N,` can only occur as the start of an event: inside JSON strings a quote is always escaped.
+    const at = json.indexOf(`{"seq":${first},`);
+    if (at < 0) return [];
+    return JSON.parse("[" + json.slice(at)) as TraceEvent[];
+  }
+
+  private stepLabel(step: number): string {
+    const a = this.doc.actions[step - 1];
+    if (!a) return "";
+    const o = this.doc.outcomes[step - 1];
+    return `${actionLabel(a, this.topo)}${o ? ` → ${o.hresult.text}${o.outFlags ? `, ${o.outFlags.text}` : ""}` : ""}`;
+  }
+
+  private selectEvent(e: TraceEvent | null): void {
+    if (!e) {
+      this.after = null;
+      this.sequence.setSelected(-1);
+      this.stateView.show(this.view, null);
+      return;
+    }
+    const view = stateAfter(this.doc.base, this.doc.actions.slice(0, e.step) as Action[]);
+    this.after = { seq: e.seq, step: e.step, label: eventSummary(e) };
+    this.stateView.show(view, this.after);
+  }
+
+  private renderAbout(): void {
+    const b = this.doc.base;
+    replace(
+      this.about,
+      h("h2", { class: "scenario-name", "data-testid": "scenario-name" }, b.name || "Untitled scenario"),
+      b.description ? h("p", { class: "scenario-desc" }, withRuleChips(b.description, this.tips)) : h("p", { class: "muted" }, this.doc.base.stores?.length ? "" : "An empty playground: add a store and a transport provider in the situation, or choose a preset."),
+    );
+  }
+
+  // ------------------------------------------------------------------ tabs
+
+  showTab(id: Tab): void {
+    this.tab = id;
+    for (const [k, { tab, panel }] of this.tabs) {
+      const on = k === id;
+      tab.setAttribute("aria-selected", on ? "true" : "false");
+      tab.tabIndex = on ? 0 : -1;
+      panel.hidden = !on;
+    }
+    if (id === "matrix") this.matrix.show();
+    if (id === "playground") this.sequence.renderNow();
+    this.tips.hide();
+  }
+
+  // ------------------------------------------------------------------ sharing
+
+  private async fragment(): Promise<string> {
+    return encodeFragment({ scenario: fullScenario(this.doc), position: this.doc.pos });
+  }
+
+  private scheduleShare(): void {
+    if (this.opts.element) {
+      void this.fragment().then((f) => (this.openLink.href = `${this.opts.pageUrl}#${f}`));
+      return;
+    }
+    clearTimeout(this.shareTimer);
+    const seq = this.changeSeq;
+    this.shareTimer = window.setTimeout(async () => {
+      const f = await this.fragment();
+      if (seq !== this.changeSeq) return;
+      this.lastFragment = f;
+      this.openLink.href = `${this.opts.pageUrl}#${f}`;
+      history.replaceState(history.state, "", `#${f}`);
+      this.root.dataset.shared = String(seq);
+    }, 250);
+  }
+
+  /** Whether a hash change is one this page wrote itself. */
+  isOwnFragment(fragment: string): boolean {
+    return fragment.replace(/^#/, "") === this.lastFragment;
+  }
+
+  async shareUrl(): Promise<string> {
+    return `${this.opts.pageUrl}#${await this.fragment()}`;
+  }
+
+  private async copy(text: string, what: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(text);
+      this.flash(`${what} copied to the clipboard`);
+    } catch {
+      this.copyText.value = text;
+      this.copyDialog.showModal();
+      this.copyText.focus();
+      this.copyText.select();
+    }
+  }
+
+  private async copyLink(): Promise<void> {
+    await this.copy(await this.shareUrl(), "Link");
+  }
+
+  private async copyMarkdown(): Promise<void> {
+    const md = toMarkdown(this.sim.toScenario(), this.view, this.doc.outcomes[this.doc.pos - 1], this.sim.traceText(), await this.shareUrl());
+    this.root.dataset.lastMarkdown = String(md.length);
+    await this.copy(md, "Markdown");
+  }
+
+  private download(): void {
+    const sc = this.sim.toScenario();
+    const blob = new Blob([JSON.stringify(sc, null, 2) + "\n"], { type: "application/json" });
+    const url = URL.createObjectURL(blob);
+    const a = h("a", { href: url, download: `${(sc.name || "scenario").replace(/[^\w.-]+/g, "-").slice(0, 60)}.json`, hidden: true });
+    this.root.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  private async openFile(): Promise<void> {
+    const file = this.fileInput.files?.[0];
+    this.fileInput.value = "";
+    if (!file) return;
+    if (file.size > MAX_FILE) {
+      this.showBanner(`${file.name} is ${(file.size / 1024 / 1024).toFixed(1)} MB; the engine reads scenarios up to 16 MB.`);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(await file.text());
+    } catch (e) {
+      this.showBanner(`${file.name} is not JSON (${errorText(e)}).`);
+      return;
+    }
+    this.loadScenario(value, undefined, file.name);
+  }
+
+  private flash(text: string): void {
+    this.toast.textContent = text;
+    this.toast.classList.add("show");
+    setTimeout(() => this.toast.classList.remove("show"), 2500);
+  }
+
+  // ------------------------------------------------------------------ misc
+
+  private toggleTextTrace(): void {
+    this.textTraceOpen = !this.textTraceOpen;
+    this.textTrace.hidden = !this.textTraceOpen;
+    this.sequence.el.hidden = this.textTraceOpen;
+    this.textToggle.textContent = this.textTraceOpen ? "Show as diagram" : "Show as text";
+    this.textToggle.setAttribute("aria-expanded", String(this.textTraceOpen));
+    if (this.textTraceOpen) this.textTrace.textContent = this.sim.traceText();
+    else this.sequence.renderNow();
+  }
+
+  private showHelp(): void {
+    if (!this.helpDialog.open) this.helpDialog.showModal();
+  }
+
+  settings(): Settings {
+    return this.doc.base.settings ?? {};
+  }
+
+  private onKey(ev: KeyboardEvent): void {
+    if (ev.defaultPrevented) return;
+    if (this.helpDialog.open || this.copyDialog.open) return;
+    const typing = isTyping(ev);
+    const mod = ev.ctrlKey || ev.metaKey;
+    if (mod && !ev.altKey && (ev.key === "z" || ev.key === "Z")) {
+      if (typing) return;
+      ev.preventDefault();
+      if (ev.shiftKey) this.redo();
+      else this.undo();
+      return;
+    }
+    if (mod && !ev.altKey && (ev.key === "y" || ev.key === "Y")) {
+      if (typing) return;
+      ev.preventDefault();
+      this.redo();
+      return;
+    }
+    if (mod || ev.altKey || typing) return;
+    const target = ev.composedPath()[0];
+    const inDiagram = target instanceof Element && target.closest(".seq-body");
+    const onTab = target instanceof Element && target.getAttribute("role") === "tab";
+    switch (ev.key) {
+      case "?":
+        this.showHelp();
+        break;
+      case "[":
+        this.goTo(this.doc.pos - 1);
+        break;
+      case "]":
+        this.goTo(this.doc.pos + 1);
+        break;
+      case "{":
+        this.goTo(0);
+        break;
+      case "}":
+        this.goTo(this.doc.actions.length);
+        break;
+      case "1":
+      case "2":
+      case "3":
+      case "4":
+      case "5":
+        if (this.tab !== "playground") return;
+        this.ops.chooseStoreFlag(Number(ev.key) - 1);
+        break;
+      case "l":
+      case "L":
+        if (this.tab !== "playground") return;
+        this.ops.storeLogoffButton()?.click();
+        break;
+      case "s":
+      case "S":
+        if (this.tab !== "playground") return;
+        this.perform({ type: "spoolerStep" });
+        break;
+      case "r":
+      case "R":
+        if (this.tab !== "playground") return;
+        this.perform({ type: "runUntilIdle" });
+        break;
+      case "d":
+      case "D":
+        if (this.tab !== "playground" || inDiagram) return;
+        (this.sequence.el.querySelector(".seq-body") as HTMLElement | null)?.focus();
+        break;
+      case "p":
+      case "P":
+        if (this.opts.embed) return;
+        this.showTab("playground");
+        break;
+      case "m":
+      case "M":
+        if (this.opts.embed) return;
+        this.showTab("matrix");
+        break;
+      case "Escape":
+        if (this.after) this.selectEvent(null);
+        else this.tips.hide();
+        return;
+      default:
+        if (onTab) return;
+        return;
+    }
+    ev.preventDefault();
+  }
+
+  destroy(): void {
+    this.sim.free();
+    this.root.remove();
+  }
+}

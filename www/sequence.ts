@@ -1,0 +1,518 @@
+// The trace as an SVG sequence diagram: one lane per part, one row per
+// call (arrows) or internal step (notes), a header row per step, and
+// activation bars for nesting. Only the rows in view are drawn, so long
+// traces stay cheap; events are appended as actions produce them.
+import { h, hex, s, type Child } from "./dom";
+import type { PartyKind, Topology, TraceEvent, Party } from "./engine";
+import { ruleContent, type Tips } from "./tips";
+
+const ROW = 30;
+const LANE_W = 168;
+const GUTTER = 64;
+const HEAD = 46;
+const BUFFER = 10;
+const CHAR_W = 6.6;
+
+type Row = { step: number; ev?: undefined } | { ev: number; step?: undefined };
+
+interface Lane {
+  key: string;
+  label: string;
+  sub: string;
+  x: number;
+}
+
+export interface SequenceHost {
+  tips: Tips;
+  /** A row was chosen (click, Enter): show the state after its step. */
+  select(ev: TraceEvent | null): void;
+  /** The heading of a step: its action (and answer when known). */
+  stepLabel(step: number): string;
+}
+
+function laneKey(p: Party): string {
+  return p.index === undefined ? p.kind : `${p.kind}:${p.index}`;
+}
+
+const KIND_LABEL: Record<PartyKind, string> = {
+  client: "client",
+  store: "store",
+  mapi: "MAPI",
+  spooler: "spooler",
+  session: "session",
+  transport: "transport provider",
+  storeProvider: "store provider",
+};
+
+function argsShort(e: TraceEvent): string {
+  return e.args.map((a) => a.text).join(", ");
+}
+
+function isFailure(e: TraceEvent): boolean {
+  return !!e.hresult && (e.hresult.value >>> 0) >= 0x80000000;
+}
+
+export function eventSummary(e: TraceEvent): string {
+  const who = e.caller.kind === e.callee.kind && laneKey(e.caller) === laneKey(e.callee) && e.hresult === null ? partyText(e.caller) : `${partyText(e.caller)} → ${partyText(e.callee)}`;
+  const ret = e.hresult ? ` = ${e.hresult.text}${e.outFlags ? `, ${e.outFlags.text}` : ""}` : "";
+  return `${who}: ${e.method}(${argsShort(e)})${ret}`;
+}
+
+function partyText(p: Party): string {
+  return p.kind === "client" || p.kind === "mapi" || p.kind === "spooler" ? p.name : `${KIND_LABEL[p.kind]} ${p.name}`;
+}
+
+export class SequenceView {
+  readonly el: HTMLElement;
+  private readonly host: SequenceHost;
+  private readonly scroller: HTMLElement;
+  private readonly head: SVGSVGElement;
+  private readonly body: HTMLElement;
+  private readonly win: SVGSVGElement;
+  private readonly empty: HTMLElement;
+  private lanes: Lane[] = [];
+  private laneIndex = new Map<string, number>();
+  private width = 400;
+  private events: TraceEvent[] = [];
+  private rows: Row[] = [];
+  private rowOfEvent: number[] = [];
+  private parent: number[] = [];
+  private end: number[] = [];
+  private stack: number[] = [];
+  private stepsShown = 0;
+  private active = -1;
+  private selected = -1;
+  private highlightStep = -1;
+  private frame = 0;
+  private retip = false;
+  private readonly idPrefix: string;
+
+  constructor(host: SequenceHost) {
+    this.host = host;
+    this.idPrefix = `ev${Math.random().toString(36).slice(2, 7)}`;
+    this.head = s("svg", { class: "seq-head", "aria-hidden": "true", height: HEAD });
+    this.win = s("svg", { class: "seq-win", role: "none" });
+    this.body = h(
+      "div",
+      {
+        class: "seq-body",
+        role: "listbox",
+        tabindex: 0,
+        "aria-label": "Sequence diagram of the trace. Arrow keys move between calls, Enter shows the state after a call.",
+        "data-testid": "sequence",
+      },
+      this.win,
+    );
+    this.empty = h("p", { class: "muted seq-empty" }, "No calls yet.");
+    this.scroller = h("div", { class: "seq-scroller" }, this.head, this.body);
+    this.el = h("div", { class: "sequence" }, this.empty, this.scroller);
+    this.scroller.addEventListener("scroll", () => this.schedule(), { passive: true });
+    this.body.addEventListener("keydown", (ev) => this.onKey(ev));
+    this.body.addEventListener("focus", () => {
+      if (this.active < 0) this.moveActive(this.firstEventRow(Math.floor(this.scroller.scrollTop / ROW)), false);
+      else this.showActiveTip();
+    });
+    this.body.addEventListener("blur", () => this.host.tips.hide());
+    this.win.addEventListener("mouseover", (ev) => {
+      const g = (ev.target as Element).closest?.("[data-ev]");
+      if (g) this.tipFor(Number(g.getAttribute("data-ev")), g.getBoundingClientRect(), ev as MouseEvent);
+    });
+    this.win.addEventListener("mouseleave", () => this.host.tips.hide());
+    this.win.addEventListener("click", (ev) => {
+      const g = (ev.target as Element).closest?.("[data-ev]");
+      if (!g) return;
+      const i = Number(g.getAttribute("data-ev"));
+      this.active = this.rowOfEvent[i] ?? -1;
+      this.choose(i);
+    });
+    if (typeof ResizeObserver !== "undefined") new ResizeObserver(() => this.schedule()).observe(this.scroller);
+  }
+
+  setTopology(topo: Topology): void {
+    const lanes: Omit<Lane, "x">[] = [{ key: "client", label: "client", sub: "application" }];
+    topo.stores.forEach((st, i) => lanes.push({ key: `store:${i}`, label: st.name, sub: "store (IMsgStore)" }));
+    lanes.push({ key: "mapi", label: "MAPI", sub: "support, allocator" });
+    lanes.push({ key: "spooler", label: "spooler", sub: "MAPI spooler" });
+    topo.sessions.forEach((se, i) => lanes.push({ key: `session:${i}`, label: se.name, sub: "session (IXPLogon)" }));
+    topo.transports.forEach((t, i) => lanes.push({ key: `transport:${i}`, label: t.name, sub: "IXPProvider" }));
+    topo.storeProviders.forEach((p, i) => lanes.push({ key: `storeProvider:${i}`, label: p, sub: "IMSProvider" }));
+    this.lanes = lanes.map((l, i) => ({ ...l, x: GUTTER + LANE_W / 2 + i * LANE_W }));
+    this.laneIndex = new Map(this.lanes.map((l, i) => [l.key, i]));
+    this.width = GUTTER + this.lanes.length * LANE_W + 360;
+    this.head.setAttribute("width", String(this.width));
+    this.head.replaceChildren(
+      s("rect", { class: "seq-head-bg", x: 0, y: 0, width: this.width, height: HEAD }),
+      ...this.lanes.map((l) =>
+        s(
+          "g",
+          null,
+          s("rect", { class: "lane-box", x: l.x - LANE_W / 2 + 6, y: 4, width: LANE_W - 12, height: HEAD - 10, rx: 5 }),
+          s("text", { class: "lane-name", x: l.x, y: 21, "text-anchor": "middle" }, clip(l.label, 22)),
+          s("text", { class: "lane-sub", x: l.x, y: 35, "text-anchor": "middle" }, l.sub),
+        ),
+      ),
+    );
+    this.body.style.setProperty("width", `${this.width}px`);
+    this.schedule();
+  }
+
+  /** Replaces the whole trace; `steps` actions are applied. */
+  reset(events: TraceEvent[], steps: number): void {
+    this.events = [];
+    this.rows = [];
+    this.rowOfEvent = [];
+    this.parent = [];
+    this.end = [];
+    this.stack = [];
+    this.stepsShown = 0;
+    this.active = -1;
+    this.selected = -1;
+    this.highlightStep = -1;
+    this.append(events, steps, false);
+  }
+
+  /** Adds the events of newly applied steps and scrolls to them. */
+  append(events: TraceEvent[], steps: number, scroll = true): void {
+    let k = 0;
+    const firstNewRow = this.rows.length;
+    for (let st = this.stepsShown + 1; st <= steps; st++) {
+      this.rows.push({ step: st });
+      while (k < events.length && events[k]!.step <= st) this.pushEvent(events[k++]!);
+    }
+    while (k < events.length) this.pushEvent(events[k++]!);
+    this.stepsShown = Math.max(this.stepsShown, steps);
+    this.body.style.setProperty("height", `${Math.max(ROW, this.rows.length * ROW)}px`);
+    this.empty.hidden = this.rows.length > 0;
+    this.scroller.hidden = this.lanes.length === 0 && this.rows.length === 0;
+    this.body.setAttribute("aria-label", `Sequence diagram of the trace: ${this.events.length} calls in ${this.stepsShown} steps. Arrow keys move between calls, Enter shows the state after a call.`);
+    if (scroll && this.rows.length > firstNewRow) {
+      const view = this.scroller.clientHeight - HEAD;
+      const lastTop = this.rows.length * ROW - view;
+      this.scroller.scrollTop = Math.max(0, Math.min(firstNewRow * ROW, lastTop));
+    }
+    this.schedule();
+  }
+
+  private pushEvent(e: TraceEvent): void {
+    const i = this.events.length;
+    this.events.push(e);
+    this.rowOfEvent.push(this.rows.length);
+    this.rows.push({ ev: i });
+    while (this.stack.length && this.events[this.stack[this.stack.length - 1]!]!.depth >= e.depth) this.stack.pop();
+    const p = this.stack.length ? this.stack[this.stack.length - 1]! : -1;
+    this.parent.push(p);
+    this.end.push(i);
+    for (let a = p; a >= 0; a = this.parent[a]!) this.end[a] = i;
+    this.stack.push(i);
+  }
+
+  eventCount(): number {
+    return this.events.length;
+  }
+
+  /** Highlights the rows of a step (the selected event's) or none. */
+  setSelected(ev: number): void {
+    this.selected = ev;
+    this.highlightStep = ev >= 0 ? (this.events[ev]?.step ?? -1) : -1;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render();
+    });
+  }
+
+  /** Draws the rows in view now (tests and keyboard moves need it synchronously). */
+  renderNow(): void {
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.render();
+  }
+
+  private window(): [number, number] {
+    const top = this.scroller.scrollTop;
+    const height = Math.max(this.scroller.clientHeight, 300);
+    const first = Math.max(0, Math.floor(top / ROW) - BUFFER);
+    const last = Math.min(this.rows.length, Math.ceil((top + height) / ROW) + BUFFER);
+    return [first, last];
+  }
+
+  private laneX(p: Party): number {
+    const i = this.laneIndex.get(laneKey(p));
+    return i === undefined ? GUTTER / 2 : this.lanes[i]!.x;
+  }
+
+  /** How many open activations of the same lane enclose event i (its bar's offset). */
+  private level(i: number): number {
+    const lane = laneKey(this.events[i]!.callee);
+    let n = 0;
+    for (let a = this.parent[i]!; a >= 0; a = this.parent[a]!) if (laneKey(this.events[a]!.callee) === lane) n++;
+    return n;
+  }
+
+  private render(): void {
+    const [first, last] = this.window();
+    const height = Math.max(0, (last - first) * ROW);
+    this.win.setAttribute("width", String(this.width));
+    this.win.setAttribute("height", String(height));
+    this.win.style.setProperty("top", `${first * ROW}px`);
+    const parts: SVGElement[] = [];
+    // Step bands first, lanes over them.
+    for (let r = first; r < last; r++) {
+      const row = this.rows[r]!;
+      if (row.step !== undefined) {
+        const y = (r - first) * ROW;
+        parts.push(
+          s(
+            "g",
+            { class: `step-row${row.step === this.highlightStep ? " hl" : ""}`, "aria-hidden": "true" },
+            s("rect", { x: 0, y: y + 2, width: this.width, height: ROW - 4 }),
+            s("text", { x: 8, y: y + 20 }, clip(`Step ${row.step} · ${this.host.stepLabel(row.step)}`, 160)),
+          ),
+        );
+      }
+    }
+    parts.push(
+      s(
+        "g",
+        { "aria-hidden": "true", class: "lanes" },
+        this.lanes.map((l) => s("line", { class: "lane", x1: l.x, x2: l.x, y1: 0, y2: height })),
+      ),
+    );
+    // Activation bars of the events in view and of those enclosing the first.
+    const bars = new Set<number>();
+    const firstEv = this.firstEventRow(first);
+    if (firstEv >= 0 && firstEv < this.rows.length) {
+      const e0 = this.rows[firstEv]!.ev;
+      if (e0 !== undefined) for (let a = this.parent[e0]!; a >= 0; a = this.parent[a]!) bars.add(a);
+    }
+    for (let r = first; r < last; r++) {
+      const ev = this.rows[r]!.ev;
+      if (ev !== undefined && this.end[ev]! > ev) bars.add(ev);
+    }
+    const barEls: SVGElement[] = [];
+    for (const ev of bars) {
+      const e = this.events[ev]!;
+      const r0 = this.rowOfEvent[ev]!;
+      const r1 = this.rowOfEvent[this.end[ev]!]!;
+      const y0 = Math.max(0, (r0 - first) * ROW + ROW - 8);
+      const y1 = Math.min(height, (r1 - first) * ROW + ROW - 2);
+      if (y1 <= y0) continue;
+      const x = this.laneX(e.callee) - 4 + this.level(ev) * 5;
+      barEls.push(s("rect", { class: "activation", x, y: y0, width: 8, height: y1 - y0 }));
+    }
+    parts.push(s("g", { "aria-hidden": "true" }, barEls));
+    for (let r = first; r < last; r++) {
+      const ev = this.rows[r]!.ev;
+      if (ev !== undefined) parts.push(this.eventRow(ev, r, (r - first) * ROW));
+    }
+    this.win.replaceChildren(...parts);
+    if (this.retip) {
+      this.retip = false;
+      this.showActiveTip();
+    }
+    if (this.active >= 0 && this.rows[this.active]?.ev !== undefined) {
+      this.body.setAttribute("aria-activedescendant", this.rowId(this.rows[this.active]!.ev!));
+    } else {
+      this.body.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  private rowId(ev: number): string {
+    return `${this.idPrefix}-${ev}`;
+  }
+
+  private eventRow(i: number, r: number, y: number): SVGElement {
+    const e = this.events[i]!;
+    const x1 = this.laneX(e.caller);
+    const x2 = this.laneX(e.callee);
+    const fail = isFailure(e);
+    const internal = e.hresult === null;
+    const self = laneKey(e.caller) === laneKey(e.callee);
+    const cls = ["ev", r === this.active ? "active" : "", i === this.selected ? "selected" : "", e.step === this.highlightStep ? "in-step" : "", fail ? "fail" : ""].filter(Boolean).join(" ");
+    const shapes: SVGElement[] = [s("rect", { class: "hit", x: 0, y, width: this.width, height: ROW })];
+    const seqText = `#${e.seq}`;
+    let labelText: string;
+    let labelAttrs: Record<string, string | number>;
+    if (internal || self) {
+      const x = x1 + 8 + (self ? this.level(i) * 5 : 0);
+      const text = `${e.method}(${e.args.map((a) => `${a.name}=${a.text}`).join(", ")})${e.hresult ? ` → ${e.hresult.text}` : ""}${e.note ? ` — ${e.note}` : ""}`;
+      labelText = clip(text, 110);
+      const chars = labelText.length + (e.rules.length ? e.rules.join(" ").length + 1 : 0);
+      shapes.push(s("rect", { class: internal ? "note" : "note self", x, y: y + 5, width: chars * CHAR_W + 16, height: ROW - 10, rx: 3 }));
+      labelAttrs = { class: "note-text", x: x + 7, y: y + 19 };
+    } else {
+      const ay = y + 22;
+      const dir = x2 > x1 ? 1 : -1;
+      const off = 4 + this.level(i) * 5;
+      const xs = x1 + dir * 4;
+      const xe = x2 - dir * off;
+      shapes.push(
+        s("line", { class: "arrow", x1: xs, y1: ay, x2: xe, y2: ay }),
+        s("path", { class: "arrow-head", d: `M ${xe} ${ay} l ${-dir * 8} -4 v 8 z` }),
+      );
+      const indent = "· ".repeat(Math.min(e.depth, 6));
+      labelText = clip(`${indent}${e.method}(${argsShort(e)}) → ${e.hresult!.text}${e.outFlags ? `, ${e.outFlags.text}` : ""}`, 120);
+      labelAttrs = { class: "lbl", x: Math.min(x1, x2) + 8, y: y + 15 };
+    }
+    const rulesText = e.rules.join(" ");
+    // All the row's words in one <text>, in reading order, so that its
+    // accessible name (which adds the details) starts with what is visible.
+    const text = s(
+      "text",
+      null,
+      s("tspan", { class: "seq-no", x: 6, y: y + 19 }, `${seqText} `),
+      s("tspan", labelAttrs, rulesText ? `${labelText} ` : labelText),
+      rulesText ? s("tspan", { class: "ev-rules", dx: 6 }, rulesText) : null,
+    );
+    const who = e.hresult === null ? `${partyText(e.caller)}, internal step` : `${partyText(e.caller)} calls ${partyText(e.callee)}`;
+    return s(
+      "g",
+      {
+        class: cls,
+        role: "option",
+        id: this.rowId(i),
+        "data-ev": i,
+        "data-testid": `ev-${i}`,
+        "aria-selected": i === this.selected ? "true" : "false",
+        "aria-label": `${seqText} ${labelText}${rulesText ? ` ${rulesText}` : ""}. Step ${e.step}, depth ${e.depth}, ${who}: ${eventSummary(e)}${e.note ? `. ${e.note}` : ""}`,
+      },
+      shapes,
+      text,
+    );
+  }
+
+  private firstEventRow(from: number): number {
+    for (let r = Math.max(0, from); r < this.rows.length; r++) if (this.rows[r]!.ev !== undefined) return r;
+    return -1;
+  }
+
+  private tipContent(i: number): Child {
+    const e = this.events[i]!;
+    return [
+      h("div", { class: "tip-title" }, h("strong", null, e.method), ` · call #${e.seq} · step ${e.step} · depth ${e.depth}`),
+      h("div", null, e.hresult === null ? `${partyText(e.caller)} (internal step)` : `${partyText(e.caller)} → ${partyText(e.callee)}`),
+      e.args.length
+        ? h(
+            "table",
+            { class: "tip-args" },
+            h("tbody", null, e.args.map((a) => h("tr", null, h("th", { scope: "row" }, a.name), h("td", null, a.text), h("td", { class: "muted" }, hex(a.value))))),
+          )
+        : h("div", { class: "muted" }, "No arguments."),
+      e.hresult ? h("div", null, "HRESULT: ", h("strong", null, e.hresult.text), " ", h("span", { class: "muted" }, hex(e.hresult.value))) : null,
+      e.outFlags ? h("div", null, "Out flags: ", h("strong", null, e.outFlags.text), " ", h("span", { class: "muted" }, hex(e.outFlags.value))) : null,
+      e.note ? h("div", { class: "tip-note" }, e.note) : null,
+      e.rules.length ? h("div", { class: "tip-rules" }, e.rules.map((r) => h("div", null, ruleContent(r)))) : null,
+      h("div", { class: "muted" }, "Click or press Enter to see the state after this step."),
+    ];
+  }
+
+  private tipFor(i: number, rect: DOMRect, mouse?: MouseEvent): void {
+    if (mouse) {
+      this.host.tips.showAt({ left: mouse.clientX + 12, right: mouse.clientX + 12, top: rect.top, bottom: rect.bottom }, this.tipContent(i));
+    } else {
+      this.host.tips.showAt({ left: rect.left + 80, right: rect.left + 80, top: rect.top, bottom: rect.bottom }, this.tipContent(i));
+    }
+  }
+
+  private showActiveTip(): void {
+    const ev = this.rows[this.active]?.ev;
+    if (ev === undefined) return;
+    const g = this.win.querySelector(`[data-ev="${ev}"]`);
+    if (g) this.tipFor(ev, g.getBoundingClientRect());
+  }
+
+  private choose(i: number): void {
+    this.setSelected(i);
+    this.renderNow();
+    this.host.select(this.events[i] ?? null);
+  }
+
+  /** Moves the keyboard's row to `r` (an event row), scrolling it into view. */
+  private moveActive(r: number, tip = true): void {
+    if (r < 0 || r >= this.rows.length) return;
+    this.active = r;
+    const top = r * ROW;
+    const view = this.scroller.clientHeight - HEAD;
+    const before = this.scroller.scrollTop;
+    if (top < this.scroller.scrollTop) this.scroller.scrollTop = Math.max(0, top - ROW);
+    else if (top + ROW > this.scroller.scrollTop + view) this.scroller.scrollTop = top + 2 * ROW - view;
+    this.renderNow();
+    if (tip) {
+      this.showActiveTip();
+      // The scroll event (which hides tooltips) comes with the next frame: show it again then.
+      if (this.scroller.scrollTop !== before) this.retip = true;
+    }
+  }
+
+  private step(from: number, dir: 1 | -1, count = 1): number {
+    let r = from;
+    let found = from;
+    let left = count;
+    while (left > 0) {
+      r += dir;
+      if (r < 0 || r >= this.rows.length) break;
+      if (this.rows[r]!.ev !== undefined) {
+        found = r;
+        left--;
+      }
+    }
+    return found;
+  }
+
+  private onKey(ev: KeyboardEvent): void {
+    if (!this.events.length) return;
+    const page = Math.max(1, Math.floor((this.scroller.clientHeight - HEAD) / ROW) - 1);
+    const cur = this.active >= 0 ? this.active : this.firstEventRow(0);
+    let next = -2;
+    switch (ev.key) {
+      case "ArrowDown":
+        next = this.active < 0 ? cur : this.step(cur, 1);
+        break;
+      case "ArrowUp":
+        next = this.step(cur, -1);
+        break;
+      case "PageDown":
+        next = this.step(cur, 1, page);
+        break;
+      case "PageUp":
+        next = this.step(cur, -1, page);
+        break;
+      case "Home":
+        next = this.firstEventRow(0);
+        break;
+      case "End":
+        next = this.step(this.rows.length, -1);
+        break;
+      case "Enter":
+      case " ": {
+        const e = this.rows[cur]?.ev;
+        if (e !== undefined) {
+          this.active = cur;
+          this.choose(e);
+          this.showActiveTip();
+        }
+        ev.preventDefault();
+        return;
+      }
+      case "Escape":
+        if (this.selected >= 0) {
+          this.setSelected(-1);
+          this.host.select(null);
+          ev.stopPropagation();
+        }
+        return;
+      default:
+        return;
+    }
+    ev.preventDefault();
+    this.moveActive(next);
+  }
+}
+
+function clip(text: string, n: number): string {
+  return text.length > n ? text.slice(0, n - 1) + "…" : text;
+}
