@@ -1,40 +1,32 @@
 #!/usr/bin/env node
 // The mapi-logoff command line: check a provider's trace, run a scenario,
-// print the outcome matrix, explore every interleaving. It runs the same
-// wasm build as the npm package (no native binary), so its answers are the
-// engine's.
+// print the outcome matrix. It runs the same wasm modules as the npm
+// package (no native binary), so its answers are the engine's.
 //
-// Exit status: 0 clean; 1 errors found (check) or a property fails
-// (explore); 2 unusable input (missing file, not a trace or scenario, bad
-// option).
+// Exit status: 0 clean; 1 errors found (check); 2 unusable input (missing
+// file, not a trace or scenario, bad option).
 
 import { createReadStream, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Simulation, outcomeMatrix, rules, version, isMapiLogoffError } from "mapi-logoff";
-import { TraceChecker, Explorer, traceJsonl, traceMermaid } from "mapi-logoff/analysis";
+import { TraceChecker } from "mapi-logoff/check";
 
 const HELP = `mapi-logoff ${version()}: the executable reference for MAPI logoff
 
 Usage:
   mapi-logoff check <trace.jsonl | -> [--format text|json|sarif] [--context N]
-  mapi-logoff run <scenario.json> [--format text|json|jsonl|mermaid]
+  mapi-logoff run <scenario.json> [--format text|json|mermaid]
   mapi-logoff matrix [--format text|json|markdown] [--abort-reading sampleStore|literal]
                      [--store-logoff-transports atFinalRelease|immediate]
-  mapi-logoff explore <scenario.json> [--max-depth N] [--max-states N] [--symmetry]
-                     [--client-misuse] [--property NAME]... [--reachable FLAG[:OUT[:HRESULT]]]...
-                     [--format text|json]
   mapi-logoff --version | --help
 
 check     reads a JSON Lines trace of the calls your provider made and received
           (docs/trace-format.md) and reports where it breaks the protocol, with
           the rule id (S1..T9, I1..I6) and the provider mistake (M1..M11).
           Exit 0 when clean, 1 when there are errors, 2 when the input is unusable.
-run       runs a scenario and prints its trace: text, JSON, JSON Lines (the
-          trace format check reads) or a Mermaid sequence diagram.
-matrix    every StoreLogoffTransports flag against every mix of activity and sharing.
-explore   every interleaving of a scenario's actions, checking I1-I6 and the chosen
-          properties (storesReleased, noMessageLost, storeLogoffTransportsOnce, or
-          --reachable LOGOFF_QUIET:LOGOFF_OUTBOUND); exit 1 when a property fails.`;
+run       runs a scenario and prints its trace: text, JSON, or a Mermaid sequence
+          diagram for Markdown documents.
+matrix    every StoreLogoffTransports flag against every mix of activity and sharing.`;
 
 class UsageError extends Error {}
 
@@ -202,19 +194,58 @@ async function check(args) {
 
 // ---- run, matrix -----------------------------------------------------
 
+/**
+ * A Mermaid sequence diagram of trace events, for Markdown documents: a
+ * participant per part (in order of first appearance), an arrow per call
+ * with its arguments, a dashed reply with the HRESULT, out flags and rules
+ * once the calls nested in it are done, a note per internal step.
+ */
+export function mermaid(events) {
+  const id = (p) => (p.index === undefined ? p.kind : `${p.kind}${p.index}`);
+  const label = (p) => (["client", "mapi", "spooler"].includes(p.kind) ? p.name : `${p.kind === "storeProvider" ? "store provider" : p.kind} ${p.name}`);
+  // Mermaid reads ';' and '#' specially in messages.
+  const clean = (s) => s.replace(/[;#]/g, " ");
+  const out = ["sequenceDiagram"];
+  const seen = new Set();
+  for (const p of events.flatMap((e) => [e.caller, e.callee])) {
+    if (!seen.has(id(p))) {
+      seen.add(id(p));
+      out.push(`    participant ${id(p)} as ${clean(label(p))}`);
+    }
+  }
+  const pending = [];
+  for (const e of events) {
+    while (pending.length && pending.at(-1).depth >= e.depth) out.push(pending.pop().line);
+    if (e.hresult === null) {
+      out.push(`    Note over ${id(e.caller)}: ${clean(`${e.method} ${e.note ?? ""}`)}`);
+      continue;
+    }
+    const args = e.args.map((a) => `${a.name}=${a.text}`).join(", ");
+    out.push(`    ${id(e.caller)}->>+${id(e.callee)}: ${clean(`${e.method}(${args})`)}`);
+    let reply = e.hresult.text;
+    if (e.outFlags) reply += `, ${e.outFlags.text}`;
+    if (e.rules.length) reply += ` [${e.rules.join(" ")}]`;
+    pending.push({ depth: e.depth, line: `    ${id(e.callee)}-->>-${id(e.caller)}: ${clean(reply)}` });
+  }
+  while (pending.length) out.push(pending.pop().line);
+  return `${out.join("\n")}\n`;
+}
+
 function run(args) {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: "string" } } });
   if (positionals.length !== 1) fail("run takes one scenario file (or - for standard input)");
-  const format = option(values, "format", ["text", "json", "jsonl", "mermaid"]) ?? "text";
-  const text = readText(positionals[0]);
-  const sim = new Simulation(text);
+  const format = option(values, "format", ["text", "json", "mermaid"]) ?? "text";
+  const sim = new Simulation(readText(positionals[0]));
   const violations = sim.violations();
   if (format === "json") console.log(JSON.stringify({ trace: sim.trace(), violations, state: sim.state().state }, null, 2));
-  else if (format === "jsonl") process.stdout.write(traceJsonl(text));
-  else if (format === "mermaid") process.stdout.write(traceMermaid(text));
+  else if (format === "mermaid") process.stdout.write(mermaid(sim.trace()));
   else {
     process.stdout.write(sim.traceText());
-    for (const v of violations) console.log(`VIOLATION ${v.rule} ${v.subject}: ${v.message}${v.mistake ? ` (${v.mistake})` : ""}`);
+    // The same lines as the Rust example and the golden .trace.txt files.
+    const titles = new Map(rules().map((r) => [r.id, r.title]));
+    for (const v of violations) {
+      console.log(`VIOLATION ${v.rule} ${v.subject}: ${v.message}${v.mistake ? ` (${v.mistake}: ${titles.get(v.mistake)})` : ""}`);
+    }
   }
   return 0;
 }
@@ -260,85 +291,9 @@ function matrix(args) {
   return 0;
 }
 
-// ---- explore ---------------------------------------------------------
-
-function goal(text) {
-  const [flag, outFlags, hresult] = text.split(":");
-  const g = { flag };
-  if (outFlags) g.outFlags = outFlags;
-  if (hresult) g.hresult = hresult;
-  return { reachable: g };
-}
-
-function explore(args) {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      format: { type: "string" },
-      "max-depth": { type: "string" },
-      "max-states": { type: "string" },
-      symmetry: { type: "boolean" },
-      "client-misuse": { type: "boolean" },
-      property: { type: "string", multiple: true },
-      reachable: { type: "string", multiple: true },
-    },
-  });
-  if (positionals.length !== 1) fail("explore takes one scenario file");
-  const format = option(values, "format", ["text", "json"]) ?? "text";
-  const options = {
-    maxDepth: count(values, "max-depth"),
-    maxStates: count(values, "max-states"),
-    symmetry: values.symmetry ?? false,
-    clientMisuse: values["client-misuse"] ?? false,
-    properties: [...(values.property ?? []), ...(values.reachable ?? []).map(goal)],
-  };
-  const started = performance.now();
-  const explorer = new Explorer(readText(positionals[0]), options);
-  let report = explorer.report();
-  let lastPrint = started;
-  while (!explorer.isDone()) {
-    report = explorer.step(20000);
-    const now = performance.now();
-    if (format === "text" && process.stderr.isTTY && now - lastPrint > 500) {
-      process.stderr.write(`\r${report.uniqueStates} states, depth ${report.maxDepth}...`);
-      lastPrint = now;
-    }
-  }
-  report = explorer.report();
-  explorer.free();
-  const seconds = (performance.now() - started) / 1000;
-  const failed = report.properties.some((p) => p.verdict === "fails" || p.verdict === "unreachable");
-  if (format === "json") {
-    console.log(JSON.stringify({ ...report, seconds, statesPerSecond: Math.round(report.uniqueStates / seconds) }, null, 2));
-    return failed ? 1 : 0;
-  }
-  if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
-  const out = [];
-  out.push(
-    `${report.uniqueStates} unique states (${report.statesExplored} explored, ${report.transitions} transitions), depth ${report.maxDepth}, ${seconds.toFixed(2)} s, ${Math.round(report.uniqueStates / seconds)} states/s: ${report.stopped === "complete" ? "complete" : "stopped at the state budget"}${report.depthBoundHits ? ` (${report.depthBoundHits} states at the depth bound)` : ""}`,
-  );
-  out.push("");
-  for (const p of report.properties) {
-    out.push(`${p.verdict.padEnd(13)} ${p.description}`);
-    if (p.counterexample) {
-      out.push(`              ${p.counterexample.message}`);
-      out.push(`              after: ${p.counterexample.path.map((a) => JSON.stringify(a)).join(", ") || "(the scenario's own actions)"}`);
-    }
-  }
-  out.push("");
-  out.push("Reachable logoff outcomes:");
-  for (const o of report.outcomes) {
-    const results = o.outcomes.map((r) => `${r.hresult.text}${r.outFlags ? ` ${r.outFlags.text}` : ""}`).join("; ");
-    out.push(`  ${o.call} ${o.flag}: ${results}`);
-  }
-  console.log(out.join("\n"));
-  return failed ? 1 : 0;
-}
-
 // ---- main ------------------------------------------------------------
 
-const commands = { check, run, matrix, explore };
+const commands = { check, run, matrix };
 
 async function main(argv) {
   const [command, ...args] = argv;

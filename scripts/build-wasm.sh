@@ -11,6 +11,9 @@
 #
 # pkg/ layout:
 #   mapi_logoff.js, mapi_logoff.d.ts    web build (ESM, `await init()` first)
+#   check/, check/node/                 the trace checker module (mapi-logoff/check),
+#                                       same layout, built with --features check
+#   bin/mapi-logoff.mjs                 the command line (cli/mapi-logoff.mjs)
 #   mapi_logoff_bg.wasm                 the one .wasm, shared by both builds
 #   node/mapi_logoff.js (+ .d.ts)       nodejs build (CommonJS, instantiates on require)
 #   node/index.mjs                      Node ESM entry (see the comment written into it)
@@ -82,6 +85,23 @@ else
   for pair in "${targets[@]}"; do optimize "$OUT/${pair#*:}/${OUT_NAME}_bg.wasm"; done
 fi
 
+# --- 2b. the checker module (cargo feature "check"): mapi-logoff/check ---------
+# The trace checker alone, without the engine, so that each module stays in
+# the size budget and a tool that only checks logs loads only the checker.
+CHECK_NAME=mapi_logoff_check
+for pair in web:check-web nodejs:check-node; do
+  t="${pair%%:*}" d="$OUT/${pair#*:}"
+  log "wasm-pack build --target $t --features check -> ${d#"$CRATE_DIR"/}"
+  rm -rf "$d"
+  wasm-pack --quiet build "$CRATE_DIR" --mode no-install --release --no-pack --no-opt --no-gitignore \
+    --target "$t" --out-dir "$d" --out-name "$CHECK_NAME" -- --features check ||
+    die "wasm-pack build --target $t --features check failed"
+done
+check_wasm="$OUT/check-web/${CHECK_NAME}_bg.wasm"
+cmp -s "$check_wasm" "$OUT/check-node/${CHECK_NAME}_bg.wasm" ||
+  die "the web and nodejs builds of the checker differ before wasm-opt; scripts/build-wasm.sh assumes one .wasm"
+optimize "$check_wasm"
+
 # --- 3. assemble pkg/ ----------------------------------------------------------
 rm -rf "$PKG_DIR"
 mkdir -p "$PKG_DIR/node"
@@ -103,6 +123,28 @@ if ((shared)); then
 fi
 # pkg/ is "type": "module" (the web build is ESM); node/ holds CommonJS.
 printf '{\n  "type": "commonjs"\n}\n' >"$PKG_DIR/node/package.json"
+
+# The checker module: pkg/check/ (web build and the one .wasm) and
+# pkg/check/node/ (CommonJS, pointed at the .wasm one level up).
+mkdir -p "$PKG_DIR/check/node"
+cp "$OUT/check-web/$CHECK_NAME.js" "$OUT/check-web/$CHECK_NAME.d.ts" "$check_wasm" \
+  "$OUT/check-web/${CHECK_NAME}_bg.wasm.d.ts" "$PKG_DIR/check/"
+cp "$OUT/check-node/$CHECK_NAME.js" "$OUT/check-node/$CHECK_NAME.d.ts" "$PKG_DIR/check/node/"
+check_node_js="$PKG_DIR/check/node/$CHECK_NAME.js"
+from="const wasmPath = \`\${__dirname}/${CHECK_NAME}_bg.wasm\`;"
+to="const wasmPath = \`\${__dirname}/../${CHECK_NAME}_bg.wasm\`;"
+[[ "$(grep -cxF "$from" "$check_node_js")" == 1 ]] ||
+  die "cannot find the line '$from' in the checker's nodejs build: update scripts/build-wasm.sh"
+FROM="$from" TO="$to" node -e '
+  const fs = require("fs"), f = process.argv[1];
+  fs.writeFileSync(f, fs.readFileSync(f, "utf8").replace(process.env.FROM, process.env.TO));
+' "$check_node_js"
+printf '{\n  "type": "commonjs"\n}\n' >"$PKG_DIR/check/node/package.json"
+
+# The command line, run by `npx mapi-logoff`.
+mkdir -p "$PKG_DIR/bin"
+cp "$ROOT/cli/mapi-logoff.mjs" "$PKG_DIR/bin/mapi-logoff.mjs"
+chmod +x "$PKG_DIR/bin/mapi-logoff.mjs"
 
 # The constants (LOGOFF_ORDERLY, MAPI_E_INVALID_PARAMETER, ...) as named
 # exports of every entry point. Generated from the built module's
@@ -150,7 +192,8 @@ node -e '
 # wasm-bindgen types the raw wasm exports (the InitOutput interface, and
 # the _bg.wasm.d.ts kept for tools that read it) with `any`; `unknown` is
 # exact there and keeps `any` out of every declaration the package ships.
-for f in "$PKG_DIR/${OUT_NAME}.d.ts" "$PKG_DIR/${OUT_NAME}_bg.wasm.d.ts"; do
+for f in "$PKG_DIR/${OUT_NAME}.d.ts" "$PKG_DIR/${OUT_NAME}_bg.wasm.d.ts" \
+  "$PKG_DIR/check/${CHECK_NAME}.d.ts" "$PKG_DIR/check/${CHECK_NAME}_bg.wasm.d.ts"; do
   [[ -f "$f" ]] || continue
   node -e '
     const fs = require("fs"), f = process.argv[1];
@@ -165,7 +208,7 @@ for f in "$PKG_DIR/${OUT_NAME}.d.ts" "$PKG_DIR/${OUT_NAME}_bg.wasm.d.ts"; do
     fs.writeFileSync(f, text);
   ' "$f" || die "rewriting $f failed"
 done
-if grep -nwE 'any' "$PKG_DIR"/*.d.ts "$PKG_DIR"/node/*.d.ts; then
+if grep -nwE 'any' "$PKG_DIR"/*.d.ts "$PKG_DIR"/node/*.d.ts "$PKG_DIR"/check/*.d.ts "$PKG_DIR"/check/node/*.d.ts; then
   die "the declarations above use \`any\`; type them (unchecked_param_type / typescript_type in src/wasm.rs)"
 fi
 
@@ -197,6 +240,34 @@ const require = createRequire(import.meta.url);
 const wasm = require("./${OUT_NAME}.js");
 
 export const { ${names} } = wasm;
+
+export function initSync() {
+  return undefined;
+}
+
+export default async function init() {
+  return undefined;
+}
+EOF
+
+# The checker's Node ESM entry, the same way.
+check_names="$(node -e '
+  const m = require(process.argv[1]);
+  const ok = (k) => /^[A-Za-z_$][\w$]*$/.test(k) && !k.startsWith("__") &&
+    !["default", "init", "initSync"].includes(k);
+  console.log(Object.keys(m).filter(ok).sort().join(", "));
+' "$check_node_js")" || die "the checker's nodejs build fails to load in Node"
+[[ -n "$check_names" ]] || die "the checker's nodejs build exports nothing"
+cat >"$PKG_DIR/check/node/index.mjs" <<EOF
+// Node ESM entry of ${PKG_NAME}/check: generated by scripts/build-wasm.sh, do not edit.
+// Re-exports the CommonJS build (one module and wasm instance for import
+// and require, synchronous loading); see ../../node/index.mjs.
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const wasm = require("./${CHECK_NAME}.js");
+
+export const { ${check_names} } = wasm;
 
 export function initSync() {
   return undefined;
@@ -241,13 +312,14 @@ metadata="$(cargo metadata --no-deps --format-version 1 --manifest-path "$CRATE_
   die "cargo metadata failed"
 # shellcheck disable=SC2016 # JS template literals, not shell
 (cd "$PKG_DIR" && METADATA="$metadata" MANIFEST="$CRATE_DIR/Cargo.toml" PKG_NAME="$PKG_NAME" \
-  OUT_NAME="$OUT_NAME" node -e '
+  OUT_NAME="$OUT_NAME" CHECK_NAME="$CHECK_NAME" node -e '
   const fs = require("fs"), path = require("path");
   const { packages } = JSON.parse(process.env.METADATA);
   const manifest = fs.realpathSync(process.env.MANIFEST);
   const c = packages.find((p) => fs.realpathSync(p.manifest_path) === manifest);
   if (!c) throw new Error("crate not found in cargo metadata");
   const n = process.env.OUT_NAME;
+  const cn = process.env.CHECK_NAME;
   const web = { types: `./${n}.d.ts`, default: `./${n}.js` };
   const pkg = {
     name: process.env.PKG_NAME,
@@ -272,13 +344,25 @@ metadata="$(cargo metadata --no-deps --format-version 1 --manifest-path "$CRATE_
         default: web,
       },
       [`./${n}_bg.wasm`]: `./${n}_bg.wasm`,
+      // The trace checker on its own (see scripts/build-wasm.sh, step 2b).
+      "./check": {
+        node: {
+          import: { types: `./check/${cn}.d.ts`, default: "./check/node/index.mjs" },
+          require: { types: `./check/node/${cn}.d.ts`, default: `./check/node/${cn}.js` },
+        },
+        types: `./check/${cn}.d.ts`,
+        browser: { types: `./check/${cn}.d.ts`, default: `./check/${cn}.js` },
+        default: { types: `./check/${cn}.d.ts`, default: `./check/${cn}.js` },
+      },
+      [`./check/${cn}_bg.wasm`]: `./check/${cn}_bg.wasm`,
       "./package.json": "./package.json",
     },
     main: `./node/${n}.js`,
     module: `./${n}.js`,
     types: `./${n}.d.ts`,
     files: fs.readdirSync(process.cwd()).filter((f) => f !== "package.json").sort(),
-    sideEffects: [`./node/*`, "./snippets/*"],
+    bin: { "mapi-logoff": "./bin/mapi-logoff.mjs" },
+    sideEffects: [`./node/*`, "./check/node/*", "./snippets/*"],
     engines: { node: ">=20" },
   };
   fs.writeFileSync("package.json", JSON.stringify(pkg, null, 2) + "\n");
@@ -306,12 +390,20 @@ log "assembled ${PKG_DIR#"$CRATE_DIR"/}/ ($PKG_NAME@$version)"
   }
   const run = (m) => m.runScenario({ version: 1, stores: [{ name: "A" }], actions: [{ type: "storeLogoff", store: 0, flags: m.LOGOFF_ORDERLY }] });
   if (JSON.stringify(run(esm)) !== JSON.stringify(run(web))) throw new Error("node and web builds disagree");
-  console.log(`build-wasm: smoke ok: node import, node require, web initSync; ${Object.keys(table).length} constants`);
+  const trace = JSON.stringify({ object: { kind: "store", id: "A" }, method: "IMsgStore::StoreLogoff", flags: 6, hresult: 0 });
+  const checkEsm = await import("./check/node/index.mjs");
+  const checkCjs = createRequire(process.cwd() + "/")("./check/node/mapi_logoff_check.js");
+  const checkWeb = await import("./check/mapi_logoff_check.js");
+  checkWeb.initSync({ module: readFileSync("./check/mapi_logoff_check_bg.wasm") });
+  for (const m of [checkEsm, checkCjs, checkWeb]) {
+    if (m.checkTrace(trace).diagnostics[0]?.code !== "S1") throw new Error("the checker module does not check");
+  }
+  console.log(`build-wasm: smoke ok: node import, node require, web initSync (engine and checker); ${Object.keys(table).length} constants`);
 ') || die "smoke test of $PKG_DIR failed: an entry point does not load"
 
 # --- 5. size budget ------------------------------------------------------------
 fail=0
-for w in "$PKG_DIR/${OUT_NAME}_bg.wasm" "$PKG_DIR/node/${OUT_NAME}_bg.wasm"; do
+for w in "$PKG_DIR/${OUT_NAME}_bg.wasm" "$PKG_DIR/node/${OUT_NAME}_bg.wasm" "$PKG_DIR/check/${CHECK_NAME}_bg.wasm"; do
   [[ -f "$w" ]] || continue
   raw="$(wc -c <"$w")"
   gz="$(gzip -9 -c "$w" | wc -c)"

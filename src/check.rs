@@ -13,12 +13,14 @@
 //! (the rest are counted).
 
 use crate::error::InputError;
+use crate::fingerprint::BuildFingerprint;
 use crate::flags::{StoreLogoffFlag, StoreLogoffOutFlags, TransportLogoffFlags, TransportNotifyFlags};
 use crate::hresult::HResult;
 use crate::rules::RuleId::{self, *};
 use crate::tracefile::{Call, Line, ObjectKind, ObjectRef, parse_line};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::Hash;
 
 /// Diagnostics kept in a report; more are counted in `omitted`.
 pub const MAX_DIAGNOSTICS: usize = 10_000;
@@ -87,7 +89,7 @@ struct StoreTrack {
     support_released: bool,
     destroyed: bool,
     /// Opened by (process, profile) pairs (S8).
-    openers: HashSet<(u64, String)>,
+    openers: Vec<(u64, String)>,
 }
 
 #[derive(Default)]
@@ -104,9 +106,10 @@ struct SessionTrack {
     cleanup_after_support_reported: bool,
     invalid: bool,
     released_at: Option<u64>,
-    in_flight: HashSet<u64>,
+    in_flight: Vec<u64>,
 }
 
+#[derive(Default)]
 struct BlockTrack {
     owner: String,
     parent: Option<u64>,
@@ -115,16 +118,60 @@ struct BlockTrack {
     late: bool,
 }
 
+/// Objects of one kind by their id in the log, in the order they first
+/// appeared: lookups are hashed, iteration is deterministic without sorting.
+struct Table<K, T> {
+    index: HashMap<K, usize, BuildFingerprint>,
+    items: Vec<(K, T)>,
+}
+
+impl<K, T> Default for Table<K, T> {
+    fn default() -> Self {
+        Table { index: HashMap::default(), items: Vec::new() }
+    }
+}
+
+impl<K: Hash + Eq + Clone, T: Default> Table<K, T> {
+    fn entry(&mut self, key: &K) -> &mut T {
+        let at = match self.index.get(key) {
+            Some(&at) => at,
+            None => {
+                self.index.insert(key.clone(), self.items.len());
+                self.items.push((key.clone(), T::default()));
+                self.items.len() - 1
+            }
+        };
+        &mut self.items[at].1
+    }
+
+    fn get(&self, key: &K) -> Option<&T> {
+        self.index.get(key).map(|&at| &self.items[at].1)
+    }
+
+    fn get_mut(&mut self, key: &K) -> Option<&mut T> {
+        self.index.get(key).map(|&at| &mut self.items[at].1)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &(K, T)> {
+        self.items.iter()
+    }
+
+    fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.items.iter_mut().map(|(_, t)| t)
+    }
+}
+
 /// The checker. Feed it lines (or chunks of text), then call `finish`.
 #[derive(Default)]
 pub struct Checker {
     report: Report,
-    stores: HashMap<String, StoreTrack>,
-    sessions: HashMap<String, SessionTrack>,
-    blocks: HashMap<u64, BlockTrack>,
+    stores: Table<String, StoreTrack>,
+    sessions: Table<String, SessionTrack>,
+    blocks: Table<u64, BlockTrack>,
     saw_allocations: bool,
-    providers_shut_down: HashMap<String, u64>,
-    not_understood: HashSet<String>,
+    /// Transport providers shut down, with the line.
+    providers_shut_down: Table<String, u64>,
+    not_understood: Vec<String>,
     /// Text after the last newline of the last chunk.
     partial: String,
 }
@@ -254,7 +301,10 @@ impl Checker {
             (K::Session, "IXPLogon::SubmitMessage" | "IXPLogon::StartMessage") => {
                 let _ = self.session_call(c);
                 if let Some(m) = c.message {
-                    self.sessions.entry(c.object.id.clone()).or_default().in_flight.insert(m);
+                    let in_flight = &mut self.sessions.entry(&c.object.id).in_flight;
+                    if !in_flight.contains(&m) {
+                        in_flight.push(m);
+                    }
                 }
             }
             (K::Session, "IXPLogon::EndMessage") => {
@@ -275,7 +325,8 @@ impl Checker {
             (K::Transport, "IXPProvider::Shutdown") => self.provider_shutdown(c),
             _ if KNOWN_OTHER.contains(&method) => {}
             _ => {
-                if self.not_understood.insert(method.to_string()) {
+                if !self.not_understood.iter().any(|m| m == method) {
+                    self.not_understood.push(method.to_string());
                     self.push(Diagnostic {
                         rule: None,
                         mistake: None,
@@ -301,12 +352,14 @@ impl Checker {
     // ---- stores --------------------------------------------------------
 
     fn open_store(&mut self, c: &Call) {
-        let store = self.stores.entry(c.object.id.clone()).or_default();
+        let store = self.stores.entry(&c.object.id);
         if store.destroyed {
             *store = StoreTrack::default();
         }
         if let (Some(process), Some(profile)) = (c.process, &c.profile) {
-            store.openers.insert((process, profile.clone()));
+            if !store.openers.iter().any(|(p, f)| *p == process && f == profile) {
+                store.openers.push((process, profile.clone()));
+            }
         }
     }
 
@@ -375,7 +428,7 @@ impl Checker {
         if !valid || !ok {
             return;
         }
-        let store = self.stores.entry(c.object.id.clone()).or_default();
+        let store = self.stores.entry(&c.object.id);
         store.saved_flag = Some(flags);
         if c.out_flags.is_some_and(|f| f & StoreLogoffOutFlags::LOGOFF_COMPLETE.bits() != 0) {
             store.invalid_since = Some(c.line);
@@ -383,7 +436,7 @@ impl Checker {
     }
 
     fn store_release(&mut self, c: &Call) {
-        let store = self.stores.entry(c.object.id.clone()).or_default();
+        let store = self.stores.entry(&c.object.id);
         if store.destroyed {
             let message = format!("Release on store {} after its last reference was released", c.object.id);
             self.diag(I4, None, c.line, vec![], vec![c.object.to_string()], message);
@@ -398,7 +451,7 @@ impl Checker {
     fn store_logoff_transports(&mut self, c: &Call, ok: bool) {
         let id = c.object.id.clone();
         let objects = vec![format!("store {id}")];
-        let store = self.stores.entry(id.clone()).or_default();
+        let store = self.stores.entry(&id);
         if store.support_released {
             self.diag(
                 I3,
@@ -465,7 +518,7 @@ impl Checker {
     fn store_support_release(&mut self, c: &Call) {
         let id = c.object.id.clone();
         let objects = vec![format!("store {id}")];
-        let store = self.stores.entry(id.clone()).or_default();
+        let store = self.stores.entry(&id);
         if store.support_released {
             self.diag(I4, None, c.line, vec![], objects, format!("the support object of store {id} was released twice"));
             return;
@@ -504,7 +557,7 @@ impl Checker {
     // ---- sessions ------------------------------------------------------
 
     fn session(&mut self, c: &Call) -> &mut SessionTrack {
-        let s = self.sessions.entry(c.object.id.clone()).or_default();
+        let s = self.sessions.entry(&c.object.id);
         if s.provider.is_none() {
             s.provider = c.provider.clone().or_else(|| c.object.provider.clone());
         }
@@ -606,7 +659,7 @@ impl Checker {
     }
 
     fn session_support_release(&mut self, c: &Call) {
-        let s = self.sessions.entry(c.object.id.clone()).or_default();
+        let s = self.sessions.entry(&c.object.id);
         if let Some(at) = s.support_released_at {
             let message = format!("the support object of session {} was released twice", c.object.id);
             self.diag(I4, None, c.line, vec![at], vec![format!("session {}", c.object.id)], message);
@@ -616,7 +669,7 @@ impl Checker {
     }
 
     fn call_on_session_support(&mut self, c: &Call) {
-        let s = self.sessions.entry(c.object.id.clone()).or_default();
+        let s = self.sessions.entry(&c.object.id);
         if c.method == "IMAPISupport::MakeInvalid" {
             s.invalid = true;
         }
@@ -648,7 +701,7 @@ impl Checker {
     fn end_transfer(&mut self, c: &Call) {
         if let Some(m) = c.message {
             for s in self.sessions.values_mut() {
-                s.in_flight.remove(&m);
+                s.in_flight.retain(|&x| x != m);
             }
         }
     }
@@ -660,12 +713,12 @@ impl Checker {
         self.saw_allocations = true;
         let owner = c.caller.as_ref().map(|r| r.id.clone()).unwrap_or_default();
         if c.purpose.as_deref() == Some("addressTypes") {
-            self.sessions.entry(owner.clone()).or_default().address_types_block = Some(id);
+            self.sessions.entry(&owner).address_types_block = Some(id);
         }
         if let Some(caller) = &c.caller
             && caller.kind == ObjectKind::Session
         {
-            let s = self.sessions.entry(caller.id.clone()).or_default();
+            let s = self.sessions.entry(&caller.id);
             s.provider = s.provider.take().or_else(|| caller.provider.clone());
         }
         let released = self.sessions.get(&owner).and_then(|s| s.released_at);
@@ -673,7 +726,7 @@ impl Checker {
             let message = format!("{} was called for session {owner} after the spooler released it", c.method);
             self.diag(I3, None, c.line, vec![at], vec![format!("session {owner}")], message);
         }
-        self.blocks.insert(id, BlockTrack { owner, parent: c.parent, freed: false, late: released.is_some() });
+        *self.blocks.entry(&id) = BlockTrack { owner, parent: c.parent, freed: false, late: released.is_some() };
     }
 
     fn free(&mut self, c: &Call) {
@@ -724,7 +777,7 @@ impl Checker {
             self.diag(I3, None, c.line, vec![*at], vec![c.object.to_string()], message);
             return;
         }
-        self.providers_shut_down.insert(c.object.id.clone(), c.line);
+        *self.providers_shut_down.entry(&c.object.id) = c.line;
     }
 
     /// Ends the check: what can only be judged once every call was seen.
@@ -740,7 +793,7 @@ impl Checker {
 
     fn finish_stores(&mut self) {
         let mut found = Vec::new();
-        for (id, s) in &self.stores {
+        for (id, s) in self.stores.iter() {
             if let Some(line) = s.final_release
                 && !s.support_released
             {
@@ -758,7 +811,6 @@ impl Checker {
                 found.push((rule, mistake, line, id.clone(), message));
             }
         }
-        found.sort_by_key(|f| f.2);
         for (rule, mistake, line, id, message) in found {
             self.diag(rule, mistake, line, vec![], vec![format!("store {id}")], message);
         }
@@ -766,7 +818,7 @@ impl Checker {
 
     fn finish_sessions(&mut self) {
         let mut found = Vec::new();
-        for (id, s) in &self.sessions {
+        for (id, s) in self.sessions.iter() {
             // Why the cleanup did not happen, when it did not (support never
             // released): refused flags it must take, a failed logoff it
             // believed kept the session, or no logoff work at all.
@@ -782,9 +834,8 @@ impl Checker {
                 None
             };
             if let Some(released) = s.released_at {
-                let mut leaked: Vec<(u64, bool)> =
+                let leaked: Vec<(u64, bool)> =
                     self.blocks.iter().filter(|(_, b)| b.owner == *id && !b.freed).map(|(b, t)| (*b, t.late)).collect();
-                leaked.sort_unstable();
                 if !leaked.is_empty() {
                     let list = leaked.iter().map(|(b, _)| b.to_string()).collect::<Vec<_>>().join(", ");
                     // Memory the logon had at TransportLogoff is M7 unless a
@@ -809,9 +860,7 @@ impl Checker {
                         format!("session {id} was logged off without releasing its support object"),
                     ));
                 }
-                let mut stranded: Vec<u64> = s.in_flight.iter().copied().collect();
-                stranded.sort_unstable();
-                for m in stranded {
+                for &m in &s.in_flight {
                     found.push((
                         I1,
                         None,
@@ -832,7 +881,6 @@ impl Checker {
                 ));
             }
         }
-        found.sort_by(|a, b| (a.2, &a.3, a.0).cmp(&(b.2, &b.3, b.0)));
         for (rule, mistake, line, id, message) in found {
             self.diag(rule, mistake, line, vec![], vec![format!("session {id}")], message);
         }

@@ -17,6 +17,7 @@
 
 use crate::engine::{Action, apply, enabled_actions};
 use crate::error::{ErrorCode, InputError};
+use crate::fingerprint::{BuildFingerprint, fingerprint};
 use crate::flags::{FlagSet, StoreLogoffFlag, StoreLogoffOutFlags};
 use crate::hresult::HResult;
 use crate::invariants::{check_invariants, invariants_hold, messages_conserved};
@@ -25,8 +26,7 @@ use crate::scenario::{Scenario, Settings};
 use crate::state::{SpoolerLogon, State, StorePhase, SupportKind, Topology};
 use crate::trace::{Method, Trace};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::collections::HashMap;
 
 json::string_enum! {
     /// Which call of the logoff an outcome or a reachability goal is about.
@@ -253,73 +253,6 @@ pub struct ExploreReport {
     pub outcomes: Vec<OutcomeSummary>,
 }
 
-/// The fingerprint hasher: a multiply-xorshift over the words of the
-/// state's `Hash`, finished with MurmurHash3's 64-bit mix so that every
-/// input bit reaches every output bit (what a fingerprint needs).
-#[derive(Default)]
-struct Fingerprint(u64);
-
-impl Hasher for Fingerprint {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-    fn write_u16(&mut self, n: u16) {
-        self.add(u64::from(n));
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.add(u64::from(n));
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-    fn finish(&self) -> u64 {
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
-}
-
-impl Fingerprint {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0 ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
-    }
-}
-
-/// The map from fingerprints to nodes needs no further hashing.
-#[derive(Default)]
-struct Identity(u64);
-
-impl Hasher for Identity {
-    fn write(&mut self, _: &[u8]) {
-        unreachable!("only u64 fingerprints are hashed")
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-fn fingerprint(state: &State) -> u64 {
-    let mut h = Fingerprint::default();
-    state.hash(&mut h);
-    h.finish()
-}
-
 struct Node {
     /// Until the node is expanded (boxed: most nodes no longer have one).
     state: Option<Box<State>>,
@@ -338,7 +271,7 @@ pub struct Explorer {
     base: Scenario,
     options: ExploreOptions,
     nodes: Vec<Node>,
-    seen: HashMap<u64, u32, BuildHasherDefault<Identity>>,
+    seen: HashMap<u64, u32, BuildFingerprint>,
     cursor: usize,
     explored: u64,
     transitions: u64,
@@ -346,7 +279,8 @@ pub struct Explorer {
     /// Per property: the node (and, for Reachable, the action from it)
     /// where it first failed or was reached.
     found: Vec<Option<(u32, Option<Action>, String)>>,
-    outcomes: BTreeMap<(LogoffCall, StoreLogoffFlag), BTreeSet<ReachableOutcome>>,
+    /// Outcomes seen per (call, flag), each list in order.
+    outcomes: Vec<((LogoffCall, StoreLogoffFlag), Vec<ReachableOutcome>)>,
     /// For symmetry: classes of interchangeable stores.
     store_classes: Vec<Vec<usize>>,
     trace: Trace,
@@ -372,7 +306,7 @@ impl Explorer {
             explored: 0,
             transitions: 0,
             depth_bound_hits: 0,
-            outcomes: BTreeMap::new(),
+            outcomes: Vec::new(),
             store_classes,
             trace: Trace::observing(WATCHED),
             topology,
@@ -464,7 +398,15 @@ impl Explorer {
                     self.found[i] = Some((from, Some(action), message));
                 }
             }
-            self.outcomes.entry((call, flag)).or_default().insert(outcome);
+            match self.outcomes.iter_mut().find(|(key, _)| *key == (call, flag)) {
+                // Kept ordered by insertion, so reports compare across runs.
+                Some((_, seen)) => {
+                    if let Err(at) = seen.binary_search(&outcome) {
+                        seen.insert(at, outcome);
+                    }
+                }
+                None => self.outcomes.push(((call, flag), vec![outcome])),
+            }
         }
     }
 
@@ -606,10 +548,12 @@ impl Explorer {
                 }
             })
             .collect();
-        let outcomes = self
-            .outcomes
+        // Calls, then flags, in their declaration order.
+        let outcomes = LogoffCall::NAMES
             .iter()
-            .map(|((call, flag), set)| OutcomeSummary { call: *call, flag: *flag, outcomes: set.iter().cloned().collect() })
+            .flat_map(|(_, call)| StoreLogoffFlag::ALL.iter().map(move |flag| (*call, *flag)))
+            .filter_map(|key| self.outcomes.iter().find(|(k, _)| *k == key))
+            .map(|((call, flag), seen)| OutcomeSummary { call: *call, flag: *flag, outcomes: seen.clone() })
             .collect();
         ExploreReport {
             done,

@@ -59,6 +59,7 @@ pub mod engine;
 pub mod error;
 pub mod explore;
 pub mod faults;
+mod fingerprint;
 pub mod flags;
 pub mod hresult;
 pub mod invariants;

@@ -339,59 +339,6 @@ impl Trace {
     }
 }
 
-impl Trace {
-    /// A Mermaid sequence diagram of the events, for Markdown documents: a
-    /// participant per part (in order of first appearance), an arrow per
-    /// call with its arguments, a dashed reply with the HRESULT, out flags
-    /// and rules once the call's nested calls are done, a note for each
-    /// internal step.
-    pub fn to_mermaid(events: &[Event]) -> String {
-        let id = |p: &Party| match p.index {
-            Some(i) => format!("{}{i}", p.kind.as_str()),
-            None => p.kind.as_str().to_string(),
-        };
-        // Mermaid reads ';' and '#' specially in messages.
-        let clean = |s: &str| s.replace([';', '#'], " ");
-        let mut out = String::from("sequenceDiagram\n");
-        let mut seen: Vec<String> = Vec::new();
-        for p in events.iter().flat_map(|e| [&e.caller, &e.callee]) {
-            let pid = id(p);
-            if !seen.contains(&pid) {
-                let _ = writeln!(out, "    participant {pid} as {}", clean(&p.to_string()));
-                seen.push(pid);
-            }
-        }
-        // Replies wait on a stack until the next event at the same depth or
-        // above, so that each follows the calls nested in it.
-        let mut pending: Vec<(u8, String)> = Vec::new();
-        for e in events {
-            while pending.last().is_some_and(|(depth, _)| *depth >= e.depth) {
-                out.push_str(&pending.pop().expect("checked").1);
-            }
-            let (from, to) = (id(&e.caller), id(&e.callee));
-            if e.method.is_internal() {
-                let note = e.note.as_deref().unwrap_or_default();
-                let _ = writeln!(out, "    Note over {from}: {}", clean(&format!("{} {note}", e.method)));
-                continue;
-            }
-            let args = e.args.iter().map(|a| format!("{}={}", a.name, a.text)).collect::<Vec<_>>().join(", ");
-            let _ = writeln!(out, "    {from}->>+{to}: {}", clean(&format!("{}({args})", e.method)));
-            let mut reply = e.hresult.map(|h| h.text()).unwrap_or_default();
-            if let Some(flags) = e.out_flags {
-                let _ = write!(reply, ", {}", flags.text());
-            }
-            if !e.rules.is_empty() {
-                let _ = write!(reply, " [{}]", e.rules.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" "));
-            }
-            pending.push((e.depth, format!("    {to}-->>-{from}: {}\n", clean(&reply))));
-        }
-        while let Some((_, line)) = pending.pop() {
-            out.push_str(&line);
-        }
-        out
-    }
-}
-
 /// Builders for arguments, so call sites stay one line.
 pub(crate) mod arg {
     use super::Arg;

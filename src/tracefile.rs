@@ -29,6 +29,7 @@ use crate::json::{self, Fields};
 use crate::memory::BlockKind;
 use crate::trace::{Event, Method, PartyKind};
 use serde_json::Value;
+use std::fmt::Write as _;
 
 pub const TRACE_FORMAT: &str = "mapi-logoff-trace";
 pub const TRACE_VERSION: u32 = 1;
@@ -192,6 +193,77 @@ pub fn parse_line(text: &str, line: u64) -> Result<Line, InputError> {
     })))
 }
 
+/// Writes a JSON string literal.
+fn quote(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// One line of the file, written field by field (the engine exports whole
+/// traces; building `serde_json::Value`s for each line would cost the wasm
+/// module more than this does).
+struct LineWriter {
+    out: String,
+    first: bool,
+}
+
+impl LineWriter {
+    fn new() -> Self {
+        LineWriter { out: String::from("{"), first: true }
+    }
+    fn key(&mut self, key: &str) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        quote(&mut self.out, key);
+        self.out.push(':');
+    }
+    fn text(&mut self, key: &str, value: &str) -> &mut Self {
+        self.key(key);
+        quote(&mut self.out, value);
+        self
+    }
+    fn number(&mut self, key: &str, value: u64) -> &mut Self {
+        self.key(key);
+        let _ = write!(self.out, "{value}");
+        self
+    }
+    fn null(&mut self, key: &str) -> &mut Self {
+        self.key(key);
+        self.out.push_str("null");
+        self
+    }
+    /// An object reference: `{"kind":..,"id":..,"provider":..}`.
+    fn object(&mut self, key: &str, kind: &str, id: Option<&str>, provider: Option<&str>) -> &mut Self {
+        self.key(key);
+        let mut inner = LineWriter::new();
+        inner.text("kind", kind);
+        if let Some(id) = id {
+            inner.text("id", id);
+        }
+        if let Some(p) = provider {
+            inner.text("provider", p);
+        }
+        self.out.push_str(&inner.finish());
+        self
+    }
+    fn finish(mut self) -> String {
+        self.out.push('}');
+        self.out
+    }
+}
+
 /// Writes the engine's trace in the file format, so that every simulated
 /// run is also a valid input of the checker. The first lines describe what
 /// existed when the scenario starts (what each session allocated at logon,
@@ -199,54 +271,40 @@ pub fn parse_line(text: &str, line: u64) -> Result<Line, InputError> {
 pub fn export(sim: &Simulation) -> String {
     let topo = sim.topology();
     let mut out = format!("{{\"format\":\"{TRACE_FORMAT}\",\"version\":{TRACE_VERSION}}}\n");
-    let mut line = |v: Value| {
-        out.push_str(&v.to_string());
+    let provider_of = |i: usize| topo.transports[usize::from(topo.sessions[i].transport)].name.as_str();
+    let mut push = |line: String| {
+        out.push_str(&line);
         out.push('\n');
     };
-    let party = |kind: PartyKind, name: &str| -> Value {
-        let kind = match kind {
-            PartyKind::Client => "client",
-            PartyKind::Store => "store",
-            PartyKind::Mapi => "mapi",
-            PartyKind::Spooler => "spooler",
-            PartyKind::Session => "session",
-            PartyKind::Transport => "transport",
-            PartyKind::StoreProvider => "storeProvider",
-        };
-        match kind {
-            "client" | "mapi" | "spooler" => serde_json::json!({ "kind": kind }),
-            _ => serde_json::json!({ "kind": kind, "id": name }),
-        }
-    };
-    let session_ref = |i: usize| serde_json::json!({ "kind": "session", "id": topo.sessions[i].name, "provider": topo.transports[usize::from(topo.sessions[i].transport)].name });
 
     // The prelude: the scenario's starting point, as the calls that made it.
     let (_, initial) = sim.to_scenario().build().expect("a running simulation's scenario builds");
     for (id, b) in initial.memory.blocks.iter().enumerate() {
-        let mut v = serde_json::json!({
-            "caller": session_ref(usize::from(b.owner)),
-            "object": { "kind": "block", "id": id.to_string() },
-            "method": if b.parent.is_some() { "MAPIAllocateMore" } else { "MAPIAllocateBuffer" },
-            "block": id,
-            "hresult": "S_OK",
-        });
+        let owner = usize::from(b.owner);
+        let mut w = LineWriter::new();
+        w.object("caller", "session", Some(&topo.sessions[owner].name), Some(provider_of(owner)));
+        w.object("object", "block", Some(&id.to_string()), None);
+        w.text("method", if b.parent.is_some() { "MAPIAllocateMore" } else { "MAPIAllocateBuffer" });
+        w.number("block", id as u64).text("hresult", "S_OK");
         if let Some(p) = b.parent {
-            v["parent"] = p.into();
+            w.number("parent", u64::from(p));
         }
         if b.kind == BlockKind::AddressTypes {
-            v["purpose"] = "addressTypes".into();
+            w.text("purpose", "addressTypes");
         }
-        line(v);
+        push(w.finish());
     }
     for (i, s) in topo.stores.iter().enumerate() {
-        let refs = initial.stores[i].refs;
-        line(
-            serde_json::json!({ "caller": { "kind": "client" }, "object": { "kind": "store", "id": s.name }, "method": "IMAPISession::OpenMsgStore", "hresult": "S_OK", "refCount": refs, "process": 1, "profile": "default" }),
-        );
-        if s.shared_with_other_process {
-            line(
-                serde_json::json!({ "caller": { "kind": "client" }, "object": { "kind": "store", "id": s.name }, "method": "IMAPISession::OpenMsgStore", "hresult": "S_OK", "process": 2, "profile": "default" }),
-            );
+        let opens: &[u64] = if s.shared_with_other_process { &[1, 2] } else { &[1] };
+        for &process in opens {
+            let mut w = LineWriter::new();
+            w.object("caller", "client", None, None).object("object", "store", Some(&s.name), None);
+            w.text("method", "IMAPISession::OpenMsgStore").text("hresult", "S_OK");
+            if process == 1 {
+                w.number("refCount", u64::from(initial.stores[i].refs));
+            }
+            w.number("process", process).text("profile", "default");
+            push(w.finish());
         }
     }
 
@@ -255,89 +313,107 @@ pub fn export(sim: &Simulation) -> String {
     let mut refs: Vec<u32> = initial.stores.iter().map(|s| u32::from(s.refs)).collect();
     let mut next_block = initial.memory.blocks.len() as u64;
     for e in sim.trace() {
-        line(event_line(topo, e, &mut refs, &mut next_block, &party, &session_ref));
+        push(event_line(topo, e, &mut refs, &mut next_block));
     }
     out
 }
 
-fn event_line(
-    topo: &crate::state::Topology,
-    e: &Event,
-    refs: &mut [u32],
-    next_block: &mut u64,
-    party: &dyn Fn(PartyKind, &str) -> Value,
-    session_ref: &dyn Fn(usize) -> Value,
-) -> Value {
-    let who = |p: &crate::trace::Party| match (p.kind, p.index) {
-        (PartyKind::Session, Some(i)) => session_ref(usize::from(i)),
-        _ => party(p.kind, &p.name),
+fn kind_name(kind: PartyKind) -> &'static str {
+    match kind {
+        PartyKind::Client => "client",
+        PartyKind::Store => "store",
+        PartyKind::Mapi => "mapi",
+        PartyKind::Spooler => "spooler",
+        PartyKind::Session => "session",
+        PartyKind::Transport => "transport",
+        PartyKind::StoreProvider => "storeProvider",
+    }
+}
+
+fn party(w: &mut LineWriter, key: &str, topo: &crate::state::Topology, p: &crate::trace::Party) {
+    match (p.kind, p.index) {
+        (PartyKind::Client | PartyKind::Mapi | PartyKind::Spooler, _) => w.object(key, kind_name(p.kind), None, None),
+        (PartyKind::Session, Some(i)) => {
+            let provider = &topo.transports[usize::from(topo.sessions[usize::from(i)].transport)].name;
+            w.object(key, "session", Some(&p.name), Some(provider))
+        }
+        _ => w.object(key, kind_name(p.kind), Some(&p.name), None),
     };
-    let caller = who(&e.caller);
+}
+
+fn event_line(topo: &crate::state::Topology, e: &Event, refs: &mut [u32], next_block: &mut u64) -> String {
     let arg = |name: &str| e.args.iter().find(|a| a.name == name);
-    let support_of = |p: &crate::trace::Party| match p.kind {
-        PartyKind::Store => serde_json::json!({ "kind": "storeSupport", "id": p.name }),
-        _ => serde_json::json!({ "kind": "sessionSupport", "id": p.name }),
-    };
-    let mut v = serde_json::json!({ "caller": caller, "method": e.method.as_str(), "depth": e.depth });
-    let object = match e.method {
-        Method::StoreLogoffTransports | Method::SpoolerNotify | Method::MakeInvalid | Method::SupportRelease => support_of(&e.caller),
+    let ok = e.hresult.is_some_and(HResult::is_success);
+    let mut w = LineWriter::new();
+    party(&mut w, "caller", topo, &e.caller);
+    match e.method {
+        Method::StoreLogoffTransports | Method::SpoolerNotify | Method::MakeInvalid | Method::SupportRelease => {
+            let kind = if e.caller.kind == PartyKind::Store { "storeSupport" } else { "sessionSupport" };
+            w.object("object", kind, Some(&e.caller.name), None);
+        }
         Method::AllocateBuffer | Method::AllocateMore => {
-            if e.hresult == Some(HResult::S_OK) {
-                v["block"] = (*next_block).into();
+            let block = (e.hresult == Some(HResult::S_OK)).then(|| {
                 *next_block += 1;
+                *next_block - 1
+            });
+            w.object("object", "block", Some(&block.map(|b| b.to_string()).unwrap_or_default()), None);
+            if let Some(b) = block {
+                w.number("block", b);
             }
             if let Some(p) = arg("lpObject") {
-                v["parent"] = p.value.into();
+                w.number("parent", u64::from(p.value));
             }
-            serde_json::json!({ "kind": "block", "id": v.get("block").map(|b| b.to_string()).unwrap_or_default() })
         }
         Method::FreeBuffer => {
-            let block = arg("lpBuffer").filter(|a| a.text != "NULL").map(|a| a.value);
-            v["block"] = block.map(Value::from).unwrap_or(Value::Null);
-            serde_json::json!({ "kind": "block", "id": block.map(|b| b.to_string()).unwrap_or_default() })
+            let block = arg("lpBuffer").filter(|a| a.text != "NULL").map(|a| u64::from(a.value));
+            w.object("object", "block", Some(&block.map(|b| b.to_string()).unwrap_or_default()), None);
+            match block {
+                Some(b) => w.number("block", b),
+                None => w.null("block"),
+            };
         }
-        Method::DiscardAddressTypes => session_ref(arg("session").map_or(0, |a| a.value as usize)),
-        _ => who(&e.callee),
-    };
-    v["object"] = object;
-    if let Some(flags) = arg("ulFlags") {
-        v["flags"] = flags.value.into();
+        Method::DiscardAddressTypes => {
+            let i = arg("session").map_or(0, |a| a.value as usize);
+            let provider = &topo.transports[usize::from(topo.sessions[i].transport)].name;
+            w.object("object", "session", Some(&topo.sessions[i].name), Some(provider));
+        }
+        Method::OpenMsgStore => {
+            // Called on MAPI; the object is the store it opens.
+            let store = arg("store").map_or(0, |a| a.value as usize);
+            if ok {
+                refs[store] += 1;
+            }
+            w.object("object", "store", Some(&topo.stores[store].name), None);
+            w.number("refCount", u64::from(refs[store])).number("process", 1).text("profile", "default");
+        }
+        _ => party(&mut w, "object", topo, &e.callee),
     }
-    for name in ["lpMessage", "lpulMsgRef", "ulMsgRef", "lpNotification", "message"] {
-        if let Some(m) = arg(name) {
-            v["message"] = m.value.into();
-        }
+    w.text("method", e.method.as_str()).number("depth", u64::from(e.depth));
+    if let Some(flags) = arg("ulFlags") {
+        w.number("flags", u64::from(flags.value));
+    }
+    if let Some(m) = ["lpMessage", "lpulMsgRef", "ulMsgRef", "lpNotification", "message"].iter().find_map(|n| arg(n)) {
+        w.number("message", u64::from(m.value));
     }
     if let Some(hr) = e.hresult {
-        v["hresult"] = hr.0.into();
+        w.number("hresult", u64::from(hr.0));
     }
     if let Some(out) = e.out_flags {
-        v["outFlags"] = out.bits().into();
+        w.number("outFlags", u64::from(out.bits()));
     }
-    if let (PartyKind::Store, Some(i)) = (e.callee.kind, e.callee.index) {
+    if let (PartyKind::Store, Some(i), true) = (e.callee.kind, e.callee.index, ok) {
         let i = usize::from(i);
-        let ok = e.hresult.is_some_and(HResult::is_success);
         match e.method {
-            Method::StoreAddRef if ok => refs[i] += 1,
-            Method::StoreRelease if ok => refs[i] = refs[i].saturating_sub(1),
-            Method::OpenMsgStore if ok => refs[i] += 1,
+            Method::StoreAddRef => {
+                refs[i] += 1;
+                w.number("refCount", u64::from(refs[i]));
+            }
+            Method::StoreRelease => {
+                refs[i] = refs[i].saturating_sub(1);
+                w.number("refCount", u64::from(refs[i]));
+            }
             _ => {}
         }
-        if matches!(e.method, Method::StoreAddRef | Method::StoreRelease) && ok {
-            v["refCount"] = refs[i].into();
-        }
     }
-    if e.method == Method::OpenMsgStore {
-        // OpenMsgStore is called on MAPI; the object is the store it opens.
-        let store = arg("store").map_or(0, |a| a.value as usize);
-        let ok = e.hresult.is_some_and(HResult::is_success);
-        if ok {
-            refs[store] += 1;
-        }
-        v["object"] = serde_json::json!({ "kind": "store", "id": topo.stores[store].name });
-        v["refCount"] = refs[store].into();
-        v["process"] = 1.into();
-        v["profile"] = "default".into();
-    }
-    v
+    w.finish()
 }

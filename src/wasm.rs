@@ -12,12 +12,22 @@
 //! coerced by the generated glue. Outputs cross back as serde_json text
 //! parsed by `JSON.parse`.
 
+#[cfg(not(feature = "check"))]
+use crate::Scenario;
+#[cfg(not(feature = "check"))]
 use crate::error::{ErrorCode, InputError};
-use crate::flags::FlagSet;
-use crate::rules::RuleId;
-use crate::{Action, HResult, Scenario};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+// Two builds of one crate: the engine API (the default) and, with the
+// `check` feature, the trace checker alone. Each is its own wasm module of
+// the npm package, so that a page that only simulates does not load the
+// checker, a tool that only checks logs does not load the engine, and each
+// stays within the size budget.
+#[cfg(feature = "check")]
+mod check;
+#[cfg(not(feature = "check"))]
+mod engine;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = include_str!("wasm/types.d.ts");
@@ -26,43 +36,7 @@ const TYPES: &'static str = include_str!("wasm/types.d.ts");
 extern "C" {
     #[wasm_bindgen(typescript_type = "Scenario | string")]
     pub type ScenarioInput;
-    #[wasm_bindgen(typescript_type = "Scenario")]
-    pub type ScenarioOutput;
-    #[wasm_bindgen(typescript_type = "Action")]
-    pub type ActionInput;
-    #[wasm_bindgen(typescript_type = "Action[]")]
-    pub type ActionList;
-    #[wasm_bindgen(typescript_type = "Outcome")]
-    pub type OutcomeOutput;
-    #[wasm_bindgen(typescript_type = "Outcome[]")]
-    pub type OutcomeList;
-    #[wasm_bindgen(typescript_type = "StateView")]
-    pub type StateViewOutput;
-    #[wasm_bindgen(typescript_type = "TraceEvent[]")]
-    pub type TraceOutput;
-    #[wasm_bindgen(typescript_type = "Violation[]")]
-    pub type ViolationList;
-    #[wasm_bindgen(typescript_type = "RunReport")]
-    pub type RunReportOutput;
-    #[wasm_bindgen(typescript_type = "Settings")]
-    pub type SettingsInput;
-    #[wasm_bindgen(typescript_type = "MatrixCell[]")]
-    pub type MatrixOutput;
-    #[wasm_bindgen(typescript_type = "Constants")]
-    pub type ConstantsOutput;
-    #[wasm_bindgen(typescript_type = "RuleInfo[]")]
-    pub type RuleList;
 }
-
-#[wasm_bindgen(typescript_custom_section)]
-const RULE_INFO: &'static str = r#"
-/** A rule id with its one-line summary and the Microsoft page behind it. */
-export interface RuleInfo {
-  id: RuleId;
-  title: string;
-  docUrl: string;
-}
-"#;
 
 // `private`: run on instantiation, but not exported as a `start()` function.
 #[wasm_bindgen(start, private)]
@@ -92,6 +66,7 @@ fn make_error(message: &str, code: &str, path: &str) -> JsValue {
     err.into()
 }
 
+#[cfg(not(feature = "check"))]
 /// The one conversion from a Rust input error to a JS exception.
 fn js_error(e: InputError) -> JsValue {
     make_error(&e.to_string(), e.code.as_str(), &e.path)
@@ -101,14 +76,18 @@ fn argument_error(path: &str, message: impl Into<String>) -> JsValue {
     make_error(&format!("{path}: {}", message.into()), "invalidArgument", path)
 }
 
-/// Whether a caught value is an error this package threw for bad input.
-/// Any value may be passed: `undefined`, `null` and other primitives are not.
+/// Whether a caught value is an error this package threw for bad input:
+/// an `Error` named MapiLogoffError with a string `code`. Checked by shape,
+/// not by prototype, so it recognises the errors of both of the package's
+/// wasm modules. Any value may be passed.
 #[wasm_bindgen(js_name = isMapiLogoffError, unchecked_return_type = "value is MapiLogoffError")]
 pub fn is_mapi_logoff_error(#[wasm_bindgen(unchecked_param_type = "unknown")] value: &JsValue) -> bool {
-    // Object.getPrototypeOf throws on undefined and null.
-    value.is_object() && ERROR_PROTOTYPE.with(|p| js_sys::Object::is(&js_sys::Object::get_prototype_of(value), p))
+    let Some(err) = value.dyn_ref::<js_sys::Error>() else { return false };
+    let code = js_sys::Reflect::get(err, &"code".into()).unwrap_or(JsValue::UNDEFINED);
+    err.name() == "MapiLogoffError" && code.is_string()
 }
 
+#[cfg(not(feature = "check"))]
 /// A JS value as JSON text, or a typed error naming `what` (and the field).
 fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
     if value.is_undefined() {
@@ -125,15 +104,20 @@ fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
         .ok_or_else(|| js_error(InputError::new(ErrorCode::InvalidJson, "", format!("expected {what}, got a value JSON cannot represent"))))
 }
 
+// Catching bindings: on a Proxy or a getter these run user code, and an
+// exception unwinding through wasm would leave a `Simulation` borrowed
+// (every later call would fail).
 #[wasm_bindgen]
 extern "C" {
-    // Catching bindings: on a Proxy or a getter these run user code, and an
-    // exception unwinding through wasm would leave a `Simulation` borrowed
-    // (every later call would fail).
-    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
-    fn object_keys(value: &JsValue) -> Result<js_sys::Array, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+}
+
+#[cfg(not(feature = "check"))]
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn object_keys(value: &JsValue) -> Result<js_sys::Array, JsValue>;
     // ES2024; where it is missing the check is skipped and serde_json
     // reports the lone surrogate instead (without the field's path).
     type JsText;
@@ -141,10 +125,13 @@ extern "C" {
     fn is_well_formed(this: &JsText) -> Result<bool, JsValue>;
 }
 
+#[cfg(not(feature = "check"))]
 /// serde_json's recursion limit: deeper documents are refused when parsed.
 const MAX_DEPTH: usize = 128;
+#[cfg(not(feature = "check"))]
 const TOO_MANY: &str = "too many values for the JSON size limit";
 
+#[cfg(not(feature = "check"))]
 /// Checks that `JSON.stringify(value)` writes exactly `value`: no NaN or
 /// Infinity (which it writes as null), function or symbol (which it drops:
 /// a reader would then take a required field as missing, an optional one
@@ -181,6 +168,7 @@ fn check_plain_data(value: &JsValue) -> Result<(), InputError> {
     })
 }
 
+#[cfg(not(feature = "check"))]
 struct Walk {
     /// The path to the value being checked: array indexes (numbers) and
     /// object keys (strings).
@@ -191,6 +179,7 @@ struct Walk {
     budget: usize,
 }
 
+#[cfg(not(feature = "check"))]
 impl Walk {
     fn spend(&mut self, n: usize) -> Result<(), &'static str> {
         self.budget = self.budget.checked_sub(n).ok_or(TOO_MANY)?;
@@ -253,12 +242,14 @@ impl Walk {
     }
 }
 
+#[cfg(not(feature = "check"))]
 /// A JS value's JSON text, read by one of the core's readers.
 fn from_js<T>(value: &JsValue, what: &str, read: impl FnOnce(&str) -> Result<T, InputError>) -> Result<T, JsValue> {
     let text = json_text(value, what)?;
     read(&text).map_err(js_error)
 }
 
+#[cfg(not(feature = "check"))]
 fn scenario_from_js(value: &JsValue) -> Result<Scenario, JsValue> {
     match value.as_string() {
         Some(text) => Scenario::from_json(&text).map_err(js_error),
@@ -274,6 +265,7 @@ fn to_js<T: Serialize + ?Sized, R: JsCast>(value: &T) -> R {
     js_sys::JSON::parse(&text).expect("serde_json writes valid JSON").unchecked_into()
 }
 
+#[cfg(not(feature = "check"))]
 /// A JS number that must be a u32 (flags, HRESULTs): NaN, fractions,
 /// negatives and values past 2^32 are errors, not silently wrapped.
 fn to_u32(value: f64, path: &str) -> Result<u32, JsValue> {
@@ -302,6 +294,7 @@ fn type_name(value: &JsValue) -> String {
     }
 }
 
+#[cfg(not(feature = "check"))]
 /// A number argument that must be a u32. Taken as a JsValue: wasm-bindgen's
 /// `f64` glue would coerce `null` to 0 and "2" to 2 and throw a TypeError on
 /// a BigInt.
@@ -316,196 +309,6 @@ fn u32_arg(value: &JsValue, path: &str) -> Result<u32, JsValue> {
 /// a non-string out of bounds ("RuntimeError: memory access out of bounds").
 fn text_arg(value: &JsValue, path: &str) -> Result<String, JsValue> {
     value.as_string().ok_or_else(|| argument_error(path, format!("expected a string, got {}", type_name(value))))
-}
-
-/// A scenario being run, step by step.
-#[wasm_bindgen]
-pub struct Simulation {
-    inner: crate::Simulation,
-}
-
-#[wasm_bindgen]
-impl Simulation {
-    /// Builds the scenario (an object, or its JSON text) and applies its
-    /// actions. Without one, an empty scenario.
-    #[wasm_bindgen(constructor)]
-    pub fn new(scenario: Option<ScenarioInput>) -> Result<Simulation, JsValue> {
-        let scenario = match scenario.map(JsValue::from) {
-            Some(v) if !v.is_undefined() && !v.is_null() => scenario_from_js(&v)?,
-            _ => Scenario::default(),
-        };
-        crate::Simulation::new(&scenario).map(|inner| Simulation { inner }).map_err(js_error)
-    }
-
-    /// Applies one action. Protocol refusals come back as outcomes; only a
-    /// malformed action throws, and then nothing changed.
-    pub fn apply(&mut self, action: ActionInput) -> Result<OutcomeOutput, JsValue> {
-        let action = from_js(&action.into(), "an action", Action::from_json)?;
-        self.inner.apply(action).map(|o| to_js(&o)).map_err(js_error)
-    }
-
-    /// Applies actions in order, all or nothing: if one is malformed, none
-    /// is applied and the error path names its index (`[3].store`).
-    pub fn run(&mut self, actions: ActionList) -> Result<OutcomeList, JsValue> {
-        let actions = from_js(&actions.into(), "a list of actions", Action::list_from_json)?;
-        let mut trial = self.inner.clone();
-        let outcomes = trial.run(actions).map_err(js_error)?;
-        self.inner = trial;
-        Ok(to_js(&outcomes))
-    }
-
-    pub fn state(&self) -> StateViewOutput {
-        to_js(&self.inner.view())
-    }
-
-    pub fn trace(&self) -> TraceOutput {
-        to_js(self.inner.trace())
-    }
-
-    /// The trace as JSON text, byte for byte what the native core writes.
-    #[wasm_bindgen(js_name = traceJson)]
-    pub fn trace_json(&self) -> String {
-        self.inner.trace_json()
-    }
-
-    /// The trace as text, one call per line.
-    #[wasm_bindgen(js_name = traceText)]
-    pub fn trace_text(&self) -> String {
-        self.inner.trace_text()
-    }
-
-    pub fn violations(&self) -> ViolationList {
-        to_js(&self.inner.violations())
-    }
-
-    #[wasm_bindgen(js_name = enabledActions)]
-    pub fn enabled_actions(&self) -> ActionList {
-        to_js(&self.inner.enabled_actions())
-    }
-
-    /// The scenario that reproduces this simulation, actions included.
-    #[wasm_bindgen(js_name = toScenario)]
-    pub fn to_scenario(&self) -> ScenarioOutput {
-        to_js(&self.inner.to_scenario())
-    }
-
-    /// Actions applied so far.
-    #[wasm_bindgen(getter)]
-    pub fn step(&self) -> u32 {
-        self.inner.applied().len() as u32
-    }
-}
-
-/// Runs a whole scenario: final state, trace and violations.
-#[wasm_bindgen(js_name = runScenario)]
-pub fn run_scenario(scenario: ScenarioInput) -> Result<RunReportOutput, JsValue> {
-    let scenario = scenario_from_js(&scenario.into())?;
-    crate::run_scenario(&scenario).map(|r| to_js(&r)).map_err(js_error)
-}
-
-fn flag_set(set: &JsValue) -> Result<FlagSet, JsValue> {
-    let name = set.as_string().unwrap_or_default();
-    FlagSet::NAMES.iter().find(|(n, _)| *n == name).map(|(_, set)| *set).ok_or_else(|| {
-        let names = FlagSet::NAMES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
-        js_error(InputError::new(ErrorCode::InvalidFlags, "set", format!("not a flag set; expected one of {names}")))
-    })
-}
-
-/// Parses flag text (`"LOGOFF_ORDERLY | 0x100"`, `"0x2"`, `"2"`) of a set.
-#[wasm_bindgen(js_name = parseFlags)]
-pub fn parse_flags(
-    #[wasm_bindgen(unchecked_param_type = "FlagSet")] set: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string")] text: &JsValue,
-) -> Result<u32, JsValue> {
-    parse_in(flag_set(set)?, text)
-}
-
-fn parse_in(set: FlagSet, text: &JsValue) -> Result<u32, JsValue> {
-    set.parse(&text_arg(text, "text")?).map_err(|e| js_error(InputError::new(ErrorCode::InvalidFlags, "text", e.to_string())))
-}
-
-/// Formats a flag value of a set; undefined bits are shown in hex.
-#[wasm_bindgen(js_name = formatFlags)]
-pub fn format_flags(
-    #[wasm_bindgen(unchecked_param_type = "FlagSet")] set: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "number")] value: &JsValue,
-) -> Result<String, JsValue> {
-    let set = flag_set(set)?;
-    Ok(set.format(u32_arg(value, "value")?))
-}
-
-macro_rules! per_set {
-    ($($parse:ident, $format:ident, $pjs:literal, $fjs:literal, $set:expr;)*) => {$(
-        #[doc = concat!("Parses ", stringify!($set), " flag text.")]
-        #[wasm_bindgen(js_name = $pjs)]
-        pub fn $parse(#[wasm_bindgen(unchecked_param_type = "string")] text: &JsValue) -> Result<u32, JsValue> {
-            parse_in($set, text)
-        }
-        #[doc = concat!("Formats a ", stringify!($set), " flag value.")]
-        #[wasm_bindgen(js_name = $fjs)]
-        pub fn $format(#[wasm_bindgen(unchecked_param_type = "number")] value: &JsValue) -> Result<String, JsValue> {
-            Ok($set.format(u32_arg(value, "value")?))
-        }
-    )*};
-}
-
-per_set! {
-    parse_store_logoff_flags, format_store_logoff_flags, "parseStoreLogoffFlags", "formatStoreLogoffFlags", FlagSet::StoreLogoff;
-    parse_transport_logoff_flags, format_transport_logoff_flags, "parseTransportLogoffFlags", "formatTransportLogoffFlags", FlagSet::TransportLogoff;
-    parse_deinit_flags, format_deinit_flags, "parseDeinitFlags", "formatDeinitFlags", FlagSet::Deinit;
-    parse_flush_flags, format_flush_flags, "parseFlushFlags", "formatFlushFlags", FlagSet::FlushQueues;
-    parse_transport_notify_flags, format_transport_notify_flags, "parseTransportNotifyFlags", "formatTransportNotifyFlags", FlagSet::TransportNotify;
-    parse_spooler_notify_flags, format_spooler_notify_flags, "parseSpoolerNotifyFlags", "formatSpoolerNotifyFlags", FlagSet::SpoolerNotify;
-    parse_status_flags, format_status_flags, "parseStatusFlags", "formatStatusFlags", FlagSet::Status;
-}
-
-/// The header name of an HRESULT, or undefined when it is not one the
-/// protocol uses.
-#[wasm_bindgen(js_name = hresultName)]
-pub fn hresult_name(#[wasm_bindgen(unchecked_param_type = "number")] value: &JsValue) -> Result<Option<String>, JsValue> {
-    Ok(HResult(u32_arg(value, "value")?).name().map(str::to_string))
-}
-
-/// Every input flag against every mix of activity and sharing, computed by
-/// the engine under the given readings.
-#[wasm_bindgen(js_name = outcomeMatrix)]
-pub fn outcome_matrix(settings: Option<SettingsInput>) -> Result<MatrixOutput, JsValue> {
-    let settings = match settings.map(JsValue::from) {
-        Some(v) if !v.is_undefined() && !v.is_null() => from_js(&v, "settings", crate::scenario::Settings::from_json)?,
-        _ => crate::scenario::Settings::default(),
-    };
-    Ok(to_js(&crate::matrix::outcome_matrix(settings)))
-}
-
-/// Every flag and HRESULT name with its header value.
-#[wasm_bindgen]
-pub fn constants() -> ConstantsOutput {
-    // Written as JSON text directly: collecting into a map would pull a
-    // sort into the module for a table whose names are already unique.
-    let mut text = String::from("{");
-    let tables = FlagSet::NAMES.iter().flat_map(|(_, set)| set.table().iter()).chain(HResult::KNOWN.iter());
-    for (i, (name, value)) in tables.enumerate() {
-        if i > 0 {
-            text.push(',');
-        }
-        text.push_str(&format!("\"{name}\":{value}"));
-    }
-    text.push('}');
-    js_sys::JSON::parse(&text).expect("well-formed JSON").unchecked_into()
-}
-
-/// Every rule id with its summary and documentation page.
-#[wasm_bindgen]
-pub fn rules() -> RuleList {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Info {
-        id: RuleId,
-        title: &'static str,
-        doc_url: String,
-    }
-    let list: Vec<Info> = RuleId::ALL.iter().map(|&r| Info { id: r, title: r.title(), doc_url: r.doc_url() }).collect();
-    to_js(&list)
 }
 
 /// The package version.

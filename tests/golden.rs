@@ -1,7 +1,8 @@
 //! Golden scenarios: every `tests/scenarios/NAME.json` is run and its trace
 //! compared byte for byte with `NAME.trace.txt` (the text trace followed by
 //! one `VIOLATION ...` line per violation, as `examples/run.rs` prints it)
-//! and `NAME.trace.json` (`Simulation::trace_json()`). There is no update
+//! `NAME.trace.json` (`Simulation::trace_json()`) and `NAME.trace.jsonl`
+//! (`Simulation::trace_jsonl()`, the checker's file format). There is no update
 //! mode: a changed trace is reviewed against the spec and the files are
 //! regenerated deliberately.
 
@@ -104,6 +105,13 @@ fn check(path: &Path) -> Vec<String> {
             window(&json)
         ));
     }
+    // The trace in the file format of the checker: also a worked example of
+    // that format for provider authors.
+    let jsonl = sim.trace_jsonl();
+    let expected_jsonl = read(&path.with_file_name(format!("{stem}.trace.jsonl")));
+    if jsonl != expected_jsonl {
+        problems.push(format!("{stem}.trace.jsonl differs (- expected, + actual):\n{}", diff(&expected_jsonl, &jsonl)));
+    }
     problems
 }
 
@@ -126,7 +134,8 @@ fn every_golden_file_belongs_to_a_scenario_and_the_readme_lists_it() {
     }
     for entry in std::fs::read_dir(&dir).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
-        let owner = name.trim_end_matches(".trace.txt").trim_end_matches(".trace.json").trim_end_matches(".json");
+        let owner =
+            name.trim_end_matches(".trace.txt").trim_end_matches(".trace.jsonl").trim_end_matches(".trace.json").trim_end_matches(".json");
         assert!(name == "README.md" || stems.iter().any(|s| s == owner), "{name} belongs to no scenario");
     }
 }
@@ -135,36 +144,4 @@ fn every_golden_file_belongs_to_a_scenario_and_the_readme_lists_it() {
 fn the_diff_shows_changed_lines() {
     assert_eq!(diff("a\nb\nc\n", "a\nx\nc\n"), "  a\n- b\n+ x\n  c\n");
     assert_eq!(diff("a\n", "a"), "  a\n(the files differ in the final newline)\n");
-}
-
-/// The Mermaid form of a trace: participants, nested calls closed by their
-/// replies in order, notes for internal steps.
-#[test]
-fn mermaid_diagram_of_a_purge() {
-    let sim = Simulation::from_json(
-        r#"{ "version": 1,
-             "stores": [{ "name": "Mailbox", "outboundQueue": [{ "addressType": "SMTP", "steps": 1 }] }],
-             "transports": [{ "name": "Internet", "sessions": [{ "name": "smtp", "addressTypes": ["SMTP"] }] }],
-             "actions": [{ "type": "storeLogoffTransports", "store": 0, "flags": "LOGOFF_PURGE" }] }"#,
-    )
-    .unwrap();
-    let expected = "\
-sequenceDiagram
-    participant store0 as store Mailbox
-    participant mapi as MAPI
-    participant spooler as spooler
-    participant session0 as session smtp
-    store0->>+mapi: IMAPISupport::StoreLogoffTransports(ulFlags=LOGOFF_PURGE)
-    spooler->>+session0: IXPLogon::FlushQueues(ulFlags=FLUSH_UPLOAD)
-    session0-->>-spooler: S_OK [S7]
-    spooler->>+session0: IXPLogon::SubmitMessage(lpMessage=message 0)
-    session0-->>-spooler: S_OK [S2]
-    spooler->>+session0: IXPLogon::EndMessage(ulMsgRef=message 0)
-    session0-->>-spooler: S_OK [S2]
-    spooler->>+session0: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_OUTBOUND_FLUSH)
-    session0-->>-spooler: S_OK [S7]
-    Note over spooler: Spooler::ReleaseStoreLogon the spooler releases its logon on the store
-    mapi-->>-store0: S_OK, LOGOFF_COMPLETE [S7]
-";
-    assert_eq!(mapi_logoff::Trace::to_mermaid(sim.trace()), expected);
 }

@@ -10,8 +10,9 @@ log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy --all-targets"
 cargo clippy --all-targets -- -D warnings
-log "cargo clippy --lib --target $WASM_TARGET"
+log "cargo clippy --lib --target $WASM_TARGET (engine module, and --features check: the checker module)"
 cargo clippy --lib --target "$WASM_TARGET" -- -D warnings
+cargo clippy --lib --target "$WASM_TARGET" --features check -- -D warnings
 
 log "cargo test"
 out="$(mktemp)"

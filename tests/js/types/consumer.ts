@@ -185,3 +185,21 @@ outcomeMatrix("literal");
 void [orderly, invalid, sum, notFour, fromTable, v2, badSettings, hresult, outText, ruleIds, outcomes, refs, method, traceJson, traceText];
 void [violations, next, again, step, report, reportFromText, guard, badSet, parsed, formatted, busy, doc, literal, cellScenario, ver];
 void MAPI_E_UNKNOWN_FLAGS;
+
+// The checker module: typed reports, streaming, no `any`.
+import { checkTrace, TraceChecker } from "mapi-logoff/check";
+import type { CheckReport, Diagnostic, Severity } from "mapi-logoff/check";
+
+const checked: CheckReport = checkTrace('{"object":{"kind":"store","id":"PST"},"method":"IMsgStore::StoreLogoff","flags":6}');
+const lines: CheckReport = checkTrace(["line one", "line two"]);
+const first: Diagnostic | undefined = checked.diagnostics[0];
+const severity: Severity | undefined = first?.severity;
+const rule: RuleId | undefined = first?.mistake;
+const streaming = new TraceChecker();
+streaming.feed("{}\n");
+const streamed: number = streaming.finish().errors;
+// @ts-expect-error: a trace is text or an array of lines
+checkTrace(42);
+// @ts-expect-error: diagnostics have no `hresult`
+first?.hresult;
+void [lines, severity, rule, streamed];
