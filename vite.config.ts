@@ -10,7 +10,12 @@ export default defineConfig({
   base: "./",
   publicDir: false,
   resolve: {
-    alias: { "mapi-logoff": here("./pkg/mapi_logoff.js") },
+    // Exact matches: a plain "mapi-logoff" key would also rewrite "mapi-logoff/check".
+    alias: [
+      { find: /^mapi-logoff$/, replacement: here("./pkg/mapi_logoff.js") },
+      // The trace checker: its own small wasm module, loaded with the "Check a trace" tab.
+      { find: /^mapi-logoff\/check$/, replacement: here("./pkg/check/mapi_logoff_check.js") },
+    ],
   },
   build: {
     outDir: "dist",

@@ -62,3 +62,25 @@ log "npm run build:wasm"
 npm run --silent build:wasm
 log "node bench/wasm.mjs (bounded to about ${BENCH_SECONDS:-20}s per measurement)"
 node bench/wasm.mjs "$gen/workload.json" "$ROOT/target/criterion" "$CRATE_DIR/pkg" || die "bench/wasm.mjs failed"
+
+# --- 4. the explorer: this crate's BFS against stateright's, same model -----------------
+log "cargo bench --bench explore (both checkers on the reference scenario, 3 runs each)"
+cargo bench --quiet --bench explore || die "cargo bench --bench explore failed"
+
+# --- 5. the playground in headless Chromium ---------------------------------------------
+# Navigation to interactive (median of 5 loads), and the time each action
+# takes with 1,000 messages in the scenario (the page's click handler, and
+# click to next paint). The measuring code is the e2e suite's; here only
+# those two tests run, and their figures are printed.
+log "npm run build (the site), then the playground's timing tests"
+SKIP_WASM_BUILD=1 npm run --silent build
+rm -f dist/screenshots/metrics.json
+node --test --test-reporter=tap --test-name-pattern="navigation to interactive|1,000 messages" tests/e2e/playground.test.mjs >"$gen/e2e.tap" 2>&1 ||
+  { cat "$gen/e2e.tap"; die "the playground timing tests failed"; }
+grep -E '^# (navigation|1,000)' "$gen/e2e.tap" | sed 's/^# /bench: playground: /' || true
+node -e '
+  const m = JSON.parse(require("fs").readFileSync("dist/screenshots/metrics.json", "utf8"));
+  const l = m.loadToInteractiveMs, t = m.thousandMessages;
+  console.log(`bench: playground: navigation to interactive ${l.medianPerformanceMark} ms (performance mark), ${l.medianWallClock} ms wall clock, median of ${l.runs.length}`);
+  console.log(`bench: playground: 1,000 messages: ${t.medianHandlerMs} ms median in the click handler (max ${t.maxHandlerMs} ms, frame budget 16 ms); click to next paint median ${t.medianClickToPaintMs} ms`);
+' || die "no playground metrics were recorded"

@@ -49,7 +49,11 @@ export interface PlaygroundOptions {
   pageUrl: string;
 }
 
-type Tab = "playground" | "matrix" | "check" | "explore";
+type Tab = "playground" | "matrix" | "check";
+
+/** The "Check a trace" tab's view (www/check.ts, loaded with its wasm module when the tab first opens). */
+type CheckModule = typeof import("./check");
+type CheckViewLike = InstanceType<CheckModule["CheckView"]>;
 
 const MAX_UNDO = 300;
 const MAX_FILE = 16 * 1024 * 1024;
@@ -65,7 +69,7 @@ const SHORTCUTS: [string, string][] = [
   ["S", "One spooler step"],
   ["R", "Run the spooler until idle"],
   ["D", "Focus the sequence diagram (then ↑ ↓ Home End, Enter shows the state after a call)"],
-  ["P / M", "Playground / outcome matrix tab"],
+  ["P / M / C", "Playground / outcome matrix / check a trace tab"],
   ["Esc", "Close a dialog or tooltip, leave the state-after-call view"],
 ];
 
@@ -111,6 +115,8 @@ export class Playground {
   private readonly textTrace: HTMLPreElement;
   private readonly textToggle: HTMLButtonElement;
   private readonly tabs = new Map<Tab, { tab: HTMLButtonElement; panel: HTMLElement }>();
+  private readonly checkPanel: HTMLElement;
+  private checkLoad: Promise<CheckViewLike | null> | null = null;
   private readonly themeBtn: HTMLButtonElement | null;
   private readonly openLink: HTMLAnchorElement;
 
@@ -187,7 +193,7 @@ export class Playground {
     // ---- tabs ----
     const tabList = h("div", { class: "tabs chrome-full", role: "tablist", "aria-label": "Views" });
     const panels = h("div", { class: "panels" });
-    const addTab = (id: Tab, label: string, panel: HTMLElement, later = false) => {
+    const addTab = (id: Tab, label: string, panel: HTMLElement) => {
       const tabId = uid("tab");
       const panelId = uid("panel");
       const tab = h(
@@ -199,12 +205,10 @@ export class Playground {
           "aria-controls": panelId,
           "aria-selected": id === "playground" ? "true" : "false",
           tabindex: id === "playground" ? 0 : -1,
-          class: later ? "later" : "",
           "data-testid": `tab-${id}`,
           onclick: () => this.showTab(id),
         },
         label,
-        later ? h("span", { class: "soon" }, " (later)") : null,
       );
       panel.id = panelId;
       panel.setAttribute("role", "tabpanel");
@@ -215,7 +219,7 @@ export class Playground {
       this.tabs.set(id, { tab, panel });
     };
     tabList.addEventListener("keydown", (ev) => {
-      const order: Tab[] = ["playground", "matrix", "check", "explore"];
+      const order: Tab[] = ["playground", "matrix", "check"];
       const i = order.indexOf(this.tab);
       let next = -1;
       if (ev.key === "ArrowRight") next = (i + 1) % order.length;
@@ -266,8 +270,8 @@ export class Playground {
     );
     addTab("playground", "Playground", playground);
     addTab("matrix", "Outcome matrix", this.matrix.el);
-    addTab("check", "Check a trace", h("div", { class: "later-panel" }, h("h2", null, "Check a trace"), h("p", null, "Paste a trace recorded from a real provider and check it against the rules. This panel is not available yet.")), true);
-    addTab("explore", "Explore", h("div", { class: "later-panel" }, h("h2", null, "Explore"), h("p", null, "Explore every interleaving of a scenario and find the ones that break an invariant. This panel is not available yet.")), true);
+    this.checkPanel = h("div", { class: "check-panel", "data-testid": "check-panel" });
+    addTab("check", "Check a trace", this.checkPanel);
 
     // ---- dialogs ----
     const helpTitle = uid("h");
@@ -679,7 +683,41 @@ export class Playground {
     }
     if (id === "matrix") this.matrix.show();
     if (id === "playground") this.sequence.renderNow();
+    if (id === "check") void this.loadCheck();
     this.tips.hide();
+  }
+
+  /** Loads the trace checker (its code and wasm module) the first time the tab opens. */
+  private loadCheck(): Promise<CheckViewLike | null> {
+    if (this.checkLoad) return this.checkLoad;
+    const panel = this.checkPanel;
+    panel.setAttribute("aria-busy", "true");
+    replace(panel, h("div", { class: "check-loading", role: "status", "aria-live": "polite", "data-testid": "check-loading" }, h("h2", null, "Check a trace"), h("p", null, "Loading the trace checker…")));
+    this.checkLoad = import("./check")
+      .then(async (m) => {
+        await m.loadChecker();
+        const view = new m.CheckView(this.tips);
+        replace(panel, view.el);
+        panel.removeAttribute("aria-busy");
+        panel.dataset.ready = "1";
+        return view;
+      })
+      .catch((e: unknown) => {
+        this.checkLoad = null;
+        panel.removeAttribute("aria-busy");
+        replace(
+          panel,
+          h(
+            "div",
+            { role: "alert", class: "check-error", "data-testid": "check-load-error" },
+            h("h2", null, "Check a trace"),
+            h("p", null, `The trace checker could not be loaded: ${errorText(e)}.`),
+            h("button", { type: "button", onclick: () => void this.loadCheck() }, "Try again"),
+          ),
+        );
+        return null;
+      });
+    return this.checkLoad;
   }
 
   // ------------------------------------------------------------------ sharing
@@ -866,6 +904,11 @@ export class Playground {
       case "M":
         if (this.opts.embed) return;
         this.showTab("matrix");
+        break;
+      case "c":
+      case "C":
+        if (this.opts.embed) return;
+        this.showTab("check");
         break;
       case "Escape":
         if (this.after) this.selectEvent(null);

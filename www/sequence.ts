@@ -1,9 +1,11 @@
 // The trace as an SVG sequence diagram: one lane per part, one row per
 // call (arrows) or internal step (notes), a header row per step, and
 // activation bars for nesting. Only the rows in view are drawn, so long
-// traces stay cheap; events are appended as actions produce them.
+// traces stay cheap; events are appended as actions produce them. The
+// "Check a trace" tab draws a recorded trace with the same view: its lanes
+// are the trace's objects and its rows are numbered by line, not by step.
 import { h, hex, s, type Child } from "./dom";
-import type { PartyKind, Topology, TraceEvent, Party } from "./engine";
+import type { Topology, TraceEvent } from "./engine";
 import { ruleContent, type Tips } from "./tips";
 
 const ROW = 30;
@@ -22,19 +24,50 @@ interface Lane {
   x: number;
 }
 
-export interface SequenceHost {
-  tips: Tips;
-  /** A row was chosen (click, Enter): show the state after its step. */
-  select(ev: TraceEvent | null): void;
-  /** The heading of a step: its action (and answer when known). */
-  stepLabel(step: number): string;
+/** A lane of the diagram: `key` is what parties' lane keys name. */
+export type LaneSpec = Omit<Lane, "x">;
+
+/** A party as the diagram needs it; `lane` overrides the lane key kind:index. */
+export interface SeqParty {
+  kind: string;
+  index?: number;
+  name: string;
+  lane?: string;
 }
 
-function laneKey(p: Party): string {
+/** A row of the diagram: the engine's TraceEvent, or a call of a recorded trace. */
+export interface SeqEvent {
+  seq: number;
+  step: number;
+  depth: number;
+  caller: SeqParty;
+  callee: SeqParty;
+  method: string;
+  args: { name: string; value: number; text: string }[];
+  hresult: { value: number; text: string } | null;
+  outFlags?: { value: number; text: string };
+  rules: string[];
+  note?: string;
+}
+
+export interface SequenceHost<E extends SeqEvent = TraceEvent> {
+  tips: Tips;
+  /** A row was chosen (click, Enter): show the state after its step. */
+  select(ev: E | null): void;
+  /** The heading of a step: its action (and answer when known). */
+  stepLabel(step: number): string;
+  /** "line": rows are numbered by the trace's line (`seq`), with no step headings. */
+  unit?: "step" | "line";
+  /** The last line of a row's tooltip. */
+  chooseHint?: string;
+}
+
+function laneKey(p: SeqParty): string {
+  if (p.lane !== undefined) return p.lane;
   return p.index === undefined ? p.kind : `${p.kind}:${p.index}`;
 }
 
-const KIND_LABEL: Record<PartyKind, string> = {
+const KIND_LABEL: Record<string, string> = {
   client: "client",
   store: "store",
   mapi: "MAPI",
@@ -42,29 +75,32 @@ const KIND_LABEL: Record<PartyKind, string> = {
   session: "session",
   transport: "transport provider",
   storeProvider: "store provider",
+  storeSupport: "store support",
+  sessionSupport: "session support",
+  block: "block",
 };
 
-function argsShort(e: TraceEvent): string {
+function argsShort(e: SeqEvent): string {
   return e.args.map((a) => a.text).join(", ");
 }
 
-function isFailure(e: TraceEvent): boolean {
+function isFailure(e: SeqEvent): boolean {
   return !!e.hresult && (e.hresult.value >>> 0) >= 0x80000000;
 }
 
-export function eventSummary(e: TraceEvent): string {
+export function eventSummary(e: SeqEvent): string {
   const who = e.caller.kind === e.callee.kind && laneKey(e.caller) === laneKey(e.callee) && e.hresult === null ? partyText(e.caller) : `${partyText(e.caller)} → ${partyText(e.callee)}`;
   const ret = e.hresult ? ` = ${e.hresult.text}${e.outFlags ? `, ${e.outFlags.text}` : ""}` : "";
   return `${who}: ${e.method}(${argsShort(e)})${ret}`;
 }
 
-function partyText(p: Party): string {
-  return p.kind === "client" || p.kind === "mapi" || p.kind === "spooler" ? p.name : `${KIND_LABEL[p.kind]} ${p.name}`;
+function partyText(p: SeqParty): string {
+  return p.kind === "client" || p.kind === "mapi" || p.kind === "spooler" ? p.name : `${KIND_LABEL[p.kind] ?? p.kind} ${p.name}`;
 }
 
-export class SequenceView {
+export class SequenceView<E extends SeqEvent = TraceEvent> {
   readonly el: HTMLElement;
-  private readonly host: SequenceHost;
+  private readonly host: SequenceHost<E>;
   private readonly scroller: HTMLElement;
   private readonly head: SVGSVGElement;
   private readonly body: HTMLElement;
@@ -73,7 +109,7 @@ export class SequenceView {
   private lanes: Lane[] = [];
   private laneIndex = new Map<string, number>();
   private width = 400;
-  private events: TraceEvent[] = [];
+  private events: E[] = [];
   private rows: Row[] = [];
   private rowOfEvent: number[] = [];
   private parent: number[] = [];
@@ -87,7 +123,7 @@ export class SequenceView {
   private retip = false;
   private readonly idPrefix: string;
 
-  constructor(host: SequenceHost) {
+  constructor(host: SequenceHost<E>) {
     this.host = host;
     this.idPrefix = `ev${Math.random().toString(36).slice(2, 7)}`;
     this.head = s("svg", { class: "seq-head", "aria-hidden": "true", height: HEAD });
@@ -98,7 +134,7 @@ export class SequenceView {
         class: "seq-body",
         role: "listbox",
         tabindex: 0,
-        "aria-label": "Sequence diagram of the trace. Arrow keys move between calls, Enter shows the state after a call.",
+        "aria-label": `Sequence diagram of the trace. Arrow keys move between calls, Enter ${this.enterDoes()}.`,
         "data-testid": "sequence",
       },
       this.win,
@@ -129,13 +165,18 @@ export class SequenceView {
   }
 
   setTopology(topo: Topology): void {
-    const lanes: Omit<Lane, "x">[] = [{ key: "client", label: "client", sub: "application" }];
+    const lanes: LaneSpec[] = [{ key: "client", label: "client", sub: "application" }];
     topo.stores.forEach((st, i) => lanes.push({ key: `store:${i}`, label: st.name, sub: "store (IMsgStore)" }));
     lanes.push({ key: "mapi", label: "MAPI", sub: "support, allocator" });
     lanes.push({ key: "spooler", label: "spooler", sub: "MAPI spooler" });
     topo.sessions.forEach((se, i) => lanes.push({ key: `session:${i}`, label: se.name, sub: "session (IXPLogon)" }));
     topo.transports.forEach((t, i) => lanes.push({ key: `transport:${i}`, label: t.name, sub: "IXPProvider" }));
     topo.storeProviders.forEach((p, i) => lanes.push({ key: `storeProvider:${i}`, label: p, sub: "IMSProvider" }));
+    this.setLanes(lanes);
+  }
+
+  /** Sets the lanes, left to right. */
+  setLanes(lanes: LaneSpec[]): void {
     this.lanes = lanes.map((l, i) => ({ ...l, x: GUTTER + LANE_W / 2 + i * LANE_W }));
     this.laneIndex = new Map(this.lanes.map((l, i) => [l.key, i]));
     this.width = GUTTER + this.lanes.length * LANE_W + 360;
@@ -157,7 +198,7 @@ export class SequenceView {
   }
 
   /** Replaces the whole trace; `steps` actions are applied. */
-  reset(events: TraceEvent[], steps: number): void {
+  reset(events: E[], steps: number): void {
     this.events = [];
     this.rows = [];
     this.rowOfEvent = [];
@@ -172,7 +213,7 @@ export class SequenceView {
   }
 
   /** Adds the events of newly applied steps and scrolls to them. */
-  append(events: TraceEvent[], steps: number, scroll = true): void {
+  append(events: E[], steps: number, scroll = true): void {
     let k = 0;
     const firstNewRow = this.rows.length;
     for (let st = this.stepsShown + 1; st <= steps; st++) {
@@ -184,7 +225,8 @@ export class SequenceView {
     this.body.style.setProperty("height", `${Math.max(ROW, this.rows.length * ROW)}px`);
     this.empty.hidden = this.rows.length > 0;
     this.scroller.hidden = this.lanes.length === 0 && this.rows.length === 0;
-    this.body.setAttribute("aria-label", `Sequence diagram of the trace: ${this.events.length} calls in ${this.stepsShown} steps. Arrow keys move between calls, Enter shows the state after a call.`);
+    const size = this.lineMode() ? `${this.events.length} calls` : `${this.events.length} calls in ${this.stepsShown} steps`;
+    this.body.setAttribute("aria-label", `Sequence diagram of the trace: ${size}. Arrow keys move between calls, Enter ${this.enterDoes()}.`);
     if (scroll && this.rows.length > firstNewRow) {
       const view = this.scroller.clientHeight - HEAD;
       const lastTop = this.rows.length * ROW - view;
@@ -193,7 +235,15 @@ export class SequenceView {
     this.schedule();
   }
 
-  private pushEvent(e: TraceEvent): void {
+  private lineMode(): boolean {
+    return this.host.unit === "line";
+  }
+
+  private enterDoes(): string {
+    return this.lineMode() ? "selects a call" : "shows the state after a call";
+  }
+
+  private pushEvent(e: E): void {
     const i = this.events.length;
     this.events.push(e);
     this.rowOfEvent.push(this.rows.length);
@@ -208,6 +258,24 @@ export class SequenceView {
 
   eventCount(): number {
     return this.events.length;
+  }
+
+  /** Selects event `i` (highlighted, the keyboard's row) and scrolls it to the middle of the view. */
+  reveal(i: number): void {
+    const r = this.rowOfEvent[i];
+    if (r === undefined) return;
+    this.setSelected(i);
+    this.active = r;
+    const view = Math.max(ROW, this.scroller.clientHeight - HEAD);
+    const top = r * ROW;
+    if (top < this.scroller.scrollTop || top + ROW > this.scroller.scrollTop + view) {
+      this.scroller.scrollTop = Math.max(0, top - Math.floor(view / 2));
+    }
+    this.renderNow();
+  }
+
+  selectedEvent(): number {
+    return this.selected;
   }
 
   /** Highlights the rows of a step (the selected event's) or none. */
@@ -240,7 +308,7 @@ export class SequenceView {
     return [first, last];
   }
 
-  private laneX(p: Party): number {
+  private laneX(p: SeqParty): number {
     const i = this.laneIndex.get(laneKey(p));
     return i === undefined ? GUTTER / 2 : this.lanes[i]!.x;
   }
@@ -334,7 +402,7 @@ export class SequenceView {
     const self = laneKey(e.caller) === laneKey(e.callee);
     const cls = ["ev", r === this.active ? "active" : "", i === this.selected ? "selected" : "", e.step === this.highlightStep ? "in-step" : "", fail ? "fail" : ""].filter(Boolean).join(" ");
     const shapes: SVGElement[] = [s("rect", { class: "hit", x: 0, y, width: this.width, height: ROW })];
-    const seqText = `#${e.seq}`;
+    const seqText = this.lineMode() ? `L${e.seq}` : `#${e.seq}`;
     let labelText: string;
     let labelAttrs: Record<string, string | number>;
     if (internal || self) {
@@ -377,8 +445,9 @@ export class SequenceView {
         id: this.rowId(i),
         "data-ev": i,
         "data-testid": `ev-${i}`,
+        "data-seq": e.seq,
         "aria-selected": i === this.selected ? "true" : "false",
-        "aria-label": `${seqText} ${labelText}${rulesText ? ` ${rulesText}` : ""}. Step ${e.step}, depth ${e.depth}, ${who}: ${eventSummary(e)}${e.note ? `. ${e.note}` : ""}`,
+        "aria-label": `${seqText} ${labelText}${rulesText ? ` ${rulesText}` : ""}. ${this.lineMode() ? `Line ${e.seq}` : `Step ${e.step}`}, depth ${e.depth}, ${who}: ${eventSummary(e)}${e.note ? `. ${e.note}` : ""}`,
       },
       shapes,
       text,
@@ -393,7 +462,7 @@ export class SequenceView {
   private tipContent(i: number): Child {
     const e = this.events[i]!;
     return [
-      h("div", { class: "tip-title" }, h("strong", null, e.method), ` · call #${e.seq} · step ${e.step} · depth ${e.depth}`),
+      h("div", { class: "tip-title" }, h("strong", null, e.method), this.lineMode() ? ` · line ${e.seq} · depth ${e.depth}` : ` · call #${e.seq} · step ${e.step} · depth ${e.depth}`),
       h("div", null, e.hresult === null ? `${partyText(e.caller)} (internal step)` : `${partyText(e.caller)} → ${partyText(e.callee)}`),
       e.args.length
         ? h(
@@ -406,7 +475,7 @@ export class SequenceView {
       e.outFlags ? h("div", null, "Out flags: ", h("strong", null, e.outFlags.text), " ", h("span", { class: "muted" }, hex(e.outFlags.value))) : null,
       e.note ? h("div", { class: "tip-note" }, e.note) : null,
       e.rules.length ? h("div", { class: "tip-rules" }, e.rules.map((r) => h("div", null, ruleContent(r)))) : null,
-      h("div", { class: "muted" }, "Click or press Enter to see the state after this step."),
+      h("div", { class: "muted" }, this.host.chooseHint ?? "Click or press Enter to see the state after this step."),
     ];
   }
 
