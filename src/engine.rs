@@ -522,6 +522,10 @@ pub struct Simulation {
     state: State,
     trace: Trace,
     applied: Vec<Action>,
+    /// The current state's JSON tree and violations, kept from the last
+    /// `apply` for the next one: each action then serialises the state once,
+    /// not twice. `None` after any change made another way.
+    last: Option<(serde_json::Value, Vec<Violation>)>,
 }
 
 /// The state as the playground and the JS API show it: the state itself
@@ -550,6 +554,7 @@ impl Simulation {
             state,
             trace: Trace::new(),
             applied: Vec::new(),
+            last: None,
         };
         for (i, action) in scenario.actions.iter().enumerate() {
             sim.apply_quiet(action).map_err(|e| e.within(&format!("actions[{i}]")))?;
@@ -563,6 +568,7 @@ impl Simulation {
 
     fn apply_quiet(&mut self, action: &Action) -> Result<(HResult, Option<StoreLogoffOutFlags>), InputError> {
         self.trace.set_step(self.applied.len() as u32 + 1);
+        self.last = None;
         let r = apply(&self.topology, &self.scenario.settings, &mut self.state, &mut self.trace, action)?;
         self.applied.push(*action);
         Ok(r)
@@ -571,17 +577,28 @@ impl Simulation {
     /// Applies one action and reports what it did. On an input error
     /// nothing changed.
     pub fn apply(&mut self, action: Action) -> Result<Outcome, InputError> {
-        let before_state = state_value(&self.state);
-        let before_violations = self.violations();
+        let (before_state, before_violations) = match self.last.take() {
+            Some(last) => last,
+            None => (state_value(&self.state), self.violations()),
+        };
         let first_event = self.trace.len() as u32;
         self.trace.set_step(self.applied.len() as u32 + 1);
         let mut ctx = Ctx { topo: &self.topology, settings: &self.scenario.settings, state: &mut self.state, trace: &mut self.trace };
-        let answer = ctx.dispatch(&action)?;
+        let answer = match ctx.dispatch(&action) {
+            Ok(answer) => answer,
+            Err(e) => {
+                // Nothing changed: what was computed still holds.
+                self.last = Some((before_state, before_violations));
+                return Err(e);
+            }
+        };
         self.applied.push(action);
         let after_state = state_value(&self.state);
         let mut changes = Vec::new();
         diff("", &before_state, &after_state, &mut changes);
-        let new_violations = self.violations().into_iter().filter(|v| !before_violations.contains(v)).collect();
+        let after_violations = self.violations();
+        let new_violations = after_violations.iter().filter(|v| !before_violations.contains(v)).cloned().collect();
+        self.last = Some((after_state, after_violations));
         let rules = answer.rules.to_vec();
         let cited = rules.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
         let explanation = if cited.is_empty() { answer.why.to_string() } else { format!("{} ({cited})", answer.why) };
