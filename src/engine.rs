@@ -515,7 +515,7 @@ pub struct Outcome {
 
 /// A scenario being run: topology, settings, state, trace and the actions
 /// applied so far.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Simulation {
     scenario: Scenario,
     topology: Topology,
@@ -526,6 +526,21 @@ pub struct Simulation {
     /// `apply` for the next one: each action then serialises the state once,
     /// not twice. `None` after any change made another way.
     last: Option<(serde_json::Value, Vec<Violation>)>,
+}
+
+// By hand: a clone starts without the cache, which is recomputed on demand
+// (cloning a JSON tree would also cost the wasm module the code to do it).
+impl Clone for Simulation {
+    fn clone(&self) -> Self {
+        Simulation {
+            scenario: self.scenario.clone(),
+            topology: self.topology.clone(),
+            state: self.state.clone(),
+            trace: self.trace.clone(),
+            applied: self.applied.clone(),
+            last: None,
+        }
+    }
 }
 
 /// The state as the playground and the JS API show it: the state itself

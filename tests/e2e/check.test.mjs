@@ -12,6 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { startServer } from "./server.mjs";
+import { BROWSER_ARGS, CHROMIUM, closeClean, pageOpener, tid } from "./browser.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -33,9 +34,9 @@ before(async () => {
   srv = await startServer({ root: DIST, fixtures: path.join(HERE, "fixtures") });
   profile = fs.mkdtempSync(path.join(os.tmpdir(), "mapi-logoff-e2e-check-"));
   ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: BROWSER_ARGS,
     viewport: { width: 1600, height: 1000 },
   });
 });
@@ -46,39 +47,7 @@ after(async () => {
   if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
-/** A new page that records console errors, page errors, dialogs and requests outside the server. */
-async function openPage(url, { colorScheme = "light" } = {}) {
-  const page = await ctx.newPage();
-  const problems = [];
-  const requests = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" || (m.type() === "warning" && /Content.Security.Policy|CSP/i.test(m.text()))) problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("dialog", (d) => {
-    problems.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  page.on("request", (r) => {
-    const u = r.url();
-    requests.push(u);
-    if (!u.startsWith(srv.url) && !u.startsWith("data:") && !u.startsWith("blob:")) problems.push(`request outside the origin: ${u}`);
-  });
-  await page.emulateMedia({ colorScheme });
-  await page.goto(srv.url + url);
-  await page.waitForSelector("html[data-ready]", { timeout: 30000 });
-  page.problems = problems;
-  page.requests = requests;
-  return page;
-}
-
-async function closeClean(page) {
-  const problems = page.problems;
-  await page.close();
-  assert.deepEqual(problems, [], "console errors, page errors, dialogs or outside requests");
-}
-
-const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
+const openPage = pageOpener(() => ctx, () => srv);
 
 async function openTab(page) {
   await tid(page, "tab-check").click();

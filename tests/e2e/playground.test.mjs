@@ -13,6 +13,7 @@ import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { startServer } from "./server.mjs";
+import { BROWSER_ARGS, CHROMIUM, closeClean, pageOpener, tid } from "./browser.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -21,15 +22,6 @@ const SHOTS = path.join(DIST, "screenshots");
 const engine = await import(path.join(ROOT, "pkg/node/index.mjs"));
 const AXE = fs.readFileSync(path.join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
 
-const BROWSER_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 let srv;
 let ctx;
@@ -42,7 +34,7 @@ before(async () => {
   srv = await startServer({ root: DIST, fixtures: path.join(HERE, "fixtures") });
   profile = fs.mkdtempSync(path.join(os.tmpdir(), "mapi-logoff-e2e-"));
   ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    executablePath: CHROMIUM,
     headless: true,
     args: BROWSER_ARGS,
     viewport: { width: 1600, height: 1000 },
@@ -72,36 +64,7 @@ function encodeFragment(value) {
   return "v1=" + zlib.deflateRawSync(Buffer.from(typeof value === "string" ? value : JSON.stringify(value))).toString("base64url");
 }
 
-/** A new page that records console errors, page errors, dialogs and requests outside the server. */
-async function openPage(url, { colorScheme = "light", wait = true } = {}) {
-  const page = await ctx.newPage();
-  const problems = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" || (m.type() === "warning" && /Content.Security.Policy|CSP/i.test(m.text()))) problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("dialog", (d) => {
-    problems.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  page.on("request", (r) => {
-    const u = r.url();
-    if (!u.startsWith(srv.url) && !u.startsWith("data:") && !u.startsWith("blob:")) problems.push(`request outside the origin: ${u}`);
-  });
-  await page.emulateMedia({ colorScheme });
-  await page.goto(srv.url + url);
-  if (wait) await page.waitForSelector("html[data-ready]", { timeout: 30000 });
-  page.problems = problems;
-  return page;
-}
-
-async function closeClean(page) {
-  const problems = page.problems;
-  await page.close();
-  assert.deepEqual(problems, [], "console errors, page errors, dialogs or outside requests");
-}
-
-const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
+const openPage = pageOpener(() => ctx, () => srv);
 
 /** The page's document, read back from its share link once it caught up. */
 async function pageDoc(page) {

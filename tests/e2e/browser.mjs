@@ -1,0 +1,54 @@
+// Shared by the e2e suites: how Chromium is started here, and pages that
+// record every console error, page error, dialog and request outside the
+// server, so that each test can end with closeClean(page).
+import assert from "node:assert/strict";
+
+/** Chromium as root on this machine kind (scripts/test.d/50-e2e.sh). */
+export const BROWSER_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+/** Returns openPage(url, { colorScheme, wait }) for a browser context and a server. */
+export function pageOpener(getContext, getServer) {
+  return async function openPage(url, { colorScheme = "light", wait = true } = {}) {
+    const srv = getServer();
+    const page = await getContext().newPage();
+    const problems = [];
+    const requests = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" || (m.type() === "warning" && /Content.Security.Policy|CSP/i.test(m.text()))) problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("dialog", (d) => {
+      problems.push(`dialog: ${d.message()}`);
+      void d.dismiss();
+    });
+    page.on("request", (r) => {
+      const u = r.url();
+      requests.push(u);
+      if (!u.startsWith(srv.url) && !u.startsWith("data:") && !u.startsWith("blob:")) problems.push(`request outside the origin: ${u}`);
+    });
+    await page.emulateMedia({ colorScheme });
+    await page.goto(srv.url + url);
+    if (wait) await page.waitForSelector("html[data-ready]", { timeout: 30000 });
+    page.problems = problems;
+    page.requests = requests;
+    return page;
+  };
+}
+
+export async function closeClean(page) {
+  const problems = page.problems;
+  await page.close();
+  assert.deepEqual(problems, [], "console errors, page errors, dialogs or outside requests");
+}
+
+export const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
