@@ -108,17 +108,20 @@ mkdir -p "$PKG_DIR/node"
 cp -R "$OUT/web/." "$PKG_DIR/"
 cp -R "$OUT/node/." "$PKG_DIR/node/"
 node_js="$PKG_DIR/node/$OUT_NAME.js"
-if ((shared)); then
-  # Point the CommonJS build at the shared .wasm one level up. Checked to
-  # match exactly once, so a change in wasm-bindgen's output fails here.
-  from="const wasmPath = \`\${__dirname}/${OUT_NAME}_bg.wasm\`;"
-  to="const wasmPath = \`\${__dirname}/../${OUT_NAME}_bg.wasm\`;"
-  [[ "$(grep -cxF "$from" "$node_js")" == 1 ]] ||
-    die "cannot find the line '$from' in the nodejs build: wasm-bindgen's output changed, update scripts/build-wasm.sh"
+# Points a CommonJS build at the shared .wasm one level up. Checked to match
+# exactly once, so a change in wasm-bindgen's output fails here.
+use_shared_wasm() { # $1: the CommonJS build; $2: its out-name
+  local from="const wasmPath = \`\${__dirname}/${2}_bg.wasm\`;"
+  local to="const wasmPath = \`\${__dirname}/../${2}_bg.wasm\`;"
+  [[ "$(grep -cxF "$from" "$1")" == 1 ]] ||
+    die "cannot find the line '$from' in $1: wasm-bindgen's output changed, update scripts/build-wasm.sh"
   FROM="$from" TO="$to" node -e '
     const fs = require("fs"), f = process.argv[1];
     fs.writeFileSync(f, fs.readFileSync(f, "utf8").replace(process.env.FROM, process.env.TO));
-  ' "$node_js"
+  ' "$1"
+}
+if ((shared)); then
+  use_shared_wasm "$node_js" "$OUT_NAME"
   rm -f "$PKG_DIR/node/${OUT_NAME}_bg.wasm" "$PKG_DIR/node/${OUT_NAME}_bg.wasm.d.ts"
 fi
 # pkg/ is "type": "module" (the web build is ESM); node/ holds CommonJS.
@@ -131,14 +134,7 @@ cp "$OUT/check-web/$CHECK_NAME.js" "$OUT/check-web/$CHECK_NAME.d.ts" "$check_was
   "$OUT/check-web/${CHECK_NAME}_bg.wasm.d.ts" "$PKG_DIR/check/"
 cp "$OUT/check-node/$CHECK_NAME.js" "$OUT/check-node/$CHECK_NAME.d.ts" "$PKG_DIR/check/node/"
 check_node_js="$PKG_DIR/check/node/$CHECK_NAME.js"
-from="const wasmPath = \`\${__dirname}/${CHECK_NAME}_bg.wasm\`;"
-to="const wasmPath = \`\${__dirname}/../${CHECK_NAME}_bg.wasm\`;"
-[[ "$(grep -cxF "$from" "$check_node_js")" == 1 ]] ||
-  die "cannot find the line '$from' in the checker's nodejs build: update scripts/build-wasm.sh"
-FROM="$from" TO="$to" node -e '
-  const fs = require("fs"), f = process.argv[1];
-  fs.writeFileSync(f, fs.readFileSync(f, "utf8").replace(process.env.FROM, process.env.TO));
-' "$check_node_js"
+use_shared_wasm "$check_node_js" "$CHECK_NAME"
 printf '{\n  "type": "commonjs"\n}\n' >"$PKG_DIR/check/node/package.json"
 
 # The command line, run by `npx mapi-logoff`.
