@@ -283,6 +283,9 @@ pub struct Explorer {
     outcomes: Vec<((LogoffCall, StoreLogoffFlag), Vec<ReachableOutcome>)>,
     /// For symmetry: classes of interchangeable stores.
     store_classes: Vec<Vec<usize>>,
+    /// The state the scenario's actions lead to, before canonicalisation:
+    /// counterexample paths are replayed from it.
+    start: State,
     trace: Trace,
 }
 
@@ -310,6 +313,7 @@ impl Explorer {
             store_classes,
             trace: Trace::observing(WATCHED),
             topology,
+            start: sim.state().clone(),
         };
         let mut root = sim.state().clone();
         explorer.canonicalize(&mut root);
@@ -488,9 +492,9 @@ impl Explorer {
         if self.store_classes.is_empty() {
             return self.path_to(index);
         }
-        let mut canonical = crate::Simulation::new(&self.base).expect("the base scenario ran before").state().clone();
+        let mut canonical = self.start.clone();
         self.canonicalize(&mut canonical);
-        let mut real = crate::Simulation::new(&self.base).expect("the base scenario ran before").state().clone();
+        let mut real = self.start.clone();
         let mut path = Vec::new();
         for step in self.path_to(index) {
             apply(&self.topology, &self.settings, &mut canonical, &mut Trace::disabled(), &step).expect("the path was explored");

@@ -75,10 +75,6 @@ impl Topology {
     pub fn session_handles(&self, session: usize, address_type: u8) -> bool {
         self.sessions[session].address_types & (1 << address_type) != 0
     }
-
-    pub fn address_type_names(&self, mask: u32) -> Vec<&str> {
-        self.address_types.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, n)| n.as_str()).collect()
-    }
 }
 
 crate::json::string_enum! {
