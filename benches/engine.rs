@@ -4,7 +4,7 @@
 //! outcome). `npm run bench` runs this and the same workload in wasm.
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use mapi_logoff::{Simulation, Trace, apply, workload};
+use mapi_logoff::{NoTrace, Simulation, Trace, apply, workload};
 use std::hint::black_box;
 
 fn engine(c: &mut Criterion) {
@@ -33,7 +33,7 @@ fn engine(c: &mut Criterion) {
         b.iter_batched(
             || initial.clone(),
             |mut state| {
-                let mut trace = Trace::disabled();
+                let mut trace = NoTrace;
                 for a in &actions {
                     black_box(apply(&topology, &scenario.settings, &mut state, &mut trace, a).expect("valid action"));
                 }

@@ -11,7 +11,7 @@ use mapi_logoff::explore::{ExploreOptions, Explorer, bytes_per_state};
 use mapi_logoff::invariants::invariants_hold;
 use mapi_logoff::scenario::Settings;
 use mapi_logoff::state::{State, Topology};
-use mapi_logoff::{Action, Scenario, Simulation, Trace, apply, enabled_actions};
+use mapi_logoff::{Action, NoTrace, Scenario, Simulation, apply, enabled_actions};
 use stateright::{Checker, Model, Property};
 use std::time::{Duration, Instant};
 
@@ -50,7 +50,7 @@ impl Model for Adapter {
 
     fn next_state(&self, last: &State, action: Action) -> Option<State> {
         let mut next = last.clone();
-        apply(&self.topology, &self.settings, &mut next, &mut Trace::disabled(), &action).ok()?;
+        apply(&self.topology, &self.settings, &mut next, &mut NoTrace, &action).ok()?;
         Some(next)
     }
 

@@ -13,6 +13,8 @@
 #   mapi_logoff.js, mapi_logoff.d.ts    web build (ESM, `await init()` first)
 #   check/, check/node/                 the trace checker module (mapi-logoff/check),
 #                                       same layout, built with --features check
+#   explore/, explore/node/             the explorer module (mapi-logoff/explore),
+#                                       same layout, built with --features explore
 #   bin/mapi-logoff.mjs                 the command line (cli/mapi-logoff.mjs)
 #   mapi_logoff_bg.wasm                 the one .wasm, shared by both builds
 #   node/mapi_logoff.js (+ .d.ts)       nodejs build (CommonJS, instantiates on require)
@@ -85,22 +87,25 @@ else
   for pair in "${targets[@]}"; do optimize "$OUT/${pair#*:}/${OUT_NAME}_bg.wasm"; done
 fi
 
-# --- 2b. the checker module (cargo feature "check"): mapi-logoff/check ---------
-# The trace checker alone, without the engine, so that each module stays in
-# the size budget and a tool that only checks logs loads only the checker.
-CHECK_NAME=mapi_logoff_check
-for pair in web:check-web nodejs:check-node; do
-  t="${pair%%:*}" d="$OUT/${pair#*:}"
-  log "wasm-pack build --target $t --features check -> ${d#"$CRATE_DIR"/}"
-  rm -rf "$d"
-  wasm-pack --quiet build "$CRATE_DIR" --mode no-install --release --no-pack --no-opt --no-gitignore \
-    --target "$t" --out-dir "$d" --out-name "$CHECK_NAME" -- --features check ||
-    die "wasm-pack build --target $t --features check failed"
+# --- 2b. the feature modules: mapi-logoff/check and mapi-logoff/explore -------
+# The trace checker (cargo feature "check") and the explorer (feature
+# "explore"), each alone, without the engine's API, so that each module stays
+# in the size budget and a user loads only what they run.
+FEATURES=(check explore)
+for feature in "${FEATURES[@]}"; do
+  name="${OUT_NAME}_$feature"
+  for pair in "web:$feature-web" "nodejs:$feature-node"; do
+    t="${pair%%:*}" d="$OUT/${pair#*:}"
+    log "wasm-pack build --target $t --features $feature -> ${d#"$CRATE_DIR"/}"
+    rm -rf "$d"
+    wasm-pack --quiet build "$CRATE_DIR" --mode no-install --release --no-pack --no-opt --no-gitignore \
+      --target "$t" --out-dir "$d" --out-name "$name" -- --features "$feature" ||
+      die "wasm-pack build --target $t --features $feature failed"
+  done
+  cmp -s "$OUT/$feature-web/${name}_bg.wasm" "$OUT/$feature-node/${name}_bg.wasm" ||
+    die "the web and nodejs builds of $feature differ before wasm-opt; scripts/build-wasm.sh assumes one .wasm"
+  optimize "$OUT/$feature-web/${name}_bg.wasm"
 done
-check_wasm="$OUT/check-web/${CHECK_NAME}_bg.wasm"
-cmp -s "$check_wasm" "$OUT/check-node/${CHECK_NAME}_bg.wasm" ||
-  die "the web and nodejs builds of the checker differ before wasm-opt; scripts/build-wasm.sh assumes one .wasm"
-optimize "$check_wasm"
 
 # --- 3. assemble pkg/ ----------------------------------------------------------
 rm -rf "$PKG_DIR"
@@ -127,15 +132,16 @@ fi
 # pkg/ is "type": "module" (the web build is ESM); node/ holds CommonJS.
 printf '{\n  "type": "commonjs"\n}\n' >"$PKG_DIR/node/package.json"
 
-# The checker module: pkg/check/ (web build and the one .wasm) and
-# pkg/check/node/ (CommonJS, pointed at the .wasm one level up).
-mkdir -p "$PKG_DIR/check/node"
-cp "$OUT/check-web/$CHECK_NAME.js" "$OUT/check-web/$CHECK_NAME.d.ts" "$check_wasm" \
-  "$OUT/check-web/${CHECK_NAME}_bg.wasm.d.ts" "$PKG_DIR/check/"
-cp "$OUT/check-node/$CHECK_NAME.js" "$OUT/check-node/$CHECK_NAME.d.ts" "$PKG_DIR/check/node/"
-check_node_js="$PKG_DIR/check/node/$CHECK_NAME.js"
-use_shared_wasm "$check_node_js" "$CHECK_NAME"
-printf '{\n  "type": "commonjs"\n}\n' >"$PKG_DIR/check/node/package.json"
+# Each feature module: pkg/<feature>/ (web build and the one .wasm) and
+# pkg/<feature>/node/ (CommonJS, pointed at the .wasm one level up).
+for feature in "${FEATURES[@]}"; do
+  name="${OUT_NAME}_$feature" web="$OUT/$feature-web" node="$OUT/$feature-node"
+  mkdir -p "$PKG_DIR/$feature/node"
+  cp "$web/$name.js" "$web/$name.d.ts" "$web/${name}_bg.wasm" "$web/${name}_bg.wasm.d.ts" "$PKG_DIR/$feature/"
+  cp "$node/$name.js" "$node/$name.d.ts" "$PKG_DIR/$feature/node/"
+  use_shared_wasm "$PKG_DIR/$feature/node/$name.js" "$name"
+  printf '{\n  "type": "commonjs"\n}\n' >"$PKG_DIR/$feature/node/package.json"
+done
 
 # The command line, run by `npx mapi-logoff`.
 mkdir -p "$PKG_DIR/bin"
@@ -189,7 +195,7 @@ node -e '
 # the _bg.wasm.d.ts kept for tools that read it) with `any`; `unknown` is
 # exact there and keeps `any` out of every declaration the package ships.
 for f in "$PKG_DIR/${OUT_NAME}.d.ts" "$PKG_DIR/${OUT_NAME}_bg.wasm.d.ts" \
-  "$PKG_DIR/check/${CHECK_NAME}.d.ts" "$PKG_DIR/check/${CHECK_NAME}_bg.wasm.d.ts"; do
+  "$PKG_DIR"/{check,explore}/"${OUT_NAME}"_*.d.ts; do
   [[ -f "$f" ]] || continue
   node -e '
     const fs = require("fs"), f = process.argv[1];
@@ -204,7 +210,7 @@ for f in "$PKG_DIR/${OUT_NAME}.d.ts" "$PKG_DIR/${OUT_NAME}_bg.wasm.d.ts" \
     fs.writeFileSync(f, text);
   ' "$f" || die "rewriting $f failed"
 done
-if grep -nwE 'any' "$PKG_DIR"/*.d.ts "$PKG_DIR"/node/*.d.ts "$PKG_DIR"/check/*.d.ts "$PKG_DIR"/check/node/*.d.ts; then
+if grep -nwE 'any' "$PKG_DIR"/*.d.ts "$PKG_DIR"/node/*.d.ts "$PKG_DIR"/{check,explore}/*.d.ts "$PKG_DIR"/{check,explore}/node/*.d.ts; then
   die "the declarations above use \`any\`; type them (unchecked_param_type / typescript_type in src/wasm.rs)"
 fi
 
@@ -250,7 +256,9 @@ export default async function init() {
 EOF
 }
 write_esm_entry "$node_js" "$PKG_NAME"
-write_esm_entry "$check_node_js" "$PKG_NAME/check"
+for feature in "${FEATURES[@]}"; do
+  write_esm_entry "$PKG_DIR/$feature/node/${OUT_NAME}_$feature.js" "$PKG_NAME/$feature"
+done
 
 # package.json: version and metadata from the crate.
 [[ -f "$ROOT/scripts/pkg-README.md" ]] || die "missing scripts/pkg-README.md"
@@ -286,15 +294,31 @@ metadata="$(cargo metadata --no-deps --format-version 1 --manifest-path "$CRATE_
   die "cargo metadata failed"
 # shellcheck disable=SC2016 # JS template literals, not shell
 (cd "$PKG_DIR" && METADATA="$metadata" MANIFEST="$CRATE_DIR/Cargo.toml" PKG_NAME="$PKG_NAME" \
-  OUT_NAME="$OUT_NAME" CHECK_NAME="$CHECK_NAME" node -e '
+  OUT_NAME="$OUT_NAME" FEATURES="${FEATURES[*]}" node -e '
   const fs = require("fs"), path = require("path");
   const { packages } = JSON.parse(process.env.METADATA);
   const manifest = fs.realpathSync(process.env.MANIFEST);
   const c = packages.find((p) => fs.realpathSync(p.manifest_path) === manifest);
   if (!c) throw new Error("crate not found in cargo metadata");
   const n = process.env.OUT_NAME;
-  const cn = process.env.CHECK_NAME;
+  const features = process.env.FEATURES.split(" ");
   const web = { types: `./${n}.d.ts`, default: `./${n}.js` };
+  // The feature modules (see scripts/build-wasm.sh, step 2b), same conditions.
+  const featureExports = Object.fromEntries(features.flatMap((f) => {
+    const fn = `${n}_${f}`, fweb = { types: `./${f}/${fn}.d.ts`, default: `./${f}/${fn}.js` };
+    return [
+      [`./${f}`, {
+        node: {
+          import: { types: `./${f}/${fn}.d.ts`, default: `./${f}/node/index.mjs` },
+          require: { types: `./${f}/node/${fn}.d.ts`, default: `./${f}/node/${fn}.js` },
+        },
+        types: `./${f}/${fn}.d.ts`,
+        browser: fweb,
+        default: fweb,
+      }],
+      [`./${f}/${fn}_bg.wasm`, `./${f}/${fn}_bg.wasm`],
+    ];
+  }));
   const pkg = {
     name: process.env.PKG_NAME,
     version: c.version,
@@ -318,17 +342,7 @@ metadata="$(cargo metadata --no-deps --format-version 1 --manifest-path "$CRATE_
         default: web,
       },
       [`./${n}_bg.wasm`]: `./${n}_bg.wasm`,
-      // The trace checker on its own (see scripts/build-wasm.sh, step 2b).
-      "./check": {
-        node: {
-          import: { types: `./check/${cn}.d.ts`, default: "./check/node/index.mjs" },
-          require: { types: `./check/node/${cn}.d.ts`, default: `./check/node/${cn}.js` },
-        },
-        types: `./check/${cn}.d.ts`,
-        browser: { types: `./check/${cn}.d.ts`, default: `./check/${cn}.js` },
-        default: { types: `./check/${cn}.d.ts`, default: `./check/${cn}.js` },
-      },
-      [`./check/${cn}_bg.wasm`]: `./check/${cn}_bg.wasm`,
+      ...featureExports,
       "./package.json": "./package.json",
     },
     main: `./node/${n}.js`,
@@ -336,7 +350,7 @@ metadata="$(cargo metadata --no-deps --format-version 1 --manifest-path "$CRATE_
     types: `./${n}.d.ts`,
     files: fs.readdirSync(process.cwd()).filter((f) => f !== "package.json").sort(),
     bin: { "mapi-logoff": "./bin/mapi-logoff.mjs" },
-    sideEffects: [`./node/*`, "./check/node/*", "./snippets/*"],
+    sideEffects: [`./node/*`, ...features.map((f) => `./${f}/node/*`), "./snippets/*"],
     engines: { node: ">=20" },
   };
   fs.writeFileSync("package.json", JSON.stringify(pkg, null, 2) + "\n");
@@ -372,12 +386,20 @@ log "assembled ${PKG_DIR#"$CRATE_DIR"/}/ ($PKG_NAME@$version)"
   for (const m of [checkEsm, checkCjs, checkWeb]) {
     if (m.checkTrace(trace).diagnostics[0]?.code !== "S1") throw new Error("the checker module does not check");
   }
-  console.log(`build-wasm: smoke ok: node import, node require, web initSync (engine and checker); ${Object.keys(table).length} constants`);
+  const exploreEsm = await import("./explore/node/index.mjs");
+  const exploreCjs = createRequire(process.cwd() + "/")("./explore/node/mapi_logoff_explore.js");
+  const exploreWeb = await import("./explore/mapi_logoff_explore.js");
+  exploreWeb.initSync({ module: readFileSync("./explore/mapi_logoff_explore_bg.wasm") });
+  for (const m of [exploreEsm, exploreCjs, exploreWeb]) {
+    const r = m.explore({ version: 1, stores: [{ name: "A" }] });
+    if (r.uniqueStates !== 14 || r.stopped !== "complete") throw new Error(`the explorer module does not explore: ${JSON.stringify(r)}`);
+  }
+  console.log(`build-wasm: smoke ok: node import, node require, web initSync (engine, checker, explorer); ${Object.keys(table).length} constants`);
 ') || die "smoke test of $PKG_DIR failed: an entry point does not load"
 
 # --- 5. size budget ------------------------------------------------------------
 fail=0
-for w in "$PKG_DIR/${OUT_NAME}_bg.wasm" "$PKG_DIR/node/${OUT_NAME}_bg.wasm" "$PKG_DIR/check/${CHECK_NAME}_bg.wasm"; do
+for w in "$PKG_DIR/${OUT_NAME}_bg.wasm" "$PKG_DIR/node/${OUT_NAME}_bg.wasm" "$PKG_DIR"/{check,explore}/"${OUT_NAME}"_*_bg.wasm; do
   [[ -f "$w" ]] || continue
   raw="$(wc -c <"$w")"
   gz="$(gzip -9 -c "$w" | wc -c)"

@@ -11,7 +11,7 @@ use crate::json;
 use crate::rules::RuleId;
 use crate::scenario::{Scenario, Settings};
 use crate::state::{State, SupportKind, Topology};
-use crate::trace::{Arg, CallHandle, Event, Method, Party, PartyKind, Trace};
+use crate::trace::{Arg, CallHandle, Event, Method, Party, PartyKind, Recorder, Trace};
 use serde::Serialize;
 
 crate::json::string_enum! {
@@ -297,14 +297,14 @@ impl Who {
 }
 
 /// Everything an operation may read or change, passed down the call chain.
-pub(crate) struct Ctx<'a> {
+pub(crate) struct Ctx<'a, R: Recorder> {
     pub topo: &'a Topology,
     pub settings: &'a Settings,
     pub state: &'a mut State,
-    pub trace: &'a mut Trace,
+    pub trace: &'a mut R,
 }
 
-impl Ctx<'_> {
+impl<R: Recorder> Ctx<'_, R> {
     pub fn call(&mut self, from: Who, to: Who, method: Method, args: impl FnOnce() -> Vec<Arg>) -> CallHandle {
         let topo = self.topo;
         self.trace.call(|| from.party(topo), || to.party(topo), method, args)
@@ -414,12 +414,13 @@ fn validate(topo: &Topology, action: &Action) -> Result<(), InputError> {
 }
 
 /// Applies one action to a state. This is the whole engine; [`Simulation`]
-/// adds history and the explorer calls it with a disabled trace.
-pub fn apply(
+/// adds history, and the explorer calls it with a recorder that keeps only
+/// the logoff answers (pass [`crate::trace::NoTrace`] to record nothing).
+pub fn apply<R: Recorder>(
     topo: &Topology,
     settings: &Settings,
     state: &mut State,
-    trace: &mut Trace,
+    trace: &mut R,
     action: &Action,
 ) -> Result<(HResult, Option<StoreLogoffOutFlags>), InputError> {
     let mut ctx = Ctx { topo, settings, state, trace };
@@ -727,7 +728,52 @@ fn render(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => "none".into(),
         serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
+        other => {
+            let mut out = String::new();
+            write_compact(other, &mut out);
+            out
+        }
+    }
+}
+
+/// Compact JSON, as `Value`'s Display writes it, for the integers-only
+/// values of a state. Written here rather than with Display because that
+/// serialiser also formats floats, which would put a float formatter and its
+/// tables in the wasm module for numbers the state never holds.
+fn write_compact(v: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => out.push_str(&u.to_string()),
+            (None, Some(i)) => out.push_str(&i.to_string()),
+            // Unreachable: no field of a state is a float.
+            (None, None) => out.push_str("NaN"),
+        },
+        Value::String(s) => out.push_str(&serde_json::to_string(s).unwrap_or_default()),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_compact(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(fields) => {
+            out.push('{');
+            for (i, (k, item)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(k).unwrap_or_default());
+                out.push(':');
+                write_compact(item, out);
+            }
+            out.push('}');
+        }
     }
 }
 

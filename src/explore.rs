@@ -22,9 +22,10 @@ use crate::flags::{FlagSet, StoreLogoffFlag, StoreLogoffOutFlags};
 use crate::hresult::HResult;
 use crate::invariants::{check_invariants, invariants_hold, messages_conserved};
 use crate::json::{self, Fields};
+use crate::rules::RuleId;
 use crate::scenario::{Scenario, Settings};
 use crate::state::{SpoolerLogon, State, StorePhase, SupportKind, Topology};
-use crate::trace::{Method, Trace};
+use crate::trace::{Arg, CallHandle, Method, Party, Recorder};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -208,7 +209,7 @@ pub struct PropertyResult {
 }
 
 /// One logoff outcome the scenario can produce.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Serialize)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReachableOutcome {
     pub hresult: HResult,
@@ -262,7 +263,48 @@ struct Node {
 }
 
 const NONE: u32 = u32::MAX;
-const WATCHED: &[Method] = &[Method::StoreLogoff, Method::StoreLogoffTransports];
+
+/// One answer of StoreLogoff or StoreLogoffTransports.
+struct Answer {
+    call: LogoffCall,
+    /// The input flags passed (the first argument).
+    flags: u32,
+    outcome: ReachableOutcome,
+}
+
+/// The explorer's recorder: keeps the answers to the logoff calls and
+/// nothing else, so the engine builds no events for it.
+#[derive(Default)]
+struct Answers(Vec<Answer>);
+
+impl Recorder for Answers {
+    fn call(
+        &mut self,
+        _: impl FnOnce() -> Party,
+        _: impl FnOnce() -> Party,
+        method: Method,
+        args: impl FnOnce() -> Vec<Arg>,
+    ) -> CallHandle {
+        let call = match method {
+            Method::StoreLogoff => LogoffCall::StoreLogoff,
+            Method::StoreLogoffTransports => LogoffCall::StoreLogoffTransports,
+            _ => return CallHandle(None),
+        };
+        let flags = args().first().map_or(0, |a| a.value);
+        self.0.push(Answer { call, flags, outcome: ReachableOutcome { hresult: HResult::default(), out_flags: None } });
+        CallHandle(Some(self.0.len() - 1))
+    }
+
+    fn ret(&mut self, handle: CallHandle, hresult: HResult, out_flags: Option<StoreLogoffOutFlags>, _: &[RuleId]) {
+        if let Some(i) = handle.0 {
+            self.0[i].outcome = ReachableOutcome { hresult, out_flags };
+        }
+    }
+
+    fn annotate(&mut self, _: CallHandle, _: impl FnOnce() -> String) {}
+
+    fn internal(&mut self, _: impl FnOnce() -> Party, _: Method, _: impl FnOnce() -> Vec<Arg>, _: &[RuleId], _: impl FnOnce() -> String) {}
+}
 
 /// An exploration in progress.
 pub struct Explorer {
@@ -286,21 +328,27 @@ pub struct Explorer {
     /// The state the scenario's actions lead to, before canonicalisation:
     /// counterexample paths are replayed from it.
     start: State,
-    trace: Trace,
+    answers: Answers,
 }
 
 impl Explorer {
     /// Starts from the state the scenario's actions lead to.
     pub fn new(scenario: &Scenario, options: ExploreOptions) -> Result<Explorer, InputError> {
-        let sim = crate::Simulation::new(scenario)?;
-        let topology = sim.topology().clone();
+        // The scenario's own actions, applied as a Simulation would (same
+        // errors). Every call of the engine here uses the one recorder, so a
+        // wasm module of the explorer holds one copy of the engine.
+        let (topology, mut start) = scenario.build()?;
+        for (i, action) in scenario.actions.iter().enumerate() {
+            apply(&topology, &scenario.settings, &mut start, &mut Answers::default(), action)
+                .map_err(|e| e.within(&format!("actions[{i}]")))?;
+        }
         let mut properties = vec![Property::Invariants];
         properties.extend(options.properties.iter().copied().filter(|p| *p != Property::Invariants));
         let options = ExploreOptions { properties, ..options };
         let store_classes = if options.symmetry { symmetric_stores(&topology) } else { Vec::new() };
         let mut explorer = Explorer {
-            settings: *sim.settings(),
-            base: sim.to_scenario(),
+            settings: scenario.settings,
+            base: scenario.clone(),
             found: vec![None; options.properties.len()],
             options,
             nodes: Vec::new(),
@@ -311,11 +359,11 @@ impl Explorer {
             depth_bound_hits: 0,
             outcomes: Vec::new(),
             store_classes,
-            trace: Trace::observing(WATCHED),
+            answers: Answers::default(),
             topology,
-            start: sim.state().clone(),
+            start: start.clone(),
         };
-        let mut root = sim.state().clone();
+        let mut root = start;
         explorer.canonicalize(&mut root);
         explorer.insert(root, NONE, None, 0);
         Ok(explorer)
@@ -367,8 +415,8 @@ impl Explorer {
                 return;
             }
             let mut next = State::clone(&state);
-            self.trace.clear();
-            if apply(&self.topology, &self.settings, &mut next, &mut self.trace, &action).is_err() {
+            self.answers.0.clear();
+            if apply(&self.topology, &self.settings, &mut next, &mut self.answers, &action).is_err() {
                 continue;
             }
             self.transitions += 1;
@@ -381,10 +429,8 @@ impl Explorer {
     /// Records the StoreLogoff / StoreLogoffTransports answers the last
     /// transition produced, and checks the reachability goals.
     fn observe_outcomes(&mut self, from: u32, action: Action) {
-        for e in self.trace.events() {
-            let call = if e.method == Method::StoreLogoff { LogoffCall::StoreLogoff } else { LogoffCall::StoreLogoffTransports };
-            let Some(flag) = e.args.first().and_then(|a| StoreLogoffFlag::from_raw(a.value).ok()) else { continue };
-            let outcome = ReachableOutcome { hresult: e.hresult.unwrap_or_default(), out_flags: e.out_flags };
+        for &Answer { call, flags, outcome } in &self.answers.0 {
+            let Ok(flag) = StoreLogoffFlag::from_raw(flags) else { continue };
             for (i, p) in self.options.properties.iter().enumerate() {
                 if let Property::Reachable(g) = p
                     && self.found[i].is_none()
@@ -393,9 +439,13 @@ impl Explorer {
                     && g.hresult.is_none_or(|h| h == outcome.hresult)
                     && g.out_flags.is_none_or(|o| Some(o) == outcome.out_flags)
                 {
+                    let method = match call {
+                        LogoffCall::StoreLogoff => Method::StoreLogoff,
+                        LogoffCall::StoreLogoffTransports => Method::StoreLogoffTransports,
+                    };
                     let message = format!(
                         "{} returned {}{}",
-                        e.method,
+                        method,
                         outcome.hresult.text(),
                         outcome.out_flags.map(|o| format!(", {}", o.text())).unwrap_or_default()
                     );
@@ -497,7 +547,7 @@ impl Explorer {
         let mut real = self.start.clone();
         let mut path = Vec::new();
         for step in self.path_to(index) {
-            apply(&self.topology, &self.settings, &mut canonical, &mut Trace::disabled(), &step).expect("the path was explored");
+            apply(&self.topology, &self.settings, &mut canonical, &mut Answers::default(), &step).expect("the path was explored");
             self.canonicalize(&mut canonical);
             let target = fingerprint(&canonical);
             let mut candidates = enabled_actions(&self.topology, &self.settings, &real);
@@ -507,7 +557,7 @@ impl Explorer {
             }
             let found = candidates.into_iter().find_map(|a| {
                 let mut s = real.clone();
-                apply(&self.topology, &self.settings, &mut s, &mut Trace::disabled(), &a).ok()?;
+                apply(&self.topology, &self.settings, &mut s, &mut Answers::default(), &a).ok()?;
                 let mut canon = s.clone();
                 self.canonicalize(&mut canon);
                 (fingerprint(&canon) == target).then_some((a, s))

@@ -54,12 +54,40 @@ fn kind(v: &Value) -> String {
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => format!("the boolean {b}"),
-        Value::Number(n) => format!("the number {n}"),
+        Value::Number(n) => format!("the number {}", number_text(n)),
         Value::String(s) if s.chars().count() > 40 => "a long string".into(),
         Value::String(s) => format!("the string {s:?}"),
         Value::Array(_) => "an array".into(),
         Value::Object(_) => "an object".into(),
     }
+}
+
+/// A number as messages show it: integers exactly, others to six decimals
+/// ("…" when that rounds). Not with Display, whose float formatter and its
+/// tables would add 2 KB to every wasm module, for error messages only.
+fn number_text(n: &serde_json::Number) -> String {
+    if let Some(i) = n.as_i64() {
+        return i.to_string();
+    }
+    if let Some(u) = n.as_u64() {
+        return u.to_string();
+    }
+    let f = n.as_f64().unwrap_or_default();
+    let sign = if f < 0.0 { "-" } else { "" };
+    if f.abs() >= 1e15 {
+        return format!("{sign}1e15 or more in size");
+    }
+    let scaled = (f.abs() * 1e6).round();
+    let (whole, frac) = ((scaled / 1e6) as u64, (scaled as u64) % 1_000_000);
+    let mut text = format!("{sign}{whole}");
+    if frac != 0 {
+        text.push('.');
+        text.push_str(format!("{frac:06}").trim_end_matches('0'));
+    }
+    if scaled / 1e6 != f.abs() {
+        text.push('…');
+    }
+    text
 }
 
 fn fail<T>(code: ErrorCode, path: &str, message: String) -> Result<T> {
@@ -212,6 +240,25 @@ mod tests {
         let e = read_store(r#"[1]"#).unwrap_err();
         assert_eq!(e.message, "expected an action (an object), got an array");
         assert_eq!(read_store(r#"{"store": 7}"#), Ok(7));
+    }
+
+    #[test]
+    fn numbers_in_messages_read_as_written_or_say_they_are_rounded() {
+        let text = |json: &str| match parse(json, ErrorCode::InvalidJson).unwrap() {
+            Value::Number(n) => number_text(&n),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(text("7"), "7");
+        assert_eq!(text("-1"), "-1");
+        assert_eq!(text("18446744073709551615"), "18446744073709551615");
+        assert_eq!(text("1.5"), "1.5");
+        assert_eq!(text("-0.25"), "-0.25");
+        assert_eq!(text("2.0"), "2");
+        assert_eq!(text("0.1"), "0.1");
+        assert_eq!(text("0.3333333333"), "0.333333…");
+        assert_eq!(text("1e-9"), "0…");
+        assert_eq!(text("1e300"), "1e15 or more in size");
+        assert_eq!(text("-1e300"), "-1e15 or more in size");
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub use invariants::{Violation, check_invariants, invariants_hold};
 pub use rules::RuleId;
 pub use scenario::Scenario;
 pub use state::{State, Topology};
-pub use trace::{Event, Trace};
+pub use trace::{Event, NoTrace, Recorder, Trace};
 
 /// The crate version, as the bindings and the CLI report it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -11,6 +11,7 @@ use crate::engine::{Action, Answer, Ctx, Direction, Who};
 use crate::flags::{FlagSet, FlushFlags, SpoolerNotifyFlags, TransportNotifyFlags};
 use crate::rules::RuleId::{self, *};
 use crate::state::{SpoolerLogon, State, Topology, Transfer};
+use crate::trace::Recorder;
 use crate::trace::{Method, arg};
 
 /// A bound on RunUntilIdle. Every unit moves a message or ends a drain,
@@ -172,7 +173,7 @@ pub(crate) fn enabled_work(topo: &Topology, state: &State, purging: Option<usize
     Spooler { topo, state, purging }.all()
 }
 
-impl Ctx<'_> {
+impl<R: Recorder> Ctx<'_, R> {
     fn spooler(&self, purging: Option<usize>) -> Spooler<'_> {
         Spooler { topo: self.topo, state: self.state, purging }
     }

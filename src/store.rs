@@ -8,6 +8,7 @@ use crate::flags::{FlagSet, SpoolerNotifyFlags, StoreLogoffFlag, StoreLogoffOutF
 use crate::hresult::HResult;
 use crate::rules::RuleId::{self, *};
 use crate::state::{Breach, Message, MessageId, ProviderPhase, SpoolerLogon, StorePhase, Subject, SupportKind};
+use crate::trace::Recorder;
 use crate::trace::{Method, arg};
 
 /// Who calls StoreLogoffTransports: the store from its own shutdown path,
@@ -24,7 +25,7 @@ pub(crate) enum Caller {
 
 const COMPLETE: StoreLogoffOutFlags = StoreLogoffOutFlags::LOGOFF_COMPLETE;
 
-impl Ctx<'_> {
+impl<R: Recorder> Ctx<'_, R> {
     /// A client call other than AddRef/Release on a store that is gone or
     /// logged off (I3, S9). `None` when the call may proceed.
     fn refuse_if_unusable(&mut self, s: usize, method: Method) -> Option<Answer> {

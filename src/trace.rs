@@ -174,45 +174,71 @@ pub struct Event {
     pub note: Option<String>,
 }
 
-/// The recorder. Disabled traces cost nothing, which is what the explorer
-/// uses: it runs the same engine millions of times without events.
+/// Where the engine reports the calls it makes. The engine is generic over
+/// it, so each recorder is its own compiled copy of the engine: [`Trace`]
+/// keeps every event; [`NoTrace`] keeps nothing, and in its copy the
+/// closures that would build events (parties, arguments, notes) are never
+/// called, so they cost neither time nor, in a wasm module that uses only
+/// that copy, code size. The explorer has a recorder of its own that keeps
+/// only the answers to the calls it watches.
+pub trait Recorder {
+    /// Opens a call; calls recorded before the matching `ret` nest under it.
+    fn call(
+        &mut self,
+        caller: impl FnOnce() -> Party,
+        callee: impl FnOnce() -> Party,
+        method: Method,
+        args: impl FnOnce() -> Vec<Arg>,
+    ) -> CallHandle;
+
+    /// Closes a call with its result and the rules that decided it.
+    fn ret(&mut self, handle: CallHandle, hresult: HResult, out_flags: Option<StoreLogoffOutFlags>, rules: &[RuleId]);
+
+    /// Adds a note to an open or closed call.
+    fn annotate(&mut self, handle: CallHandle, note: impl FnOnce() -> String);
+
+    /// Records an internal step (no COM call, no result).
+    fn internal(
+        &mut self,
+        party: impl FnOnce() -> Party,
+        method: Method,
+        args: impl FnOnce() -> Vec<Arg>,
+        rules: &[RuleId],
+        note: impl FnOnce() -> String,
+    );
+}
+
+/// The recorder that records nothing: the engine at full speed.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoTrace;
+
+impl Recorder for NoTrace {
+    fn call(&mut self, _: impl FnOnce() -> Party, _: impl FnOnce() -> Party, _: Method, _: impl FnOnce() -> Vec<Arg>) -> CallHandle {
+        CallHandle(None)
+    }
+    fn ret(&mut self, _: CallHandle, _: HResult, _: Option<StoreLogoffOutFlags>, _: &[RuleId]) {}
+    fn annotate(&mut self, _: CallHandle, _: impl FnOnce() -> String) {}
+    fn internal(&mut self, _: impl FnOnce() -> Party, _: Method, _: impl FnOnce() -> Vec<Arg>, _: &[RuleId], _: impl FnOnce() -> String) {}
+}
+
+/// The recorder that keeps every call, with its parties, arguments,
+/// result, rules and notes.
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
     events: Vec<Event>,
-    enabled: bool,
-    /// When set, only calls of these methods are recorded (the explorer
-    /// watches StoreLogoff results without paying for a whole trace).
-    only: Option<&'static [Method]>,
     depth: u8,
     step: u32,
 }
 
-/// Handle to a call opened with [`Trace::call`], closed with [`Trace::ret`].
+/// Handle to a call opened with [`Recorder::call`], closed with
+/// [`Recorder::ret`]: an index the recorder chose, or none.
 #[derive(Clone, Copy, Debug)]
 #[must_use]
-pub struct CallHandle(Option<usize>);
+pub struct CallHandle(pub Option<usize>);
 
 impl Trace {
     pub fn new() -> Self {
-        Trace { enabled: true, ..Default::default() }
-    }
-
-    pub fn disabled() -> Self {
         Trace::default()
-    }
-
-    /// A trace that records only calls of `methods`.
-    pub fn observing(methods: &'static [Method]) -> Self {
-        Trace { enabled: true, only: Some(methods), ..Default::default() }
-    }
-
-    pub(crate) fn clear(&mut self) {
-        self.events.clear();
-        self.depth = 0;
-    }
-
-    pub fn is_enabled(&self) -> bool {
-        self.enabled
     }
 
     pub fn events(&self) -> &[Event] {
@@ -231,18 +257,16 @@ impl Trace {
         self.step = step;
         self.depth = 0;
     }
+}
 
-    /// Opens a call; calls recorded before the matching `ret` nest under it.
-    pub(crate) fn call(
+impl Recorder for Trace {
+    fn call(
         &mut self,
         caller: impl FnOnce() -> Party,
         callee: impl FnOnce() -> Party,
         method: Method,
         args: impl FnOnce() -> Vec<Arg>,
     ) -> CallHandle {
-        if !self.enabled || self.only.is_some_and(|only| !only.contains(&method)) {
-            return CallHandle(None);
-        }
         let seq = self.events.len();
         self.events.push(Event {
             seq: seq as u32,
@@ -261,8 +285,7 @@ impl Trace {
         CallHandle(Some(seq))
     }
 
-    /// Closes a call with its result and the rules that decided it.
-    pub(crate) fn ret(&mut self, handle: CallHandle, hresult: HResult, out_flags: Option<StoreLogoffOutFlags>, rules: &[RuleId]) {
+    fn ret(&mut self, handle: CallHandle, hresult: HResult, out_flags: Option<StoreLogoffOutFlags>, rules: &[RuleId]) {
         if let Some(i) = handle.0 {
             self.depth = self.depth.saturating_sub(1);
             let e = &mut self.events[i];
@@ -272,15 +295,13 @@ impl Trace {
         }
     }
 
-    /// Adds a note to an open or closed call.
-    pub(crate) fn annotate(&mut self, handle: CallHandle, note: impl FnOnce() -> String) {
+    fn annotate(&mut self, handle: CallHandle, note: impl FnOnce() -> String) {
         if let Some(i) = handle.0 {
             self.events[i].note = Some(note());
         }
     }
 
-    /// Records an internal step (no COM call, no result).
-    pub(crate) fn internal(
+    fn internal(
         &mut self,
         party: impl FnOnce() -> Party,
         method: Method,
@@ -288,9 +309,6 @@ impl Trace {
         rules: &[RuleId],
         note: impl FnOnce() -> String,
     ) {
-        if !self.enabled || self.only.is_some() {
-            return;
-        }
         let party = party();
         self.events.push(Event {
             seq: self.events.len() as u32,
@@ -306,7 +324,9 @@ impl Trace {
             note: Some(note()),
         });
     }
+}
 
+impl Trace {
     /// One line per event, indented by nesting: the form golden tests and
     /// `mapi-logoff run --format text` use.
     pub fn to_text(events: &[Event]) -> String {

@@ -10,9 +10,10 @@ use crate::hresult::HResult;
 use crate::memory::BlockKind;
 use crate::rules::RuleId::*;
 use crate::state::{Breach, Message, MessageId, ProviderPhase, SessionPhase, Subject};
+use crate::trace::Recorder;
 use crate::trace::{Method, arg};
 
-impl Ctx<'_> {
+impl<R: Recorder> Ctx<'_, R> {
     fn transport_of(&self, i: usize) -> usize {
         usize::from(self.topo.sessions[i].transport)
     }

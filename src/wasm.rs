@@ -12,22 +12,25 @@
 //! coerced by the generated glue. Outputs cross back as serde_json text
 //! parsed by `JSON.parse`.
 
-#[cfg(not(feature = "check"))]
+#[cfg(any(feature = "explore", not(feature = "check")))]
 use crate::Scenario;
-#[cfg(not(feature = "check"))]
+#[cfg(any(feature = "explore", not(feature = "check")))]
 use crate::error::{ErrorCode, InputError};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-// Two builds of one crate: the engine API (the default) and, with the
-// `check` feature, the trace checker alone. Each is its own wasm module of
-// the npm package, so that a page that only simulates does not load the
-// checker, a tool that only checks logs does not load the engine, and each
-// stays within the size budget.
+// Three builds of one crate: the engine API (the default); with the
+// `check` feature, the trace checker alone; with the `explore` feature, the
+// explorer alone. Each is its own wasm module of the npm package, so that a
+// page that only simulates loads neither of the others, a tool that only
+// checks logs does not load the engine, and each stays within the size
+// budget.
 #[cfg(feature = "check")]
 mod check;
-#[cfg(not(feature = "check"))]
+#[cfg(not(any(feature = "check", feature = "explore")))]
 mod engine;
+#[cfg(feature = "explore")]
+mod explore;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = include_str!("wasm/types.d.ts");
@@ -66,7 +69,7 @@ fn make_error(message: &str, code: &str, path: &str) -> JsValue {
     err.into()
 }
 
-#[cfg(not(feature = "check"))]
+#[cfg(any(feature = "explore", not(feature = "check")))]
 /// The one conversion from a Rust input error to a JS exception.
 fn js_error(e: InputError) -> JsValue {
     make_error(&e.to_string(), e.code.as_str(), &e.path)
@@ -87,7 +90,7 @@ pub fn is_mapi_logoff_error(#[wasm_bindgen(unchecked_param_type = "unknown")] va
     err.name() == "MapiLogoffError" && code.is_string()
 }
 
-#[cfg(not(feature = "check"))]
+#[cfg(any(feature = "explore", not(feature = "check")))]
 /// A JS value as JSON text, or a typed error naming `what` (and the field).
 fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
     if value.is_undefined() {
@@ -113,7 +116,7 @@ extern "C" {
     fn is_array(value: &JsValue) -> Result<bool, JsValue>;
 }
 
-#[cfg(not(feature = "check"))]
+#[cfg(any(feature = "explore", not(feature = "check")))]
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
@@ -125,13 +128,13 @@ extern "C" {
     fn is_well_formed(this: &JsText) -> Result<bool, JsValue>;
 }
 
-#[cfg(not(feature = "check"))]
+#[cfg(any(feature = "explore", not(feature = "check")))]
 /// serde_json's recursion limit: deeper documents are refused when parsed.
 const MAX_DEPTH: usize = 128;
-#[cfg(not(feature = "check"))]
+#[cfg(any(feature = "explore", not(feature = "check")))]
 const TOO_MANY: &str = "too many values for the JSON size limit";
 
-#[cfg(not(feature = "check"))]
+#[cfg(any(feature = "explore", not(feature = "check")))]
 /// Checks that `JSON.stringify(value)` writes exactly `value`: no NaN or
 /// Infinity (which it writes as null), function or symbol (which it drops:
 /// a reader would then take a required field as missing, an optional one
@@ -168,7 +171,7 @@ fn check_plain_data(value: &JsValue) -> Result<(), InputError> {
     })
 }
 
-#[cfg(not(feature = "check"))]
+#[cfg(any(feature = "explore", not(feature = "check")))]
 struct Walk {
     /// The path to the value being checked: array indexes (numbers) and
     /// object keys (strings).
@@ -179,7 +182,7 @@ struct Walk {
     budget: usize,
 }
 
-#[cfg(not(feature = "check"))]
+#[cfg(any(feature = "explore", not(feature = "check")))]
 impl Walk {
     fn spend(&mut self, n: usize) -> Result<(), &'static str> {
         self.budget = self.budget.checked_sub(n).ok_or(TOO_MANY)?;
@@ -242,14 +245,14 @@ impl Walk {
     }
 }
 
-#[cfg(not(feature = "check"))]
+#[cfg(any(feature = "explore", not(feature = "check")))]
 /// A JS value's JSON text, read by one of the core's readers.
 fn from_js<T>(value: &JsValue, what: &str, read: impl FnOnce(&str) -> Result<T, InputError>) -> Result<T, JsValue> {
     let text = json_text(value, what)?;
     read(&text).map_err(js_error)
 }
 
-#[cfg(not(feature = "check"))]
+#[cfg(any(feature = "explore", not(feature = "check")))]
 fn scenario_from_js(value: &JsValue) -> Result<Scenario, JsValue> {
     match value.as_string() {
         Some(text) => Scenario::from_json(&text).map_err(js_error),
@@ -265,7 +268,7 @@ fn to_js<T: Serialize + ?Sized, R: JsCast>(value: &T) -> R {
     js_sys::JSON::parse(&text).expect("serde_json writes valid JSON").unchecked_into()
 }
 
-#[cfg(not(feature = "check"))]
+#[cfg(any(feature = "explore", not(feature = "check")))]
 /// A JS number that must be a u32 (flags, HRESULTs): NaN, fractions,
 /// negatives and values past 2^32 are errors, not silently wrapped.
 fn to_u32(value: f64, path: &str) -> Result<u32, JsValue> {
@@ -294,7 +297,7 @@ fn type_name(value: &JsValue) -> String {
     }
 }
 
-#[cfg(not(feature = "check"))]
+#[cfg(any(feature = "explore", not(feature = "check")))]
 /// A number argument that must be a u32. Taken as a JsValue: wasm-bindgen's
 /// `f64` glue would coerce `null` to 0 and "2" to 2 and throw a TypeError on
 /// a BigInt.
@@ -305,6 +308,7 @@ fn u32_arg(value: &JsValue, path: &str) -> Result<u32, JsValue> {
     }
 }
 
+#[cfg(any(feature = "check", not(feature = "explore")))]
 /// A string argument. Taken as a JsValue: wasm-bindgen's `&str` glue reads
 /// a non-string out of bounds ("RuntimeError: memory access out of bounds").
 fn text_arg(value: &JsValue, path: &str) -> Result<String, JsValue> {

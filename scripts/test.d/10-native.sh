@@ -10,9 +10,10 @@ log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy --all-targets"
 cargo clippy --all-targets -- -D warnings
-log "cargo clippy --lib --target $WASM_TARGET (engine module, and --features check: the checker module)"
+log "cargo clippy --lib --target $WASM_TARGET (each wasm module: the engine, --features check, --features explore)"
 cargo clippy --lib --target "$WASM_TARGET" -- -D warnings
 cargo clippy --lib --target "$WASM_TARGET" --features check -- -D warnings
+cargo clippy --lib --target "$WASM_TARGET" --features explore -- -D warnings
 
 log "cargo test"
 out="$(mktemp)"
