@@ -8,6 +8,7 @@
 #   types.test.mjs                      tsc --strict on a TypeScript consumer
 #   browser.test.mjs                    plain page + Vite build in headless Chromium
 # Env: KEEP_SCRATCH=1 keeps the scratch project (its path is printed);
+# SKIP_WASM_BUILD=1 tests pkg/ as it is (it must have been built);
 # CRATE_DIR / PKG_DIR as for scripts/build-wasm.sh.
 set -euo pipefail
 LOG_PREFIX=package
@@ -15,8 +16,13 @@ LOG_PREFIX=package
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT"
 
-log "npm run build:wasm"
-SETUP_DONE=1 npm run --silent build:wasm
+if [[ "${SKIP_WASM_BUILD:-}" == 1 ]]; then
+  [[ -f "${PKG_DIR:-$CRATE_DIR/pkg}/package.json" ]] || die "SKIP_WASM_BUILD=1 but pkg/ has not been built"
+  log "SKIP_WASM_BUILD=1: testing pkg/ as it is"
+else
+  log "npm run build:wasm"
+  SETUP_DONE=1 npm run --silent build:wasm
+fi
 
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/mapi-logoff-package.XXXXXX")"
 out="$(mktemp)"

@@ -50,6 +50,8 @@ test("the tarball ships the builds, the constants and nothing else", () => {
     "node/package.json", "node/index.mjs", "node/mapi_logoff.js", "node/mapi_logoff.d.ts", "node/constants.js", "node/constants.d.ts",
     "check/mapi_logoff_check.js", "check/mapi_logoff_check.d.ts", "check/mapi_logoff_check_bg.wasm", "check/mapi_logoff_check_bg.wasm.d.ts",
     "check/node/package.json", "check/node/index.mjs", "check/node/mapi_logoff_check.js", "check/node/mapi_logoff_check.d.ts",
+    "explore/mapi_logoff_explore.js", "explore/mapi_logoff_explore.d.ts", "explore/mapi_logoff_explore_bg.wasm", "explore/mapi_logoff_explore_bg.wasm.d.ts",
+    "explore/node/package.json", "explore/node/index.mjs", "explore/node/mapi_logoff_explore.js", "explore/node/mapi_logoff_explore.d.ts",
     "bin/mapi-logoff.mjs",
   ].sort();
   assert.deepEqual(shipped, expected);
@@ -59,7 +61,7 @@ test("the tarball ships the builds, the constants and nothing else", () => {
 
 const LIMIT = Number(process.env.WASM_GZIP_LIMIT ?? 102400);
 test(`each .wasm is within its size budget (gzip -9 <= ${LIMIT} bytes)`, () => {
-  for (const file of ["mapi_logoff_bg.wasm", "check/mapi_logoff_check_bg.wasm"]) {
+  for (const file of ["mapi_logoff_bg.wasm", "check/mapi_logoff_check_bg.wasm", "explore/mapi_logoff_explore_bg.wasm"]) {
     const wasm = readFileSync(join(PKG, file));
     const gz = gzipSync(wasm, { level: 9 }).length;
     assert.ok(gz <= LIMIT, `${file}: ${gz} bytes gzipped`);
