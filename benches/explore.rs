@@ -17,16 +17,9 @@ use std::time::{Duration, Instant};
 
 /// Two stores (one holds the default Inbox), two transports with one
 /// session each, queued and inbound mail: every interleaving of client
-/// logoffs, spooler work and transport logoffs.
-pub const REFERENCE: &str = r#"{ "version": 1, "name": "explorer reference",
-  "stores": [
-    { "name": "Mailbox", "defaultInbox": true, "outboundQueue": [{ "addressType": "SMTP", "steps": 2 }, { "addressType": "FAX", "steps": 1 }] },
-    { "name": "Archive", "outboundQueue": [{ "addressType": "SMTP", "steps": 1 }, { "addressType": "FAX", "steps": 2 }] }
-  ],
-  "transports": [
-    { "name": "Internet", "sessions": [{ "name": "smtp", "addressTypes": ["SMTP"], "memoryBlocks": 1, "inbound": [{ "steps": 2 }] }] },
-    { "name": "Fax", "sessions": [{ "name": "fax", "addressTypes": ["FAX"], "inbound": [{ "steps": 1 }] }] }
-  ] }"#;
+/// logoffs, spooler work and transport logoffs. The wasm half of the
+/// benchmark (bench/explore-wasm.mjs) explores the same file.
+pub const REFERENCE: &str = include_str!("../bench/explore-reference.json");
 
 /// The same model for stateright: states, enabled actions and transitions
 /// come from the engine; the property is I1-I6.
@@ -104,4 +97,15 @@ fn main() {
     println!("  mapi-logoff explorer  {:>8.3} s  {:>10.0} states/s  {bytes} bytes/state", ours.as_secs_f64(), rate(ours));
     println!("  stateright BFS (1 thread) {:>8.3} s  {:>10.0} states/s", theirs.as_secs_f64(), rate(theirs));
     println!("  ratio: mapi-logoff is {:.2}x the speed of stateright", theirs.as_secs_f64() / ours.as_secs_f64());
+
+    // For bench/explore-wasm.mjs, which reports the wasm/native ratio.
+    if let Some(path) = std::env::var_os("EXPLORE_BENCH_OUT") {
+        let json = format!(
+            "{{\"uniqueStates\":{unique},\"nativeMedianSeconds\":{},\"statesPerSecond\":{:.0},\"bytesPerState\":{bytes},\"staterightMedianSeconds\":{}}}\n",
+            ours.as_secs_f64(),
+            rate(ours),
+            theirs.as_secs_f64()
+        );
+        std::fs::write(&path, json).expect("EXPLORE_BENCH_OUT is writable");
+    }
 }

@@ -2,7 +2,9 @@
 # `npm run bench`: the engine benchmark natively (criterion, benches/engine.rs)
 # and the same workload in wasm under Node (bench/wasm.mjs), then one table:
 # actions per second on both sides, their ratio, and the cost of one
-# Simulation.apply() call from JS. Timing never fails the script; a build or
+# Simulation.apply() call from JS; the explorer against stateright's BFS and
+# in wasm (benches/explore.rs, bench/explore-wasm.mjs); the playground's
+# load and action timings in Chromium. Timing never fails the script; a build or
 # a benchmark that cannot run does.
 #
 # The workload is mapi_logoff::workload::{busy_scenario, busy_actions} with
@@ -63,9 +65,13 @@ npm run --silent build:wasm
 log "node bench/wasm.mjs (bounded to about ${BENCH_SECONDS:-20}s per measurement)"
 node bench/wasm.mjs "$gen/workload.json" "$ROOT/target/criterion" "$CRATE_DIR/pkg" || die "bench/wasm.mjs failed"
 
-# --- 4. the explorer: this crate's BFS against stateright's, same model -----------------
+# --- 4. the explorer: this crate's BFS against stateright's, same model, and in wasm ----
+# bench/explore-reference.json, explored completely natively by both checkers
+# (benches/explore.rs), then by the package's explorer module under Node.
 log "cargo bench --bench explore (both checkers on the reference scenario, 3 runs each)"
-cargo bench --quiet --bench explore || die "cargo bench --bench explore failed"
+EXPLORE_BENCH_OUT="$gen/explore-native.json" cargo bench --quiet --bench explore || die "cargo bench --bench explore failed"
+log "node bench/explore-wasm.mjs (the same exploration in wasm, 3 runs)"
+node bench/explore-wasm.mjs "$gen/explore-native.json" "$CRATE_DIR/pkg" || die "bench/explore-wasm.mjs failed"
 
 # --- 5. the playground in headless Chromium ---------------------------------------------
 # Navigation to interactive (median of 5 loads), and the time each action

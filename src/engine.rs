@@ -156,6 +156,11 @@ const ACTION_FIELDS: &[(&str, &[&str])] = &[
 ];
 
 impl Action {
+    /// The JSON `type` of every action, in declaration order.
+    pub fn types() -> impl Iterator<Item = &'static str> {
+        ACTION_FIELDS.iter().map(|(t, _)| *t)
+    }
+
     /// The camelCase `type` of the action, as in JSON.
     pub fn kind(&self) -> &'static str {
         match self {
