@@ -15,8 +15,13 @@ export default defineConfig({
       { find: /^mapi-logoff$/, replacement: here("./pkg/mapi_logoff.js") },
       // The trace checker: its own small wasm module, loaded with the "Check a trace" tab.
       { find: /^mapi-logoff\/check$/, replacement: here("./pkg/check/mapi_logoff_check.js") },
+      // The explorer: its own wasm module, loaded by the Explore tab's worker (www/explore.worker.ts).
+      { find: /^mapi-logoff\/explore$/, replacement: here("./pkg/explore/mapi_logoff_explore.js") },
     ],
   },
+  // The explorer runs in a module worker: ES output keeps import.meta.url, so the
+  // web build's `new URL("…_bg.wasm", import.meta.url)` resolves to the emitted asset.
+  worker: { format: "es" },
   build: {
     outDir: "dist",
     emptyOutDir: true,

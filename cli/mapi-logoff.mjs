@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // The mapi-logoff command line: check a provider's trace, run a scenario,
-// print the outcome matrix. It runs the same wasm modules as the npm
-// package (no native binary), so its answers are the engine's.
+// print the outcome matrix, explore every interleaving of a scenario. It
+// runs the same wasm modules as the npm package (no native binary), so its
+// answers are the engine's.
 //
-// Exit status: 0 clean; 1 errors found (check); 2 unusable input (missing
+// Exit status: 0 clean; 1 errors found (check), or a property fails or a
+// reachability goal is unreachable (explore); 2 unusable input (missing
 // file, not a trace or scenario, bad option).
 
-import { createReadStream, readFileSync } from "node:fs";
+import { createReadStream, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { Simulation, outcomeMatrix, rules, version, isMapiLogoffError } from "mapi-logoff";
+import { Simulation, formatFlags, outcomeMatrix, rules, version, isMapiLogoffError } from "mapi-logoff";
 import { TraceChecker } from "mapi-logoff/check";
+import { Explorer } from "mapi-logoff/explore";
 
 const HELP = `mapi-logoff ${version()}: the executable reference for MAPI logoff
 
@@ -18,6 +22,9 @@ Usage:
   mapi-logoff run <scenario.json> [--format text|json|mermaid]
   mapi-logoff matrix [--format text|json|markdown] [--abort-reading sampleStore|literal]
                      [--store-logoff-transports atFinalRelease|immediate]
+  mapi-logoff explore <scenario.json | -> [--max-depth N] [--max-states N] [--symmetry]
+                     [--client-misuse] [--property NAME]... [--reachable GOAL]...
+                     [--format text|json] [--save-counterexamples DIR]
   mapi-logoff --version | --help
 
 check     reads a JSON Lines trace of the calls your provider made and received
@@ -26,7 +33,36 @@ check     reads a JSON Lines trace of the calls your provider made and received
           Exit 0 when clean, 1 when there are errors, 2 when the input is unusable.
 run       runs a scenario and prints its trace: text, JSON, or a Mermaid sequence
           diagram for Markdown documents.
-matrix    every StoreLogoffTransports flag against every mix of activity and sharing.`;
+matrix    every StoreLogoffTransports flag against every mix of activity and sharing.
+explore   every interleaving of what can happen after the scenario's own actions
+          (client calls, spooler work, transport logoffs, new mail), breadth first,
+          checking each --property in every state and looking for each --reachable
+          goal; prints the shortest path to each failure and the logoff outcomes
+          that can occur. Exit 0 when everything holds, 1 when a property fails or
+          a goal is unreachable, 2 when the input is unusable.
+
+explore options:
+  --max-depth N      actions beyond the scenario's own (default 12, at most 1000)
+  --max-states N     unique states at most (default 200000, at most 20000000); a
+                     search stopped there proves nothing ("holdsSoFar"), exit 0
+  --symmetry         count identical stores (each with its own provider) once
+  --client-misuse    also let the client call StoreLogoff after LOGOFF_COMPLETE (S9)
+  --property NAME    invariants, storesReleased, noMessageLost or
+                     storeLogoffTransportsOnce; repeatable or comma-separated;
+                     default all four (I1-I6 "invariants" are always checked)
+  --reachable GOAL   "this logoff outcome can happen"; repeatable. GOAL is
+                     [CALL:]FLAG[:HRESULT[:OUT_FLAGS]] where CALL is storeLogoff or
+                     storeLogoffTransports (default), FLAG one input flag, HRESULT a
+                     name or number and OUT_FLAGS the exact out flags ("A|B"); an
+                     empty or missing part matches anything. Examples:
+                     LOGOFF_QUIET:S_OK:LOGOFF_OUTBOUND, LOGOFF_QUIET::LOGOFF_OUTBOUND,
+                     storeLogoff:LOGOFF_ABORT
+  --save-counterexamples DIR
+                     write each counterexample (and each goal's witness) as a
+                     scenario, DIR/<property>.json: it replays with
+                     \`mapi-logoff run\` and opens in the playground
+  --format FORMAT    text (default), or json: the explorer's report (ExploreReport)
+  On a terminal, explore shows its progress on stderr.`;
 
 class UsageError extends Error {}
 
@@ -291,9 +327,250 @@ function matrix(args) {
   return 0;
 }
 
+// ---- explore ---------------------------------------------------------
+
+const PROPERTY_NAMES = ["invariants", "storesReleased", "noMessageLost", "storeLogoffTransportsOnce"];
+const LOGOFF_CALLS = ["storeLogoff", "storeLogoffTransports"];
+/** States expanded between two looks at the clock (tens of milliseconds of work). */
+const STEP_BUDGET = 4096;
+
+/**
+ * A --reachable GOAL, [CALL:]FLAG[:HRESULT[:OUT_FLAGS]], as an ExploreOptions
+ * property. The first part is a call when it starts with a lower-case letter
+ * (flag names are upper case, flag values digits). Empty parts match
+ * anything; the engine checks the names and values themselves.
+ */
+function reachableGoal(text) {
+  const parts = text.split(":").map((p) => p.trim());
+  const goal = {};
+  if (/^[a-z]/.test(parts[0])) {
+    const call = parts.shift();
+    if (!LOGOFF_CALLS.includes(call)) {
+      fail(`--reachable ${JSON.stringify(text)}: unknown call ${JSON.stringify(call)}; expected ${LOGOFF_CALLS.join(" or ")} (flag names are upper case, such as LOGOFF_QUIET)`);
+    }
+    goal.call = call;
+  }
+  if (parts.length > 3) fail(`--reachable ${JSON.stringify(text)}: too many parts; expected [CALL:]FLAG[:HRESULT[:OUT_FLAGS]]`);
+  const [flag, hresult, outFlags] = parts;
+  if (!flag) fail(`--reachable ${JSON.stringify(text)}: no input flag; expected [CALL:]FLAG[:HRESULT[:OUT_FLAGS]], such as LOGOFF_QUIET:S_OK:LOGOFF_OUTBOUND`);
+  goal.flag = /^(0x[0-9a-f]+|\d+)$/i.test(flag) ? Number(flag) : flag;
+  if (hresult) goal.hresult = /^(0x[0-9a-f]+|\d+)$/i.test(hresult) ? Number(hresult) : hresult;
+  if (outFlags) goal.outFlags = outFlags;
+  return { reachable: goal };
+}
+
+/** A file name for a property's counterexample: "stores-released", "reachable-store-logoff-transports-logoff-quiet-s-ok". */
+function propertySlug(property) {
+  const words = property.kind === "reachable" ? [property.kind, property.call, property.flag, property.hresult?.text, property.outFlags?.text] : [property.kind];
+  return words
+    .filter((w) => w !== undefined)
+    .join("-")
+    .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}
+
+const FLAG_SETS = { storeLogoff: "storeLogoff", storeLogoffTransports: "storeLogoff", logoffSession: "transportLogoff", shutdownProvider: "deinit", flushQueues: "flushQueues" };
+
+/** One action in words, with the scenario's names: "storeLogoff store 0 (Mailbox) flags LOGOFF_QUIET". */
+function describeAction(action, topology) {
+  const named = (list, i) => (list[i] ? `${i} (${list[i].name})` : String(i));
+  const words = [action.type];
+  for (const [key, value] of Object.entries(action)) {
+    if (key === "type") continue;
+    let text;
+    if (key === "store") text = named(topology.stores, value);
+    else if (key === "session") text = named(topology.sessions, value);
+    else if (key === "transport") text = named(topology.transports, value);
+    else if (key === "addressType") text = topology.addressTypes[value] === undefined ? String(value) : `${value} (${topology.addressTypes[value]})`;
+    else if (key === "flags" && typeof value === "number" && FLAG_SETS[action.type]) text = formatFlags(FLAG_SETS[action.type], value);
+    else text = value === null ? "NULL" : String(value);
+    words.push(key, text);
+  }
+  return words.join(" ");
+}
+
+function exploreOptions(values) {
+  const names = (values.property ?? []).flatMap((p) => p.split(",")).map((p) => p.trim()).filter(Boolean);
+  const named = names.length ? names : PROPERTY_NAMES;
+  const goals = values.reachable ?? [];
+  return {
+    options: {
+      maxDepth: count(values, "max-depth"),
+      maxStates: count(values, "max-states"),
+      symmetry: values.symmetry ?? false,
+      clientMisuse: values["client-misuse"] ?? false,
+      properties: [...named, ...goals.map(reachableGoal)],
+    },
+    // Which option each entry of `properties` came from, for error messages.
+    sources: [...named.map((n) => `--property ${JSON.stringify(n)}`), ...goals.map((g) => `--reachable ${JSON.stringify(g)}`)],
+  };
+}
+
+/** The option an engine error path ("maxStates", "properties[3].reachable.flag") is about. */
+function optionOf(path, values, sources) {
+  if (path === "maxStates") return `--max-states ${values["max-states"]}`;
+  if (path === "maxDepth") return `--max-depth ${values["max-depth"]}`;
+  const m = /^properties\[(\d+)\]/.exec(path);
+  return m && sources[Number(m[1])] ? sources[Number(m[1])] : "options";
+}
+
+function seconds(ms) {
+  return ms < 10 ? `${(ms / 1000).toFixed(3)} s` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+function thousands(n) {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+function progressLine(report, ms) {
+  const rate = ms > 0 ? thousands((report.uniqueStates * 1000) / ms) : "-";
+  return `exploring: ${thousands(report.uniqueStates)} unique states, ${thousands(report.statesExplored)} explored, depth ${report.maxDepth}, ${rate} states/s`;
+}
+
+function exploreText(path, report, ms, { saved, topology, baseActions }) {
+  const out = [];
+  const rate = ms > 0 ? `${thousands((report.uniqueStates * 1000) / ms)} states/s` : "- states/s";
+  const stopped = report.stopped === "stateBudget" ? "stopped at the state budget" : report.depthBoundHits ? "complete up to the depth bound" : "complete";
+  const bound = report.depthBoundHits ? `, ${thousands(report.depthBoundHits)} at the depth bound` : "";
+  out.push(
+    `${path}: ${thousands(report.uniqueStates)} unique states (${thousands(report.statesExplored)} explored, ${thousands(report.transitions)} transitions), max depth ${report.maxDepth}${bound}, ${seconds(ms)}, ${rate}: ${stopped}`,
+  );
+  if (report.stopped === "stateBudget") {
+    out.push(
+      `note: the exploration stopped at ${thousands(report.uniqueStates)} states before seeing every state: "holdsSoFar" and "notFoundSoFar" prove nothing. Raise --max-states (at most 20000000) to explore further.`,
+    );
+  }
+  if (report.depthBoundHits) {
+    out.push(
+      `note: ${thousands(report.depthBoundHits)} states at the depth bound (${report.maxDepth}) were not expanded: the verdicts cover the first ${report.maxDepth} actions after the scenario's own. Raise --max-depth to look further.`,
+    );
+  }
+  out.push("");
+  const width = Math.max(...report.properties.map((p) => p.verdict.length));
+  for (const [i, p] of report.properties.entries()) {
+    out.push(`${p.verdict.padEnd(width)}  ${p.description}`);
+    const ce = p.counterexample;
+    if (!ce) continue;
+    const indent = " ".repeat(width + 2);
+    out.push(`${indent}${ce.message}`);
+    if (ce.path.length === 0) {
+      out.push(`${indent}shown by the scenario's own ${baseActions} actions already`);
+    } else {
+      out.push(`${indent}${baseActions ? `shortest path after the scenario's own ${baseActions} actions:` : "shortest path:"}`);
+      for (const [k, action] of ce.path.entries()) out.push(`${indent}${String(baseActions + k + 1).padStart(3)}. ${describeAction(action, topology)}`);
+    }
+    if (saved[i]) out.push(`${indent}saved as ${saved[i]} (replay: mapi-logoff run ${saved[i]})`);
+  }
+  out.push("");
+  out.push("Reachable logoff outcomes (call, input flag: HRESULT and out flags):");
+  if (report.outcomes.length === 0) out.push("  none: no StoreLogoff or StoreLogoffTransports call happened");
+  const callWidth = Math.max(0, ...report.outcomes.map((o) => o.call.length));
+  const flagWidth = Math.max(0, ...report.outcomes.map((o) => o.flag.length));
+  for (const o of report.outcomes) {
+    const answers = o.outcomes.map((r) => (r.outFlags ? `${r.hresult.text} ${r.outFlags.text}` : r.hresult.text)).join("; ");
+    out.push(`  ${o.call.padEnd(callWidth)}  ${o.flag.padEnd(flagWidth)}  ${answers}`);
+  }
+  return out.join("\n");
+}
+
+function explore(args) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      format: { type: "string" },
+      "max-depth": { type: "string" },
+      "max-states": { type: "string" },
+      symmetry: { type: "boolean" },
+      "client-misuse": { type: "boolean" },
+      property: { type: "string", multiple: true },
+      reachable: { type: "string", multiple: true },
+      "save-counterexamples": { type: "string" },
+    },
+  });
+  if (positionals.length !== 1) fail("explore takes one scenario file (or - for standard input)");
+  const format = option(values, "format", ["text", "json"]) ?? "text";
+  const { options, sources } = exploreOptions(values);
+  // The options first, on an empty scenario, so that an error is never
+  // mistaken for one of the scenario's fields (and costs no exploration).
+  try {
+    new Explorer({ version: 1 }, options).free();
+  } catch (e) {
+    if (!isMapiLogoffError(e)) throw e;
+    fail(`${optionOf(e.path, values, sources)}: ${e.message}`);
+  }
+  const dir = values["save-counterexamples"];
+  if (dir !== undefined) {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      fail(`--save-counterexamples: cannot create ${dir}: ${e.code ?? e.message}`);
+    }
+  }
+  const [path] = positionals;
+  const text = readText(path);
+  let explorer;
+  try {
+    explorer = new Explorer(text, options);
+  } catch (e) {
+    if (!isMapiLogoffError(e)) throw e;
+    fail(`${path === "-" ? "standard input" : path}: ${e.message}`);
+  }
+
+  const live = process.stderr.isTTY;
+  const started = performance.now();
+  let shown = started;
+  let report = explorer.report();
+  while (!explorer.done) {
+    report = explorer.step(STEP_BUDGET);
+    const now = performance.now();
+    if (live && now - shown >= 100) {
+      // One line, never wrapped (a wrapped line would not be overwritten).
+      process.stderr.write(`\r\x1b[K${progressLine(report, now - started).slice(0, (process.stderr.columns || 80) - 1)}`);
+      shown = now;
+    }
+  }
+  report = explorer.report();
+  const ms = performance.now() - started;
+  explorer.free();
+  if (live) process.stderr.write("\r\x1b[K");
+
+  // Counterexamples (and the witnesses of reached goals) as scenarios.
+  const saved = [];
+  if (dir !== undefined) {
+    const used = new Map();
+    for (const [i, p] of report.properties.entries()) {
+      if (!p.counterexample) continue;
+      const slug = propertySlug(p.property);
+      const n = (used.get(slug) ?? 0) + 1;
+      used.set(slug, n);
+      const file = join(dir, `${n === 1 ? slug : `${slug}-${n}`}.json`);
+      try {
+        writeFileSync(file, `${JSON.stringify(p.counterexample.scenario, null, 2)}\n`);
+      } catch (e) {
+        fail(`--save-counterexamples: cannot write ${file}: ${e.code ?? e.message}`);
+      }
+      saved[i] = file;
+    }
+  }
+
+  if (format === "json") console.log(JSON.stringify(report, null, 2));
+  else {
+    const ce = report.properties.find((p) => p.counterexample)?.counterexample;
+    // The names of the parts, for the counterexamples' actions.
+    const topology = ce ? new Simulation({ ...ce.scenario, actions: [] }).state().topology : null;
+    const baseActions = ce ? ce.scenario.actions.length - ce.path.length : 0;
+    console.log(exploreText(path === "-" ? "standard input" : path, report, ms, { saved, topology, baseActions }));
+  }
+  const failed = report.properties.some((p) => p.verdict === "fails" || p.verdict === "unreachable");
+  return failed ? 1 : 0;
+}
+
 // ---- main ------------------------------------------------------------
 
-const commands = { check, run, matrix };
+const commands = { check, run, matrix, explore };
 
 async function main(argv) {
   const [command, ...args] = argv;

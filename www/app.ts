@@ -49,11 +49,17 @@ export interface PlaygroundOptions {
   pageUrl: string;
 }
 
-type Tab = "playground" | "matrix" | "check";
+type Tab = "playground" | "matrix" | "explore" | "check";
+
+/** Tab order, for the arrow keys. */
+const TAB_ORDER: Tab[] = ["playground", "matrix", "explore", "check"];
 
 /** The "Check a trace" tab's view (www/check.ts, loaded with its wasm module when the tab first opens). */
 type CheckModule = typeof import("./check");
 type CheckViewLike = InstanceType<CheckModule["CheckView"]>;
+/** The "Explore" tab's view (www/explore.ts, with its worker and wasm module, loaded when the tab first opens). */
+type ExploreModule = typeof import("./explore");
+type ExploreViewLike = InstanceType<ExploreModule["ExploreView"]>;
 
 const MAX_UNDO = 300;
 const MAX_FILE = 16 * 1024 * 1024;
@@ -69,7 +75,7 @@ const SHORTCUTS: [string, string][] = [
   ["S", "One spooler step"],
   ["R", "Run the spooler until idle"],
   ["D", "Focus the sequence diagram (then ↑ ↓ Home End, Enter shows the state after a call)"],
-  ["P / M / C", "Playground / outcome matrix / check a trace tab"],
+  ["P / M / E / C", "Playground / outcome matrix / explore / check a trace tab"],
   ["Esc", "Close a dialog or tooltip, leave the state-after-call view"],
 ];
 
@@ -117,6 +123,9 @@ export class Playground {
   private readonly tabs = new Map<Tab, { tab: HTMLButtonElement; panel: HTMLElement }>();
   private readonly checkPanel: HTMLElement;
   private checkLoad: Promise<CheckViewLike | null> | null = null;
+  private readonly explorePanel: HTMLElement;
+  private exploreLoad: Promise<ExploreViewLike | null> | null = null;
+  private exploreView: ExploreViewLike | null = null;
   private readonly themeBtn: HTMLButtonElement | null;
   private readonly openLink: HTMLAnchorElement;
 
@@ -219,7 +228,7 @@ export class Playground {
       this.tabs.set(id, { tab, panel });
     };
     tabList.addEventListener("keydown", (ev) => {
-      const order: Tab[] = ["playground", "matrix", "check"];
+      const order = TAB_ORDER;
       const i = order.indexOf(this.tab);
       let next = -1;
       if (ev.key === "ArrowRight") next = (i + 1) % order.length;
@@ -270,6 +279,8 @@ export class Playground {
     );
     addTab("playground", "Playground", playground);
     addTab("matrix", "Outcome matrix", this.matrix.el);
+    this.explorePanel = h("div", { class: "explore-panel", "data-testid": "explore-panel" });
+    addTab("explore", "Explore", this.explorePanel);
     this.checkPanel = h("div", { class: "check-panel", "data-testid": "check-panel" });
     addTab("check", "Check a trace", this.checkPanel);
 
@@ -597,6 +608,7 @@ export class Playground {
     this.redoBtn.disabled = this.redoStack.length === 0;
     if (c.baseChanged) this.renderAbout();
     if (c.baseChanged && this.tab === "matrix") this.matrix.syncSettings();
+    if (this.tab === "explore") this.exploreView?.show();
     // The trace: appended or replaced after this frame is painted.
     if (c.reset || this.traceNeedsReset) {
       this.traceNeedsReset = true;
@@ -684,7 +696,69 @@ export class Playground {
     if (id === "matrix") this.matrix.show();
     if (id === "playground") this.sequence.renderNow();
     if (id === "check") void this.loadCheck();
+    if (id === "explore") {
+      if (this.exploreView) this.exploreView.show();
+      else void this.loadExplore();
+    }
     this.tips.hide();
+  }
+
+  /** Loads the Explore tab (its code, its worker and the explorer's wasm module) the first time it opens. */
+  private loadExplore(): Promise<ExploreViewLike | null> {
+    if (this.exploreLoad) return this.exploreLoad;
+    const panel = this.explorePanel;
+    panel.setAttribute("aria-busy", "true");
+    replace(panel, h("div", { class: "check-loading", role: "status", "aria-live": "polite", "data-testid": "explore-loading" }, h("h2", null, "Explore"), h("p", null, "Loading the explorer…")));
+    this.exploreLoad = import("./explore")
+      .then(async (m) => {
+        const view = new m.ExploreView({
+          tips: this.tips,
+          current: () => ({
+            scenario: { ...this.doc.base, actions: this.doc.actions.slice(0, this.doc.pos) as Action[] },
+            name: this.doc.base.name || "Untitled scenario",
+            applied: this.doc.pos,
+            topology: this.topo,
+            messages: this.view.state.messages.length,
+          }),
+          open: (sc, label) => this.openExplored(sc, label),
+          shareUrl: async (sc, position) => `${this.opts.pageUrl}#${await encodeFragment({ scenario: sc, position })}`,
+        });
+        try {
+          await view.ready;
+        } catch (e) {
+          view.destroy();
+          throw e;
+        }
+        replace(panel, view.el);
+        panel.removeAttribute("aria-busy");
+        panel.dataset.ready = "1";
+        this.exploreView = view;
+        view.show();
+        return view;
+      })
+      .catch((e: unknown) => {
+        this.exploreLoad = null;
+        panel.removeAttribute("aria-busy");
+        replace(
+          panel,
+          h(
+            "div",
+            { role: "alert", class: "check-error", "data-testid": "explore-load-error" },
+            h("h2", null, "Explore"),
+            h("p", null, `The explorer could not be loaded: ${errorText(e)}.`),
+            h("button", { type: "button", onclick: () => void this.loadExplore() }, "Try again"),
+          ),
+        );
+        return null;
+      });
+    return this.exploreLoad;
+  }
+
+  /** A counterexample (or the way to a goal) from the Explore tab: opened at its last step, in the playground. */
+  private openExplored(sc: Scenario, label: string): void {
+    if (!this.loadScenario(sc, (sc.actions ?? []).length, `${label} (step ${(sc.actions ?? []).length})`)) return;
+    this.showTab("playground");
+    this.tabs.get("playground")?.tab.focus();
   }
 
   /** Loads the trace checker (its code and wasm module) the first time the tab opens. */
@@ -910,6 +984,11 @@ export class Playground {
         if (this.opts.embed) return;
         this.showTab("check");
         break;
+      case "e":
+      case "E":
+        if (this.opts.embed) return;
+        this.showTab("explore");
+        break;
       case "Escape":
         if (this.after) this.selectEvent(null);
         else this.tips.hide();
@@ -922,6 +1001,7 @@ export class Playground {
   }
 
   destroy(): void {
+    this.exploreView?.destroy();
     this.sim.free();
     this.root.remove();
   }

@@ -4,6 +4,8 @@
 # node:test, one file at a time:
 #   golden.test.mjs / golden.test.cjs   Node import / require: every golden trace
 #   bad-input.test.mjs                  bad input for every function and method
+#   check.test.mjs                      the checker module and the CLI's check, run, matrix
+#   explore.test.mjs                    the explorer module and the CLI's explore
 #   package.test.mjs                    exports map, tarball, browser build, no `any`
 #   types.test.mjs                      tsc --strict on a TypeScript consumer
 #   browser.test.mjs                    plain page + Vite build in headless Chromium

@@ -5,7 +5,9 @@
 # with the engine in Node, checks undo/redo, share links, embed mode, the
 # custom element, the outcome matrix, hostile fragments, console errors and
 # axe-core; checks the "Check a trace" tab against the checker in Node
-# (tests/e2e/check.test.mjs); measures load time and the cost of an action
+# (tests/e2e/check.test.mjs); checks the "Explore" tab (its worker, progress,
+# cancel, counterexamples loaded and shared) against the explorer in Node
+# (tests/e2e/explore.test.mjs); measures load time and the cost of an action
 # with 1,000 messages; saves screenshots to dist/screenshots/.
 set -euo pipefail
 LOG_PREFIX=e2e
@@ -19,7 +21,7 @@ bash scripts/build-site.sh
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 rc=0
-node --test --test-reporter=tap --test-concurrency=1 --test-timeout=600000 tests/e2e/playground.test.mjs tests/e2e/check.test.mjs 2>&1 | tee "$out" || rc=$?
+node --test --test-reporter=tap --test-concurrency=1 --test-timeout=600000 tests/e2e/playground.test.mjs tests/e2e/check.test.mjs tests/e2e/explore.test.mjs 2>&1 | tee "$out" || rc=$?
 
 count() { awk -v k="$1" '$1 == "#" && $2 == k { n = $3 } END { print n + 0 }' "$out"; }
 tests="$(count tests)"

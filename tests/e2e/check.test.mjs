@@ -154,7 +154,7 @@ describe("check a trace", () => {
   test("the tab replaces the placeholders and loads the checker only when opened", async () => {
     const page = await openPage("/");
     const tabs = await page.locator('[role="tab"]').allTextContents();
-    assert.deepEqual(tabs, ["Playground", "Outcome matrix", "Check a trace"], "no placeholder tab");
+    assert.deepEqual(tabs, ["Playground", "Outcome matrix", "Explore", "Check a trace"], "no placeholder tab");
     assert.equal(await page.getByText("(later)").count(), 0);
     assert.equal(await page.getByText("not available yet").count(), 0);
     assert.ok(!page.requests.some((u) => /mapi_logoff_check/.test(u)), "the checker is not loaded with the page");

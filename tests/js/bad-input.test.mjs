@@ -1,12 +1,14 @@
-// (e) Bad input for every exported function and method. Each case either
+// (e) Bad input for every exported function and method, of the engine
+// module and of the explorer module (mapi-logoff/explore). Each case either
 // throws a MapiLogoffError with the expected `code` and a `path` naming the
 // field ("" for the whole input), or answers with a protocol refusal as an
 // outcome. Never a TypeError from the glue, never `RuntimeError:
-// unreachable`, and the shared Simulation stays usable: a valid action is
-// applied after every case.
+// unreachable`, and the shared Simulation (and the shared Explorer) stays
+// usable: a valid action is applied (a state expanded) after every case.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as api from "mapi-logoff";
+import * as exploreApi from "mapi-logoff/explore";
 
 const { Simulation, isMapiLogoffError } = api;
 
@@ -290,6 +292,165 @@ for (const name of PER_SET) {
   });
 }
 
+// --- mapi-logoff/explore: explore(scenario, options, onProgress), new Explorer(scenario, options) ---
+
+const { Explorer, explore } = exploreApi;
+/** Four independent stores: 14^4 states, enough to step through every case below. */
+const FOUR_STORES = { version: 1, stores: ["A", "B", "C", "D"].map((name) => ({ name })) };
+/** One explorer shared by every explorer case: it must survive them all. */
+const explorer = new Explorer(FOUR_STORES, { maxDepth: 40 });
+
+/** The shared explorer still expands exactly one more state. */
+function stillExploring() {
+  const before = explorer.report();
+  assert.equal(before.done, false, "the shared explorer has states left for every case");
+  const after = explorer.step(1);
+  assert.equal(after.statesExplored, before.statesExplored + 1);
+  assert.ok(after.uniqueStates >= before.uniqueStates);
+}
+
+/** Registers a test of the explorer module that runs `body`, then checks both shared objects. */
+function badExplore(name, body) {
+  test(name, () => {
+    body();
+    stillExploring();
+    stillUsable();
+  });
+}
+
+const IDLE = { version: 1, stores: [{ name: "Mailbox" }] };
+for (const [what, input, code, path] of SCENARIO_CASES) {
+  badExplore(`explore: ${what}`, () => expectError(() => explore(input), code, path));
+  badExplore(`new Explorer: ${what}`, () => expectError(() => new Explorer(input), code, path));
+}
+badExplore("explore / new Explorer: undefined", () => {
+  expectError(() => explore(), "invalidJson", "");
+  expectError(() => new Explorer(), "invalidJson", "");
+});
+badExplore("new Explorer: a throwing getter in an action", () =>
+  expectError(() => new Explorer({ version: 1, stores: [{ name: "A" }], actions: [throwingGetter()] }), "invalidJson", "actions[0].store"));
+
+const goal = (fields) => ({ properties: [{ reachable: { flag: "LOGOFF_QUIET", ...fields } }] });
+const OPTIONS_CASES = [
+  ["a number", 42, "invalidJson", ""],
+  ["a string", "{}", "invalidJson", ""],
+  ["a boolean", true, "invalidJson", ""],
+  ["an array", [], "invalidJson", ""],
+  ["a BigInt", 1n, "invalidJson", ""],
+  ["a function", () => ({}), "invalidJson", ""],
+  ["a cycle", cyclic(), "invalidJson", "self"],
+  ["an unknown field", { maxDepht: 3 }, "invalidJson", "maxDepht"],
+  ["a throwing getter", Object.defineProperty({}, "maxDepth", { enumerable: true, get: () => { throw new Error("getter"); } }), "invalidJson", "maxDepth"],
+  ["a Proxy whose traps throw", new Proxy({}, { ownKeys() { throw new Error("trap"); } }), "invalidJson", ""],
+  ["NaN depth", { maxDepth: NaN }, "invalidJson", "maxDepth"],
+  ["Infinity depth", { maxDepth: Infinity }, "invalidJson", "maxDepth"],
+  ["a negative depth", { maxDepth: -1 }, "invalidJson", "maxDepth"],
+  ["a fractional depth", { maxDepth: 1.5 }, "invalidJson", "maxDepth"],
+  ["a string depth", { maxDepth: "5" }, "invalidJson", "maxDepth"],
+  ["a BigInt depth", { maxDepth: 5n }, "invalidJson", "maxDepth"],
+  ["a depth past the limit", { maxDepth: 1001 }, "tooLarge", "maxDepth"],
+  ["zero states", { maxStates: 0 }, "tooLarge", "maxStates"],
+  ["states past the limit", { maxStates: 20_000_001 }, "tooLarge", "maxStates"],
+  ["states past 32 bits", { maxStates: 2 ** 32 }, "invalidJson", "maxStates"],
+  ["NaN states", { maxStates: NaN }, "invalidJson", "maxStates"],
+  ["a string symmetry", { symmetry: "yes" }, "invalidJson", "symmetry"],
+  ["a numeric clientMisuse", { clientMisuse: 1 }, "invalidJson", "clientMisuse"],
+  ["a symbol", { symmetry: Symbol("s") }, "invalidJson", "symmetry"],
+  ["properties as a string", { properties: "invariants" }, "invalidJson", "properties"],
+  ["an unknown property", { properties: ["invariants", "everythingFine"] }, "invalidJson", "properties[1]"],
+  ["a property of the wrong type", { properties: [42] }, "invalidJson", "properties[0]"],
+  ["a property without reachable", { properties: [{}] }, "invalidJson", "properties[0].reachable"],
+  ["a goal without a flag", { properties: [{ reachable: {} }] }, "invalidJson", "properties[0].reachable.flag"],
+  ["a goal with two flags", goal({ flag: "LOGOFF_QUIET | LOGOFF_ABORT" }), "invalidJson", "properties[0].reachable.flag"],
+  ["a goal with an output flag as input", goal({ flag: "LOGOFF_COMPLETE" }), "invalidJson", "properties[0].reachable.flag"],
+  ["a goal with an unknown flag", goal({ flag: "LOGOFF_SOON" }), "invalidFlags", "properties[0].reachable.flag"],
+  ["a goal with a NaN flag", goal({ flag: NaN }), "invalidJson", "properties[0].reachable.flag"],
+  ["a goal with an unknown call", goal({ call: "logoff" }), "invalidJson", "properties[0].reachable.call"],
+  ["a goal with an unknown HRESULT", goal({ hresult: "S_MAYBE" }), "invalidJson", "properties[0].reachable.hresult"],
+  ["a goal with a negative HRESULT", goal({ hresult: -1 }), "invalidJson", "properties[0].reachable.hresult"],
+  ["a goal with a BigInt HRESULT", goal({ hresult: 0n }), "invalidJson", "properties[0].reachable.hresult"],
+  ["a goal with unknown out flags", goal({ outFlags: "LOGOFF_SOON" }), "invalidFlags", "properties[0].reachable.outFlags"],
+  ["a goal with an unknown field", goal({ extra: 1 }), "invalidJson", "properties[0].reachable.extra"],
+  ["a goal with a cycle", { properties: [{ reachable: cyclic() }] }, "invalidJson", "properties[0].reachable.self"],
+  ["a lone surrogate", { properties: [LONE_SURROGATE] }, "invalidJson", "properties[0]"],
+  ["100k levels of nesting", { properties: DEEP }, "invalidJson", /^properties(\[0\])+$/],
+  ["a 20 MB string", { properties: [HUGE] }, "tooLarge", ""],
+  ["a sparse array of length 2^32-1", { properties: Object.assign([], { length: 2 ** 32 - 1 }) }, "tooLarge", ""],
+];
+for (const [what, options, code, path] of OPTIONS_CASES) {
+  badExplore(`explore options: ${what}`, () => expectError(() => explore(IDLE, options), code, path));
+  badExplore(`new Explorer options: ${what}`, () => expectError(() => new Explorer(IDLE, options), code, path));
+}
+badExplore("explore options: undefined and null mean the defaults; undefined fields are absent", () => {
+  const strip = ({ elapsedMs, statesPerSecond, ...r }) => r;
+  const expected = strip(explore(IDLE));
+  for (const options of [undefined, null, {}, { maxDepth: undefined, properties: undefined }]) {
+    assert.deepEqual(strip(explore(IDLE, options)), expected);
+    const e = new Explorer(IDLE, options);
+    assert.deepEqual(strip(e.step(1000)), expected);
+    e.free();
+  }
+});
+
+badExplore("explore: onProgress that is not a function", () => {
+  for (const junk of JUNK.filter((v) => v !== undefined && v !== null && typeof v !== "function")) {
+    expectError(() => explore(IDLE, null, junk), "invalidArgument", "onProgress");
+  }
+  // A bad callback is reported before anything is explored, even with bad options.
+  expectError(() => explore(IDLE, { maxStates: 5 }, 42), "invalidArgument", "onProgress");
+});
+badExplore("explore: onProgress that throws, or explores itself, leaves the module usable", () => {
+  const mine = new Error("mine");
+  assert.throws(() => explore(FOUR_STORES, null, () => { throw mine; }), (e) => e === mine);
+  assert.throws(() => explore(FOUR_STORES, null, () => { throw 42; }), (e) => e === 42);
+  // Re-entrant: the callback runs explorations and steps the shared explorer.
+  let inner = 0;
+  const r = explore(FOUR_STORES, { maxDepth: 40 }, () => {
+    inner += explore(IDLE).uniqueStates;
+    stillExploring();
+    return false;
+  });
+  assert.deepEqual([r.done, inner], [false, 14]);
+});
+
+badExplore("Explorer.step: every budget that is not a whole number from 1 to 2^32-1", () => {
+  for (const v of [...JUNK, ...BAD_NUMBERS, 0, -0, "5", 5n]) {
+    const before = JSON.stringify(explorer.report().statesExplored);
+    expectError(() => explorer.step(v), "invalidArgument", "budget");
+    assert.equal(JSON.stringify(explorer.report().statesExplored), before, "a refused step explores nothing");
+  }
+  expectError(() => explorer.step(), "invalidArgument", "budget");
+});
+badExplore("Explorer.report and done: ignore junk arguments; done is read-only", () => {
+  const expected = explorer.report();
+  for (const junk of JUNK) {
+    const r = explorer.report(junk, junk);
+    assert.equal(r.statesExplored, expected.statesExplored);
+    assert.deepEqual(r.properties, expected.properties);
+  }
+  assert.throws(() => { explorer.done = true; }, TypeError);
+  assert.equal(explorer.done, false);
+});
+badExplore("a freed Explorer throws an Error; others are unaffected", () => {
+  const other = new Explorer(IDLE);
+  other.free();
+  for (const call of [() => other.step(1), () => other.report(), () => other.done]) {
+    const e = thrown(call);
+    assert.ok(e instanceof Error && !(e instanceof WebAssembly.RuntimeError), String(e));
+  }
+  const e = thrown(() => Explorer.prototype.step.call({}, 1));
+  assert.ok(e instanceof Error && !(e instanceof WebAssembly.RuntimeError), String(e));
+});
+badExplore("explorer module: isMapiLogoffError and version ignore junk", () => {
+  for (const v of [...JUNK, cyclic(), new Error("x"), { name: "MapiLogoffError", code: "invalidJson", path: "" }, Object.create(null)]) {
+    assert.equal(exploreApi.isMapiLogoffError(v), false);
+  }
+  assert.equal(exploreApi.isMapiLogoffError(thrown(() => api.runScenario("{"))), true, "the engine's errors are recognised");
+  const expected = exploreApi.version();
+  for (const junk of JUNK) assert.equal(exploreApi.version(junk), expected);
+  assert.equal(expected, api.version());
+});
+
 test("every exported function and method was exercised here", () => {
   const covered = new Set([
     "Simulation", "runScenario", "isMapiLogoffError", "constants", "rules", "version", "outcomeMatrix", "hresultName",
@@ -300,4 +461,10 @@ test("every exported function and method was exercised here", () => {
   const methods = Object.getOwnPropertyNames(Simulation.prototype).filter((k) => k !== "constructor" && !k.startsWith("__"));
   const coveredMethods = ["apply", "run", "state", "trace", "traceJson", "traceText", "violations", "enabledActions", "toScenario", "step", "free"];
   assert.deepEqual(methods.filter((k) => !coveredMethods.includes(k)), [], "methods without bad-input tests");
+  // The explorer module.
+  const exploreCovered = ["Explorer", "explore", "isMapiLogoffError", "version", "initSync", "default"];
+  const exploreFunctions = Object.keys(exploreApi).filter((k) => typeof exploreApi[k] === "function");
+  assert.deepEqual(exploreFunctions.filter((k) => !exploreCovered.includes(k)), [], "explorer exports without bad-input tests");
+  const explorerMethods = Object.getOwnPropertyNames(Explorer.prototype).filter((k) => k !== "constructor" && !k.startsWith("__"));
+  assert.deepEqual(explorerMethods.filter((k) => !["step", "report", "done", "free"].includes(k)), [], "Explorer methods without bad-input tests");
 });

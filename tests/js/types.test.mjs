@@ -60,3 +60,14 @@ test("consumer.ts imports every runtime export of the package", () => {
   assert.deepEqual(functions.filter((k) => !imported.has(k)), [], "exports consumer.ts does not use");
   for (const k of imported) assert.ok(k in api, `consumer.ts imports ${k}, which the package does not export`);
 });
+
+test("consumer.ts imports every runtime export of mapi-logoff/explore", async () => {
+  const explore = await import("mapi-logoff/explore");
+  const src = readFileSync(join(DIR, "consumer.ts"), "utf8");
+  const block = /import initExplore, \{([^}]*)\} from "mapi-logoff\/explore";/.exec(src);
+  assert.ok(block, "the explorer's value import of consumer.ts");
+  const imported = new Set(block[1].split(",").map((s) => s.trim().split(/\s+as\s+/)[0]).filter(Boolean));
+  imported.add("default");
+  assert.deepEqual(Object.keys(explore).filter((k) => !imported.has(k)), [], "explorer exports consumer.ts does not use");
+  for (const k of imported) assert.ok(k in explore, `consumer.ts imports ${k}, which mapi-logoff/explore does not export`);
+});

@@ -1,4 +1,5 @@
-// A TypeScript consumer of every export of mapi-logoff, checked with
+// A TypeScript consumer of every export of mapi-logoff (and, below, of
+// mapi-logoff/check and mapi-logoff/explore), checked with
 // `tsc --noEmit --strict` (tests/js/types.test.mjs) under Node ESM
 // (nodenext) and bundler resolution. Each `@ts-expect-error` proves a wrong
 // use is rejected: tsc fails if the line below it type-checks.
@@ -203,3 +204,122 @@ checkTrace(42);
 // @ts-expect-error: diagnostics have no `hresult`
 first?.hresult;
 void [lines, severity, rule, streamed];
+
+// The explorer module: options, reports, verdicts narrowed, counterexamples
+// that are engine scenarios, the stepping class.
+import initExplore, { Explorer, explore, initSync as initExploreSync, isMapiLogoffError as isExploreError, version as exploreVersion } from "mapi-logoff/explore";
+import type {
+  Counterexample,
+  ExploreOptions,
+  ExploreProgress,
+  ExploreReport,
+  LogoffCall,
+  OutcomeGoal,
+  OutcomeSummary,
+  Property,
+  PropertyName,
+  PropertyResult,
+  ReachableOutcome,
+  StopReason,
+  StoreLogoffFlagName,
+  Verdict,
+} from "mapi-logoff/explore";
+
+await initExplore();
+void initExploreSync;
+const quietOutbound: OutcomeGoal = { call: "storeLogoffTransports", flag: "LOGOFF_QUIET", hresult: "S_OK", outFlags: "LOGOFF_OUTBOUND" };
+const exploreOptions: ExploreOptions = {
+  maxDepth: 20,
+  maxStates: 100000,
+  symmetry: true,
+  clientMisuse: false,
+  properties: ["storesReleased", "noMessageLost", { reachable: quietOutbound }, { reachable: { flag: 0x10, hresult: S_OK } }],
+};
+// @ts-expect-error an unknown property name
+const badProperty: ExploreOptions = { properties: ["everythingFine"] };
+// @ts-expect-error a goal needs its input flag
+const noFlag: ExploreOptions = { properties: [{ reachable: { call: "storeLogoff" } }] };
+// @ts-expect-error the calls are StoreLogoff and StoreLogoffTransports
+const badCall: OutcomeGoal = { call: "transportLogoff", flag: "LOGOFF_QUIET" };
+// @ts-expect-error maxDepth is a number
+const badDepth: ExploreOptions = { maxDepth: "12" };
+
+const onProgress: ExploreProgress = (progress) => progress.uniqueStates < 1_000_000;
+const explored: ExploreReport = explore(scenario, exploreOptions, onProgress);
+const exploredFromText: ExploreReport = explore(JSON.stringify(scenario));
+const exploredPlain: ExploreReport = explore(scenario, null, null);
+const stoppedBy: StopReason | undefined = explored.stopped;
+const counts: number[] = [explored.uniqueStates, explored.statesExplored, explored.transitions, explored.maxDepth, explored.depthBoundHits, explored.elapsedMs, explored.statesPerSecond];
+const replays: Simulation[] = [];
+for (const result of explored.properties) {
+  const r: PropertyResult = result;
+  const verdict: Verdict = r.verdict;
+  switch (verdict) {
+    case "fails":
+    case "reachable": {
+      const ce: Counterexample | undefined = r.counterexample;
+      if (ce) {
+        const steps: Action[] = ce.path;
+        const message: string = ce.message;
+        const replayed: Scenario = ce.scenario;
+        replays.push(new Simulation(replayed));
+        void [steps, message];
+      }
+      break;
+    }
+    case "holds":
+    case "holdsSoFar":
+    case "unreachable":
+    case "notFoundSoFar":
+      break;
+    default: {
+      // Every verdict is handled above.
+      const unhandled: never = verdict;
+      void unhandled;
+    }
+  }
+  const property: Property = r.property;
+  if (property.kind === "reachable") {
+    const call: LogoffCall = property.call;
+    const flag: StoreLogoffFlagName = property.flag;
+    const wanted: string | undefined = property.outFlags?.text;
+    void [call, flag, wanted];
+  } else {
+    const name: PropertyName = property.kind;
+    // @ts-expect-error only a reachability goal has a call
+    property.call;
+    void name;
+  }
+}
+// @ts-expect-error verdicts are a closed set
+const maybe: Verdict = "maybe";
+const summaries: OutcomeSummary[] = explored.outcomes;
+const answer: ReachableOutcome | undefined = summaries[0]?.outcomes[0];
+const answerText: string | undefined = answer?.outFlags?.text;
+
+const stepper = new Explorer(scenario, { maxDepth: 5 });
+while (!stepper.done) {
+  const progress: ExploreReport = stepper.step(1000);
+  void progress;
+}
+const finalReport: ExploreReport = stepper.report();
+// @ts-expect-error done is read-only
+stepper.done = true;
+// @ts-expect-error a budget is a number
+stepper.step("1000");
+// @ts-expect-error the callback is given a report
+explore(scenario, null, (progress: string) => progress.length > 0);
+// @ts-expect-error options are an object
+new Explorer(scenario, "symmetry");
+stepper.free();
+try {
+  explore(scenario, { maxStates: 0 });
+} catch (e: unknown) {
+  if (isExploreError(e)) {
+    const where: string = e.path;
+    const code: MapiLogoffError["code"] = e.code;
+    void [where, code];
+  }
+}
+const exploreVer: string = exploreVersion();
+void [badProperty, noFlag, badCall, badDepth, exploredFromText, exploredPlain, stoppedBy, counts, replays, maybe, answerText, finalReport, exploreVer];
