@@ -28,7 +28,9 @@ impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}: {}", self.rule, self.subject, self.message)?;
         if let Some(m) = self.mistake {
-            write!(f, " ({m}: {})", m.title())?;
+            // "(M5: a call other than Release after COMPLETE)": the id already says it is a mistake.
+            let title = m.title();
+            write!(f, " ({m}: {})", title.strip_prefix("Mistake: ").unwrap_or(title))?;
         }
         Ok(())
     }

@@ -49,8 +49,41 @@
 //! println!("{}", sim.trace_text());
 //! ```
 //!
-//! `docs/protocol.md` explains every rule id; `ARCHITECTURE.md` maps the
-//! modules.
+//! One run shows one interleaving; the [`explore`] module visits them all.
+//! Here it proves that from a mailbox with a send in progress,
+//! `LOGOFF_QUIET` can answer `LOGOFF_OUTBOUND` (a veto, S3), and that no
+//! interleaving loses a message:
+//!
+//! ```
+//! use mapi_logoff::explore::{explore, ExploreOptions, LogoffCall, OutcomeGoal, Property, Verdict};
+//! use mapi_logoff::{Scenario, StoreLogoffFlag, StoreLogoffOutFlags};
+//!
+//! let scenario = Scenario::from_json(r#"{
+//!     "version": 1,
+//!     "stores": [{ "name": "Mailbox", "outboundQueue": [{ "addressType": "SMTP" }] }],
+//!     "transports": [{ "name": "Internet",
+//!                      "sessions": [{ "name": "smtp", "addressTypes": ["SMTP"] }] }]
+//! }"#).unwrap();
+//! let quiet_vetoes = Property::Reachable(OutcomeGoal {
+//!     call: LogoffCall::StoreLogoffTransports,
+//!     flag: StoreLogoffFlag::Quiet,
+//!     hresult: None,
+//!     out_flags: Some(StoreLogoffOutFlags::LOGOFF_OUTBOUND),
+//! });
+//! let options = ExploreOptions {
+//!     properties: vec![Property::NoMessageLost, quiet_vetoes],
+//!     ..ExploreOptions::default()
+//! };
+//! let report = explore(&scenario, options).unwrap();
+//! let verdicts: Vec<Verdict> = report.properties.iter().map(|p| p.verdict).collect();
+//! // I1-I6 (always checked), no message lost, and the goal, with its shortest witness.
+//! assert_eq!(verdicts, [Verdict::Holds, Verdict::Holds, Verdict::Reachable]);
+//! let witness = report.properties[2].counterexample.as_ref().unwrap();
+//! assert_eq!(witness.path.len(), 3); // begin the send, StoreLogoff(QUIET), Release
+//! ```
+//!
+//! `docs/protocol.md` explains every rule id and how the explorer judges
+//! each property; `ARCHITECTURE.md` maps the modules.
 
 #![forbid(unsafe_code)]
 
