@@ -278,7 +278,8 @@ function run(args) {
   else {
     process.stdout.write(sim.traceText());
     // The same lines as the Rust example and the golden .trace.txt files.
-    const titles = new Map(rules().map((r) => [r.id, r.title]));
+    // As the core's Violation prints it: "(M5: a call other than Release after COMPLETE)".
+    const titles = new Map(rules().map((r) => [r.id, r.title.replace(/^Mistake: /, "")]));
     for (const v of violations) {
       console.log(`VIOLATION ${v.rule} ${v.subject}: ${v.message}${v.mistake ? ` (${v.mistake}: ${titles.get(v.mistake)})` : ""}`);
     }

@@ -2,6 +2,11 @@
 // record every console error, page error, dialog and request outside the
 // server, so that each test can end with closeClean(page).
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { startServer } from "./server.mjs";
 
 /** Chromium as root on this machine kind (scripts/test.d/50-e2e.sh). */
 export const BROWSER_ARGS = [
@@ -15,6 +20,35 @@ export const BROWSER_ARGS = [
 ];
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+/**
+ * Serves `dist` (with `fixtures` under /fixtures/) and starts Chromium with a
+ * fresh profile named after the suite; `close()` stops both and removes the
+ * profile. `contextOptions` are added to the launch options.
+ */
+export async function startBrowser({ dist, fixtures, suite, permissions = [], contextOptions = {} }) {
+  assert.ok(fs.existsSync(path.join(dist, "index.html")), "dist/ is not built (run npm run build)");
+  fs.mkdirSync(path.join(dist, "screenshots"), { recursive: true });
+  const srv = await startServer({ root: dist, fixtures });
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), `mapi-logoff-e2e-${suite}-`));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: BROWSER_ARGS,
+    viewport: { width: 1600, height: 1000 },
+    ...contextOptions,
+  });
+  if (permissions.length) await ctx.grantPermissions(permissions, { origin: srv.url });
+  return {
+    srv,
+    ctx,
+    async close() {
+      await ctx.close();
+      await srv.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
 
 /** Returns openPage(url, { colorScheme, wait }) for a browser context and a server. */
 export function pageOpener(getContext, getServer) {

@@ -7,12 +7,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-import { startServer } from "./server.mjs";
-import { BROWSER_ARGS, CHROMIUM, closeClean, pageOpener, tid } from "./browser.mjs";
+import { closeClean, pageOpener, startBrowser, tid } from "./browser.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -26,25 +23,15 @@ const RULES = new Map(engine.rules().map((r) => [r.id, r]));
 
 let srv;
 let ctx;
-let profile;
+let browser;
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(DIST, "index.html")), "dist/ is not built (run npm run build)");
-  fs.mkdirSync(SHOTS, { recursive: true });
-  srv = await startServer({ root: DIST, fixtures: path.join(HERE, "fixtures") });
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), "mapi-logoff-e2e-check-"));
-  ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: BROWSER_ARGS,
-    viewport: { width: 1600, height: 1000 },
-  });
+  browser = await startBrowser({ dist: DIST, fixtures: path.join(HERE, "fixtures"), suite: "check" });
+  ({ srv, ctx } = browser);
 });
 
 after(async () => {
-  await ctx?.close();
-  await srv?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
 });
 
 const openPage = pageOpener(() => ctx, () => srv);
