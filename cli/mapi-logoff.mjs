@@ -6,7 +6,8 @@
 //
 // Exit status: 0 clean; 1 errors found (check), or a property fails or a
 // reachability goal is unreachable (explore); 2 unusable input (missing
-// file, not a trace or scenario, bad option).
+// file, not a trace or scenario, bad option); 130 explore interrupted by
+// Ctrl-C before it found a failure (the report so far is printed).
 
 import { createReadStream, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -39,7 +40,8 @@ explore   every interleaving of what can happen after the scenario's own actions
           checking each --property in every state and looking for each --reachable
           goal; prints the shortest path to each failure and the logoff outcomes
           that can occur. Exit 0 when everything holds, 1 when a property fails or
-          a goal is unreachable, 2 when the input is unusable.
+          a goal is unreachable, 2 when the input is unusable. Ctrl-C stops it and
+          prints the report so far (exit 1 if it already found a failure, else 130).
 
 explore options:
   --max-depth N      actions beyond the scenario's own (default 12, at most 1000)
@@ -430,14 +432,25 @@ function progressLine(report, ms) {
   return `exploring: ${thousands(report.uniqueStates)} unique states, ${thousands(report.statesExplored)} explored, depth ${report.maxDepth}, ${rate} states/s`;
 }
 
-function exploreText(path, report, ms, { saved, topology, baseActions }) {
+function exploreText(path, report, ms, { saved, topology, baseActions, interrupted }) {
   const out = [];
   const rate = ms > 0 ? `${thousands((report.uniqueStates * 1000) / ms)} states/s` : "- states/s";
-  const stopped = report.stopped === "stateBudget" ? "stopped at the state budget" : report.depthBoundHits ? "complete up to the depth bound" : "complete";
+  const stopped = interrupted
+    ? "interrupted"
+    : report.stopped === "stateBudget"
+      ? "stopped at the state budget"
+      : report.depthBoundHits
+        ? "complete up to the depth bound"
+        : "complete";
   const bound = report.depthBoundHits ? `, ${thousands(report.depthBoundHits)} at the depth bound` : "";
   out.push(
     `${path}: ${thousands(report.uniqueStates)} unique states (${thousands(report.statesExplored)} explored, ${thousands(report.transitions)} transitions), max depth ${report.maxDepth}${bound}, ${seconds(ms)}, ${rate}: ${stopped}`,
   );
+  if (interrupted) {
+    out.push(
+      `note: interrupted (Ctrl-C) after ${thousands(report.uniqueStates)} states, before seeing every state: "holdsSoFar" and "notFoundSoFar" prove nothing; a failure found so far is real.`,
+    );
+  }
   if (report.stopped === "stateBudget") {
     out.push(
       `note: the exploration stopped at ${thousands(report.uniqueStates)} states before seeing every state: "holdsSoFar" and "notFoundSoFar" prove nothing. Raise --max-states (at most 20000000) to explore further.`,
@@ -476,7 +489,7 @@ function exploreText(path, report, ms, { saved, topology, baseActions }) {
   return out.join("\n");
 }
 
-function explore(args) {
+async function explore(args) {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -524,8 +537,17 @@ function explore(args) {
   const started = performance.now();
   let shown = started;
   let report = explorer.report();
-  while (!explorer.done) {
+  // Ctrl-C ends the search, not the process: the loop yields to the event
+  // loop between steps (a few milliseconds each) so that the signal is seen,
+  // then the report so far is printed.
+  let interrupted = false;
+  const interrupt = () => {
+    interrupted = true;
+  };
+  process.once("SIGINT", interrupt);
+  while (!explorer.done && !interrupted) {
     report = explorer.step(STEP_BUDGET);
+    await new Promise((resolve) => setImmediate(resolve));
     const now = performance.now();
     if (live && now - shown >= 100) {
       // One line, never wrapped (a wrapped line would not be overwritten).
@@ -533,6 +555,7 @@ function explore(args) {
       shown = now;
     }
   }
+  process.removeListener("SIGINT", interrupt);
   report = explorer.report();
   const ms = performance.now() - started;
   explorer.free();
@@ -563,10 +586,10 @@ function explore(args) {
     // The names of the parts, for the counterexamples' actions.
     const topology = ce ? new Simulation({ ...ce.scenario, actions: [] }).state().topology : null;
     const baseActions = ce ? ce.scenario.actions.length - ce.path.length : 0;
-    console.log(exploreText(path === "-" ? "standard input" : path, report, ms, { saved, topology, baseActions }));
+    console.log(exploreText(path === "-" ? "standard input" : path, report, ms, { saved, topology, baseActions, interrupted }));
   }
   const failed = report.properties.some((p) => p.verdict === "fails" || p.verdict === "unreachable");
-  return failed ? 1 : 0;
+  return failed ? 1 : interrupted ? 130 : 0;
 }
 
 // ---- main ------------------------------------------------------------

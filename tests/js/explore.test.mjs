@@ -8,7 +8,7 @@
 // grammar.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -16,7 +16,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Explorer, explore, isMapiLogoffError, version } from "mapi-logoff/explore";
 import * as engine from "mapi-logoff";
-import { SCENARIO_DIR, goldenScenarios } from "./support.mjs";
+import { ROOT, SCENARIO_DIR, goldenScenarios } from "./support.mjs";
 
 const require = createRequire(import.meta.url);
 const PKG = dirname(require.resolve("mapi-logoff/package.json"));
@@ -603,4 +603,38 @@ test("help and the README describe explore", () => {
   const readme = readFileSync(join(PKG, "README.md"), "utf8");
   assert.ok(readme.includes('from "mapi-logoff/explore"'));
   assert.ok(readme.includes("mapi-logoff explore"));
+});
+
+test("cli explore: Ctrl-C stops the search and prints the report so far, exit 130", async () => {
+  // The benchmarks' reference with a third store: millions of states, so the
+  // search is still going when the signal comes, however fast the machine.
+  const reference = JSON.parse(readFileSync(join(ROOT, "bench", "explore-reference.json"), "utf8"));
+  const big = {
+    ...reference,
+    stores: [...reference.stores, { name: "Public", outboundQueue: [{ addressType: "SMTP", steps: 2 }, { addressType: "FAX", steps: 2 }] }],
+  };
+  const file = scratchFile("big.json", JSON.stringify(big));
+  for (const format of ["text", "json"]) {
+    const child = spawn(process.execPath, [CLI, "explore", file, "--max-states", "20000000", "--max-depth", "1000", "--format", format], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    const closed = new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
+    // Loading the module takes a fraction of a second; by then the handler is set.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    child.kill("SIGINT");
+    const { code, signal } = await closed;
+    assert.deepEqual({ code, signal }, { code: 130, signal: null }, stdout);
+    if (format === "json") {
+      const report = JSON.parse(stdout);
+      assert.equal(report.done, false);
+      assert.ok(report.uniqueStates > 1000, `${report.uniqueStates}`);
+      assert.deepEqual(new Set(report.properties.map((p) => p.verdict)), new Set(["holdsSoFar"]));
+    } else {
+      assert.match(stdout, /: interrupted\n/);
+      assert.match(stdout, /note: interrupted \(Ctrl-C\) after [\d,]+ states/);
+      assert.match(stdout, /^holdsSoFar +I1-I6 hold in every state$/m);
+    }
+  }
 });
