@@ -264,6 +264,24 @@ struct Node {
 
 const NONE: u32 = u32::MAX;
 
+/// Where a property first failed (or a goal was reached).
+#[derive(Clone)]
+struct Found {
+    node: u32,
+    /// For a goal: the action from `node` that gave the outcome.
+    last: Option<Action>,
+    message: String,
+    /// Built on the first report that needs it and kept: a finding never
+    /// changes, and every progress report carries it.
+    counterexample: std::cell::OnceCell<Counterexample>,
+}
+
+impl Found {
+    fn new(node: u32, last: Option<Action>, message: String) -> Found {
+        Found { node, last, message, counterexample: std::cell::OnceCell::new() }
+    }
+}
+
 /// One answer of StoreLogoff or StoreLogoffTransports.
 struct Answer {
     call: LogoffCall,
@@ -318,9 +336,8 @@ pub struct Explorer {
     explored: u64,
     transitions: u64,
     depth_bound_hits: u64,
-    /// Per property: the node (and, for Reachable, the action from it)
-    /// where it first failed or was reached.
-    found: Vec<Option<(u32, Option<Action>, String)>>,
+    /// Per property: where it first failed or was reached.
+    found: Vec<Option<Found>>,
     /// Outcomes seen per (call, flag), each list in order.
     outcomes: Vec<((LogoffCall, StoreLogoffFlag), Vec<ReachableOutcome>)>,
     /// For symmetry: classes of interchangeable stores.
@@ -449,7 +466,7 @@ impl Explorer {
                         outcome.hresult.text(),
                         outcome.out_flags.map(|o| format!(", {}", o.text())).unwrap_or_default()
                     );
-                    self.found[i] = Some((from, Some(action), message));
+                    self.found[i] = Some(Found::new(from, Some(action), message));
                 }
             }
             match self.outcomes.iter_mut().find(|(key, _)| *key == (call, flag)) {
@@ -500,7 +517,7 @@ impl Explorer {
                 Property::Reachable(_) => None,
             };
             if let Some(message) = failure {
-                self.found[i] = Some((index, None, message));
+                self.found[i] = Some(Found::new(index, None, message));
             }
         }
     }
@@ -598,7 +615,9 @@ impl Explorer {
                     property: *p,
                     description: p.describe(),
                     verdict,
-                    counterexample: found.as_ref().map(|(i, a, m)| self.counterexample(*i, *a, m)),
+                    counterexample: found
+                        .as_ref()
+                        .map(|f| f.counterexample.get_or_init(|| self.counterexample(f.node, f.last, &f.message)).clone()),
                 }
             })
             .collect();

@@ -257,6 +257,25 @@ impl Trace {
         self.step = step;
         self.depth = 0;
     }
+
+    /// Appends an event at the current step and depth; returns its index.
+    fn push(&mut self, caller: Party, callee: Party, method: Method, args: Vec<Arg>, rules: Vec<RuleId>, note: Option<String>) -> usize {
+        let seq = self.events.len();
+        self.events.push(Event {
+            seq: seq as u32,
+            step: self.step,
+            depth: self.depth,
+            caller,
+            callee,
+            method,
+            args,
+            hresult: None,
+            out_flags: None,
+            rules,
+            note,
+        });
+        seq
+    }
 }
 
 impl Recorder for Trace {
@@ -267,20 +286,7 @@ impl Recorder for Trace {
         method: Method,
         args: impl FnOnce() -> Vec<Arg>,
     ) -> CallHandle {
-        let seq = self.events.len();
-        self.events.push(Event {
-            seq: seq as u32,
-            step: self.step,
-            depth: self.depth,
-            caller: caller(),
-            callee: callee(),
-            method,
-            args: args(),
-            hresult: None,
-            out_flags: None,
-            rules: Vec::new(),
-            note: None,
-        });
+        let seq = self.push(caller(), callee(), method, args(), Vec::new(), None);
         self.depth = self.depth.saturating_add(1);
         CallHandle(Some(seq))
     }
@@ -310,19 +316,7 @@ impl Recorder for Trace {
         note: impl FnOnce() -> String,
     ) {
         let party = party();
-        self.events.push(Event {
-            seq: self.events.len() as u32,
-            step: self.step,
-            depth: self.depth,
-            caller: party.clone(),
-            callee: party,
-            method,
-            args: args(),
-            hresult: None,
-            out_flags: None,
-            rules: rules.to_vec(),
-            note: Some(note()),
-        });
+        self.push(party.clone(), party, method, args(), rules.to_vec(), Some(note()));
     }
 }
 

@@ -4,7 +4,7 @@
 //! Every function has one shape: a typed value in (checked by the core's
 //! readers, with errors naming the bad field), a typed value out. Inputs
 //! cross as JSON text (`JSON.stringify`, then serde_json), so error paths
-//! read the same as natively. Before that, [`check_plain_data`] walks the
+//! read the same as natively. Before that, `input::check_plain_data` walks the
 //! value once: what `JSON.stringify` would silently change (NaN and
 //! Infinity become null, functions and symbols vanish) or refuse (BigInts,
 //! cycles) and nesting past serde_json's limit are typed errors naming the
@@ -12,10 +12,6 @@
 //! coerced by the generated glue. Outputs cross back as serde_json text
 //! parsed by `JSON.parse`.
 
-#[cfg(any(feature = "explore", not(feature = "check")))]
-use crate::Scenario;
-#[cfg(any(feature = "explore", not(feature = "check")))]
-use crate::error::{ErrorCode, InputError};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -31,6 +27,12 @@ mod check;
 mod engine;
 #[cfg(feature = "explore")]
 mod explore;
+// Reading documents (scenarios, actions, options) from JS values: the engine
+// and explorer modules take them; the checker takes only text.
+#[cfg(any(feature = "explore", not(feature = "check")))]
+mod input;
+#[cfg(any(feature = "explore", not(feature = "check")))]
+use input::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = include_str!("wasm/types.d.ts");
@@ -69,12 +71,6 @@ fn make_error(message: &str, code: &str, path: &str) -> JsValue {
     err.into()
 }
 
-#[cfg(any(feature = "explore", not(feature = "check")))]
-/// The one conversion from a Rust input error to a JS exception.
-fn js_error(e: InputError) -> JsValue {
-    make_error(&e.to_string(), e.code.as_str(), &e.path)
-}
-
 fn argument_error(path: &str, message: impl Into<String>) -> JsValue {
     make_error(&format!("{path}: {}", message.into()), "invalidArgument", path)
 }
@@ -90,23 +86,6 @@ pub fn is_mapi_logoff_error(#[wasm_bindgen(unchecked_param_type = "unknown")] va
     err.name() == "MapiLogoffError" && code.is_string()
 }
 
-#[cfg(any(feature = "explore", not(feature = "check")))]
-/// A JS value as JSON text, or a typed error naming `what` (and the field).
-fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
-    if value.is_undefined() {
-        return Err(js_error(InputError::new(ErrorCode::InvalidJson, "", format!("expected {what}, got undefined"))));
-    }
-    check_plain_data(value).map_err(js_error)?;
-    let text = js_sys::JSON::stringify(value).map_err(|e| {
-        // Only user code can still throw here (a toJSON method, a Proxy).
-        let reason =
-            e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| "it cannot be written as JSON".into());
-        js_error(InputError::new(ErrorCode::InvalidJson, "", format!("{what} is not plain data: {reason}")))
-    })?;
-    text.as_string()
-        .ok_or_else(|| js_error(InputError::new(ErrorCode::InvalidJson, "", format!("expected {what}, got a value JSON cannot represent"))))
-}
-
 // Catching bindings: on a Proxy or a getter these run user code, and an
 // exception unwinding through wasm would leave a `Simulation` borrowed
 // (every later call would fail).
@@ -116,169 +95,12 @@ extern "C" {
     fn is_array(value: &JsValue) -> Result<bool, JsValue>;
 }
 
-#[cfg(any(feature = "explore", not(feature = "check")))]
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
-    fn object_keys(value: &JsValue) -> Result<js_sys::Array, JsValue>;
-    // ES2024; where it is missing the check is skipped and serde_json
-    // reports the lone surrogate instead (without the field's path).
-    type JsText;
-    #[wasm_bindgen(catch, method, js_name = isWellFormed)]
-    fn is_well_formed(this: &JsText) -> Result<bool, JsValue>;
-}
-
-#[cfg(any(feature = "explore", not(feature = "check")))]
-/// serde_json's recursion limit: deeper documents are refused when parsed.
-const MAX_DEPTH: usize = 128;
-#[cfg(any(feature = "explore", not(feature = "check")))]
-const TOO_MANY: &str = "too many values for the JSON size limit";
-
-#[cfg(any(feature = "explore", not(feature = "check")))]
-/// Checks that `JSON.stringify(value)` writes exactly `value`: no NaN or
-/// Infinity (which it writes as null), function or symbol (which it drops:
-/// a reader would then take a required field as missing, an optional one
-/// as absent), BigInt or cycle (which it refuses), string with a lone
-/// surrogate (which serde_json refuses), no nesting past serde_json's limit
-/// and no more values than the JSON size limit allows. Walks in
-/// `JSON.stringify`'s order, so the error names the first bad field with
-/// the core's path syntax (`stores[0].name`, `[3].flags`). `undefined`
-/// object fields are allowed: they mean "absent", as in TypeScript.
-fn check_plain_data(value: &JsValue) -> Result<(), InputError> {
-    let mut walk = Walk { keys: Vec::new(), ancestors: Vec::new(), budget: crate::scenario::limits::JSON_BYTES / 2 };
-    walk.check(value).map_err(|problem| {
-        if problem == TOO_MANY {
-            return InputError::new(ErrorCode::TooLarge, "", problem);
-        }
-        // The path, built only now: `stores[0].name`, `[3].flags`.
-        let mut path = String::new();
-        for key in &walk.keys {
-            match key.as_f64() {
-                Some(i) => {
-                    path.push('[');
-                    path.push_str(&(i as u32).to_string());
-                    path.push(']');
-                }
-                None => {
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str(&key.as_string().unwrap_or_default());
-                }
-            }
-        }
-        InputError::new(ErrorCode::InvalidJson, path, problem)
-    })
-}
-
-#[cfg(any(feature = "explore", not(feature = "check")))]
-struct Walk {
-    /// The path to the value being checked: array indexes (numbers) and
-    /// object keys (strings).
-    keys: Vec<JsValue>,
-    ancestors: Vec<JsValue>,
-    /// Values left before the input is over the JSON size limit (each
-    /// takes at least two bytes of JSON).
-    budget: usize,
-}
-
-#[cfg(any(feature = "explore", not(feature = "check")))]
-impl Walk {
-    fn spend(&mut self, n: usize) -> Result<(), &'static str> {
-        self.budget = self.budget.checked_sub(n).ok_or(TOO_MANY)?;
-        Ok(())
-    }
-
-    fn check(&mut self, value: &JsValue) -> Result<(), &'static str> {
-        const THREW: &str = "reading it threw an exception";
-        self.spend(1)?;
-        if let Some(n) = value.as_f64() {
-            return match n {
-                _ if n.is_finite() => Ok(()),
-                _ if n.is_nan() => Err("expected JSON data, got NaN"),
-                _ => Err("expected JSON data, got an infinite number"),
-            };
-        }
-        if value.is_string() {
-            return match value.unchecked_ref::<JsText>().is_well_formed() {
-                Ok(false) => Err("expected text, got a string with a lone surrogate"),
-                _ => Ok(()),
-            };
-        }
-        if !value.is_object() {
-            return match () {
-                _ if value.is_undefined() || value.is_null() || value.as_bool().is_some() => Ok(()),
-                _ if value.is_bigint() => Err("expected JSON data, got a BigInt"),
-                _ if value.is_function() => Err("expected JSON data, got a function"),
-                _ => Err("expected JSON data, got a symbol"),
-            };
-        }
-        if self.ancestors.iter().any(|a| js_sys::Object::is(a, value)) {
-            return Err("expected JSON data, got a cycle (an object that contains itself)");
-        }
-        if self.ancestors.len() >= MAX_DEPTH {
-            return Err("nested more than 128 levels deep");
-        }
-        self.ancestors.push(value.clone());
-        if is_array(value).map_err(|_| THREW)? {
-            let len = js_sys::Reflect::get(value, &"length".into()).map_err(|_| THREW)?.as_f64().unwrap_or(0.0) as u32;
-            self.spend(len as usize)?;
-            for i in 0..len {
-                self.keys.push(i.into());
-                self.check(&js_sys::Reflect::get_u32(value, i).map_err(|_| THREW)?)?;
-                self.keys.pop();
-            }
-        } else {
-            let keys = object_keys(value).map_err(|_| THREW)?;
-            self.spend(keys.length() as usize)?;
-            for key in keys.iter() {
-                self.keys.push(key);
-                let item = js_sys::Reflect::get(value, self.keys.last().expect("just pushed")).map_err(|_| THREW)?;
-                if !item.is_undefined() {
-                    self.check(&item)?;
-                }
-                self.keys.pop();
-            }
-        }
-        self.ancestors.pop();
-        Ok(())
-    }
-}
-
-#[cfg(any(feature = "explore", not(feature = "check")))]
-/// A JS value's JSON text, read by one of the core's readers.
-fn from_js<T>(value: &JsValue, what: &str, read: impl FnOnce(&str) -> Result<T, InputError>) -> Result<T, JsValue> {
-    let text = json_text(value, what)?;
-    read(&text).map_err(js_error)
-}
-
-#[cfg(any(feature = "explore", not(feature = "check")))]
-fn scenario_from_js(value: &JsValue) -> Result<Scenario, JsValue> {
-    match value.as_string() {
-        Some(text) => Scenario::from_json(&text).map_err(js_error),
-        None => from_js(value, "a scenario", Scenario::from_json),
-    }
-}
-
 /// A core value as a plain JS object: serde_json text parsed by the
 /// engine's `JSON.parse`. One serializer for every output keeps the module
 /// small and makes the JS objects exactly the JSON the native core writes.
 fn to_js<T: Serialize + ?Sized, R: JsCast>(value: &T) -> R {
     let text = serde_json::to_string(value).expect("the core's output types serialise to JSON");
     js_sys::JSON::parse(&text).expect("serde_json writes valid JSON").unchecked_into()
-}
-
-#[cfg(any(feature = "explore", not(feature = "check")))]
-/// A JS number that must be a u32 (flags, HRESULTs): NaN, fractions,
-/// negatives and values past 2^32 are errors, not silently wrapped.
-fn to_u32(value: f64, path: &str) -> Result<u32, JsValue> {
-    if value.is_finite() && value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value) {
-        Ok(value as u32)
-    } else {
-        // JS formats the number: Rust's float formatting would cost the module 10 KB.
-        let shown = js_sys::Number::from(value).to_string_with_radix(10).map(String::from).unwrap_or_default();
-        Err(argument_error(path, format!("{shown} is not an integer from 0 to 4294967295")))
-    }
 }
 
 /// What a JS value is, for "expected a number, got ..." messages.
@@ -294,17 +116,6 @@ fn type_name(value: &JsValue) -> String {
         "bigint" => "a BigInt".into(),
         "object" => "an object".into(),
         t => format!("a {t}"),
-    }
-}
-
-#[cfg(any(feature = "explore", not(feature = "check")))]
-/// A number argument that must be a u32. Taken as a JsValue: wasm-bindgen's
-/// `f64` glue would coerce `null` to 0 and "2" to 2 and throw a TypeError on
-/// a BigInt.
-fn u32_arg(value: &JsValue, path: &str) -> Result<u32, JsValue> {
-    match value.as_f64() {
-        Some(n) => to_u32(n, path),
-        None => Err(argument_error(path, format!("expected a number, got {}", type_name(value)))),
     }
 }
 

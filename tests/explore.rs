@@ -206,3 +206,26 @@ fn options_read_from_json_with_paths_in_errors() {
     let e = ExploreOptions::from_json(r#"{ "maxStates": 0 }"#).unwrap_err();
     assert_eq!(e.path, "maxStates");
 }
+
+/// "Eventually released" does not apply where the spooler keeps the store
+/// by design: a store another process has open (S8: MAPI ignores the
+/// logoff, so the spooler keeps serving it), and a store whose support
+/// object is not a message store's (S11: there is no spooler work to stop).
+/// The property holds for both.
+#[test]
+fn stores_released_exempts_shared_stores_s8_and_other_support_kinds_s11() {
+    use mapi_logoff::state::SpoolerLogon;
+    for store in [r#"{ "name": "Mailbox", "sharedWithOtherProcess": true }"#, r#"{ "name": "Mailbox", "supportKind": "transport" }"#] {
+        let json = format!(r#"{{ "version": 1, "stores": [{store}] }}"#);
+        let r = explore(&scenario(&json), options(vec![Property::StoresReleased])).unwrap();
+        assert_eq!(r.stopped, Some(StopReason::Complete));
+        let released = r.properties.iter().find(|p| p.property == Property::StoresReleased).unwrap();
+        assert_eq!(released.verdict, Verdict::Holds, "{json}: {:?}", released.counterexample);
+    }
+    // The S8 exemption matters: logged off and released, the shared store is still served.
+    let mut sim =
+        Simulation::new(&scenario(r#"{ "version": 1, "stores": [{ "name": "Mailbox", "sharedWithOtherProcess": true }] }"#)).unwrap();
+    sim.apply(mapi_logoff::Action::StoreLogoff { store: 0, flags: StoreLogoffFlag::Quiet.bits() }).unwrap();
+    sim.apply(mapi_logoff::Action::Release { store: 0 }).unwrap();
+    assert_ne!(sim.state().stores[0].spooler, SpoolerLogon::Released);
+}

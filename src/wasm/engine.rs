@@ -2,9 +2,10 @@
 //! HRESULT names, the outcome matrix, constants and rule ids.
 
 use super::*;
+use crate::error::{ErrorCode, InputError};
 use crate::flags::FlagSet;
 use crate::rules::RuleId;
-use crate::{Action, HResult};
+use crate::{Action, HResult, Scenario};
 
 #[wasm_bindgen(typescript_custom_section)]
 const RULE_INFO: &'static str = r#"

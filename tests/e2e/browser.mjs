@@ -86,3 +86,25 @@ export async function closeClean(page) {
 }
 
 export const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+/**
+ * Starts recording the time between animation frames in the page; the
+ * returned function stops it and resolves to the longest gap (ms).
+ */
+export async function watchFrameGaps(page) {
+  await page.evaluate(() => {
+    window.__gaps = [];
+    let last = performance.now();
+    const tick = (now) => {
+      window.__gaps.push(now - last);
+      last = now;
+      if (!window.__stopFrames) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  return () =>
+    page.evaluate(() => {
+      window.__stopFrames = true;
+      return Math.max(...window.__gaps);
+    });
+}

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { closeClean, pageOpener, startBrowser, tid } from "./browser.mjs";
+import { closeClean, pageOpener, startBrowser, tid, watchFrameGaps } from "./browser.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -280,21 +280,10 @@ describe("check a trace", () => {
       box.value = t;
       box.dispatchEvent(new Event("input", { bubbles: true }));
     }, text);
-    await page.evaluate(() => {
-      window.__gaps = [];
-      let last = performance.now();
-      const tick = (now) => {
-        window.__gaps.push(now - last);
-        last = now;
-        if (!window.__stopFrames) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
+    const longestGap = await watchFrameGaps(page);
     await checked(page, () => tid(page, "check-run").click());
-    const { maxGap, ms } = await page.evaluate(() => {
-      window.__stopFrames = true;
-      return { maxGap: Math.max(...window.__gaps), ms: Number(document.querySelector('[data-testid="check-view"]').dataset.checkMs) };
-    });
+    const maxGap = await longestGap();
+    const ms = await page.evaluate(() => Number(document.querySelector('[data-testid="check-view"]').dataset.checkMs));
     t.diagnostic(`1 MB (${want.report.lines} lines): checked and drawn in ${ms} ms, longest gap between frames ${Math.round(maxGap)} ms`);
     const s = await shown(page);
     assert.equal(s.lines, want.report.lines);

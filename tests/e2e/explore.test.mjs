@@ -12,7 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { closeClean, pageOpener, startBrowser, tid } from "./browser.mjs";
+import { closeClean, pageOpener, startBrowser, tid, watchFrameGaps } from "./browser.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -331,22 +331,13 @@ describe("explore", () => {
     await openTab(page);
     await setOptions(page, settings);
     await watchCounts(page);
-    await page.evaluate(() => {
-      window.__gaps = [];
-      let last = performance.now();
-      const tick = (now) => {
-        window.__gaps.push(now - last);
-        last = now;
-        if (!window.__stopFrames) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
+    const longestGap = await watchFrameGaps(page);
     await run(page);
-    const { counts, maxGap, progressShown, slice } = await page.evaluate(() => {
-      window.__stopFrames = true;
+    const maxGap = await longestGap();
+    const { counts, progressShown, slice } = await page.evaluate(() => {
       window.__countsObserver.disconnect();
       const v = document.querySelector('[data-testid="explore-view"]');
-      return { counts: window.__counts, maxGap: Math.max(...window.__gaps), progressShown: Number(v.dataset.progressShown), slice: Number(v.dataset.slice) };
+      return { counts: window.__counts, progressShown: Number(v.dataset.progressShown), slice: Number(v.dataset.slice) };
     });
     const s = await shown(page);
     assert.equal(s.state, "complete");
