@@ -14,7 +14,7 @@
 
 use crate::error::InputError;
 use crate::fingerprint::BuildFingerprint;
-use crate::flags::{StoreLogoffFlag, StoreLogoffOutFlags, TransportLogoffFlags, TransportNotifyFlags};
+use crate::flags::{StoreLogoffFlag, StoreLogoffOutFlags, TransportNotifyFlags};
 use crate::hresult::HResult;
 use crate::rules::RuleId::{self, *};
 use crate::tracefile::{Call, Line, ObjectKind, ObjectRef, parse_line};
@@ -86,6 +86,11 @@ struct StoreTrack {
     /// COMPLETE was returned: only Release/AddRef/QueryInterface may follow.
     invalid_since: Option<u64>,
     final_release: Option<u64>,
+    /// A StoreLogoffTransports call before the final release was vetoed:
+    /// "a call has occurred" (S14), so none at the release also conforms.
+    vetoed_before_release: bool,
+    /// The completing call was made inside the final release (S14's ABORT).
+    completed_in_release: bool,
     support_released: bool,
     destroyed: bool,
     /// Opened by (process, profile) pairs (S8).
@@ -98,7 +103,6 @@ struct SessionTrack {
     address_types_block: Option<u64>,
     logoff_line: Option<u64>,
     logoff_failed: bool,
-    logoff_refused_defined_flags: bool,
     traffic_ended: bool,
     /// The spooler discarded the AddressTypes (T2): the array may go now.
     address_types_discarded: bool,
@@ -273,7 +277,7 @@ impl Checker {
             related,
             objects,
             message,
-            doc_url: Some(doc.doc_url()),
+            doc_url: doc.doc_url(),
         });
     }
 
@@ -487,8 +491,12 @@ impl Checker {
                     "; exactly one input flag is allowed"
                 }
             );
-            self.diag(S1, Some(M3), c.line, vec![], objects, message);
-            return;
+            self.diag(S1, Some(M3), c.line, vec![], objects.clone(), message);
+            // S8 comes first: a call MAPI ignored ended the shutdown anyway.
+            let ignored = ok && c.out_flags == Some(StoreLogoffOutFlags::LOGOFF_COMPLETE.bits());
+            if !ignored {
+                return;
+            }
         }
         let out = c.out_flags.unwrap_or(0);
         let complete = ok && out & StoreLogoffOutFlags::LOGOFF_COMPLETE.bits() != 0;
@@ -509,6 +517,9 @@ impl Checker {
             store.completions += 1;
             store.first_flags.get_or_insert(flags);
             store.invalid_since.get_or_insert(c.line);
+            store.completed_in_release = store.final_release.is_some();
+        } else if ok {
+            store.vetoed_before_release = true;
         }
     }
 
@@ -527,11 +538,12 @@ impl Checker {
         let expected = store.saved_flag.unwrap_or(StoreLogoffFlag::Abort.bits());
         let fmt = |f: u32| crate::flags::FlagSet::StoreLogoff.format(f);
         let (completions, first, last) = (store.completions, store.first_flags, store.last_result);
-        // A veto before the final release (the immediate reading) left the
-        // store usable: the shutdown still needs its own call.
+        let (vetoed, in_release) = (store.vetoed_before_release, store.completed_in_release);
+        // S14: after a veto before the final release "a call has occurred":
+        // a second call with LOGOFF_ABORT and none at all both conform.
         if completions == 0 {
             let refused = last.is_some_and(|r| !r.is_success());
-            if !refused {
+            if !refused && !vetoed {
                 let message = format!(
                     "store {id} released its support object without calling StoreLogoffTransports (it should have passed {})",
                     fmt(expected)
@@ -541,6 +553,8 @@ impl Checker {
         } else if let Some(first) = first
             && last != Some(HResult::MAPI_E_NO_SUPPORT)
             && first != expected
+            && !(in_release && first == StoreLogoffFlag::Abort.bits())
+            && StoreLogoffFlag::from_raw(first).is_ok()
         {
             let message = format!("store {id} called StoreLogoffTransports with {} but the client gave {}", fmt(first), fmt(expected));
             self.diag(I5, None, c.line, vec![], objects, message);
@@ -607,18 +621,22 @@ impl Checker {
         let flags = c.flags.unwrap_or(0);
         let from_spooler = c.caller.as_ref().is_some_and(|r| r.kind == ObjectKind::Spooler);
         let objects = vec![c.object.to_string()];
-        let undefined = flags & !TransportLogoffFlags::DEFINED;
-        if undefined != 0 {
-            let message = format!("TransportLogoff with undefined ulFlags {}", crate::flags::FlagSet::TransportLogoff.format(flags));
-            self.diag(T1, Some(M11), c.line, vec![], objects.clone(), message);
-        } else if c.hresult == Some(HResult::MAPI_E_UNKNOWN_FLAGS) {
+        // T1: ulFlags is "Reserved; must be zero". Anything else is the
+        // caller's mistake (M11), never the provider's; the provider may
+        // ignore the bits or refuse them, and must clean up either way (T7).
+        if flags != 0 {
+            let caller = match &c.caller {
+                Some(r) if r.kind == ObjectKind::Spooler => "the spooler".to_string(),
+                Some(r) if r.kind == ObjectKind::Session && r.id == c.object.id => format!("session {} itself", c.object.id),
+                Some(r) => r.to_string(),
+                None => "its caller".to_string(),
+            };
             let message = format!(
-                "session {} refused {} with MAPI_E_UNKNOWN_FLAGS; a provider must tolerate LOGOFF_NORMAL and LOGOFF_HURRY",
+                "{caller} called TransportLogoff on session {} with ulFlags {}; ulFlags is reserved and must be zero (the caller's mistake)",
                 c.object.id,
                 crate::flags::FlagSet::TransportLogoff.format(flags)
             );
             self.diag(T1, Some(M11), c.line, vec![], objects.clone(), message);
-            self.session(c).logoff_refused_defined_flags = true;
         }
         if from_spooler && !self.session(c).traffic_ended {
             let message = format!(
@@ -634,17 +652,15 @@ impl Checker {
                 related: Vec::new(),
                 objects,
                 message,
-                doc_url: Some(T3.doc_url()),
+                doc_url: T3.doc_url(),
             });
         }
         let s = self.session(c);
-        // Refusing undefined flags is the right answer (T1), not a failing
-        // provider: whether it then cleans up at Release is another matter.
-        if undefined == 0 {
-            s.logoff_line.get_or_insert(c.line);
-            if !ok && !s.logoff_refused_defined_flags {
-                s.logoff_failed = true;
-            }
+        // A failure (or a refusal of reserved flags) logs the session off
+        // all the same (T7): whether the provider cleaned up shows later.
+        s.logoff_line.get_or_insert(c.line);
+        if !ok {
+            s.logoff_failed = true;
         }
     }
 
@@ -824,8 +840,6 @@ impl Checker {
             // believed kept the session, or no logoff work at all.
             let cause = if s.support_released_at.is_some() {
                 None
-            } else if s.logoff_refused_defined_flags {
-                Some(M11)
             } else if s.logoff_failed {
                 Some(M9)
             } else if s.logoff_line.is_none() {

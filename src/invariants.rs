@@ -95,11 +95,15 @@ fn describe(e: &ProtocolError) -> (String, Option<RuleId>) {
         ),
         Breach::MemoryMisuse { misuse } => (misuse.describe().to_string(), Some(M7)),
         Breach::AddressTypesFreedEarly => ("the AddressTypes array was freed before TransportLogoff".into(), Some(M8)),
-        Breach::UndefinedTransportLogoffFlags { flags: f } => {
-            (format!("TransportLogoff got undefined ulFlags {}", FlagSet::TransportLogoff.format(f)), Some(M11))
-        }
-        Breach::RejectedDefinedLogoffFlags { flags: f } => {
-            (format!("the provider refused {}, which it must tolerate", FlagSet::TransportLogoff.format(f)), Some(M11))
+        Breach::ReservedTransportLogoffFlags { flags: f, by_provider } => {
+            let caller = if by_provider { "the provider called its own TransportLogoff" } else { "the spooler called TransportLogoff" };
+            (
+                format!(
+                    "{caller} with ulFlags {}; ulFlags is reserved and must be zero (the caller's mistake, not the session's)",
+                    FlagSet::TransportLogoff.format(f)
+                ),
+                Some(M11),
+            )
         }
     }
 }

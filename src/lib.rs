@@ -79,7 +79,7 @@
 //! // I1-I6 (always checked), no message lost, and the goal, with its shortest witness.
 //! assert_eq!(verdicts, [Verdict::Holds, Verdict::Holds, Verdict::Reachable]);
 //! let witness = report.properties[2].counterexample.as_ref().unwrap();
-//! assert_eq!(witness.path.len(), 3); // begin the send, StoreLogoff(QUIET), Release
+//! assert_eq!(witness.path.len(), 2); // begin the send, StoreLogoff(QUIET): vetoed at once
 //! ```
 //!
 //! `docs/protocol.md` explains every rule id and how the explorer judges
@@ -99,6 +99,7 @@ pub mod invariants;
 mod json;
 pub mod matrix;
 pub mod memory;
+pub mod readings;
 pub mod rules;
 pub mod scenario;
 pub mod spooler;

@@ -123,8 +123,9 @@ pub struct StoreLogoffTransportsRecord {
     /// The flags of the first completing call.
     pub flags: u32,
     pub last_refusal: HResult,
-    /// The call that ended the shutdown was a veto (at the final release):
-    /// the spooler keeps its logon by design.
+    /// The last call was a veto: before the final release (the store stays
+    /// usable, and "a call has occurred" for S14), or at it (the call that
+    /// ended the shutdown). Either way the spooler keeps its logon by design.
     pub vetoed: bool,
 }
 
@@ -276,10 +277,11 @@ pub enum Breach {
     MemoryMisuse { misuse: MemoryMisuse },
     /// T5: the AddressTypes array was freed before TransportLogoff.
     AddressTypesFreedEarly,
-    /// T1: undefined bits in TransportLogoff's ulFlags.
-    UndefinedTransportLogoffFlags { flags: u32 },
-    /// T1: the provider refused LOGOFF_NORMAL or LOGOFF_HURRY.
-    RejectedDefinedLogoffFlags { flags: u32 },
+    /// T1, M11: a caller passed non-zero ulFlags to TransportLogoff, which
+    /// are reserved and must be zero. The caller's mistake, never the
+    /// provider's: `by_provider` when the provider called its own
+    /// TransportLogoff (from Release or Shutdown), else the spooler.
+    ReservedTransportLogoffFlags { flags: u32, by_provider: bool },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]

@@ -70,10 +70,16 @@ fn each_fault_gives_exactly_its_mistake_and_nothing_without_it() {
     for (name, scenario) in golden() {
         let store_faults: Vec<StoreFault> = scenario.stores.iter().flat_map(|s| s.faults.iter()).collect();
         let transport_faults: Vec<TransportFault> = scenario.transports.iter().flat_map(|t| t.faults.iter()).collect();
-        let expected: BTreeSet<RuleId> =
+        // A caller that passes reserved TransportLogoff flags makes M11 itself,
+        // whatever the provider does (T1): the scenario's, not the fault's.
+        let caller_m11 = scenario.actions.iter().any(|a| matches!(a, mapi_logoff::Action::LogoffSession { flags, .. } if *flags != 0));
+        let mut expected: BTreeSet<RuleId> =
             store_faults.iter().map(|f| f.mistake()).chain(transport_faults.iter().map(|f| f.mistake())).collect();
         if expected.is_empty() {
             continue;
+        }
+        if caller_m11 {
+            expected.insert(RuleId::M11);
         }
         let report = check_trace(&Simulation::new(&scenario).unwrap().trace_jsonl());
         let found: BTreeSet<RuleId> = errors(&report).iter().filter_map(|d| d.mistake).collect();
@@ -92,8 +98,11 @@ fn each_fault_gives_exactly_its_mistake_and_nothing_without_it() {
         // the run without the fault is clean.
         let client_misuse = store_faults.contains(&StoreFault::AcceptCallsAfterComplete);
         let fault_rules: BTreeSet<RuleId> = store_faults.iter().map(|f| f.rule()).collect();
-        let others: Vec<_> =
-            errors(&report).into_iter().filter(|d| !client_misuse || d.rule.is_some_and(|r| fault_rules.contains(&r))).collect();
+        let others: Vec<_> = errors(&report)
+            .into_iter()
+            .filter(|d| !client_misuse || d.rule.is_some_and(|r| fault_rules.contains(&r)))
+            .filter(|d| !(caller_m11 && d.mistake == Some(RuleId::M11)))
+            .collect();
         assert!(others.is_empty(), "{name} without its fault: {others:#?}");
         assert_agree(&sim, &format!("{name} without its fault"));
     }
@@ -162,7 +171,7 @@ fn random_scenario() -> impl Strategy<Value = (Scenario, Vec<u16>)> {
             let doc = serde_json::json!({
                 "version": 1,
                 "settings": {
-                    "abortReading": if literal { "literal" } else { "sampleStore" },
+                    "abortReading": if literal { "vetoWhileBusy" } else { "stopThenRelease" },
                     "storeLogoffTransports": if immediate { "immediate" } else { "atFinalRelease" },
                     "newMessageLimit": 12,
                 },
@@ -495,6 +504,6 @@ fn diagnostics_carry_the_rule_page() {
     let report = check_trace(&[HEADER, STORE_LOGOFF_ORDERLY, FINAL_RELEASE, STORE_SUPPORT_RELEASE].join("\n"));
     let d = &report.diagnostics[0];
     assert_eq!((d.rule, d.mistake, d.objects.as_slice()), (Some(S14), Some(M1), ["store PST".to_string()].as_slice()));
-    assert_eq!(d.doc_url.as_deref(), Some(M1.doc_url().as_str()));
+    assert_eq!(d.doc_url, M1.doc_url());
     assert!(d.message.contains("LOGOFF_ORDERLY"), "{}", d.message);
 }

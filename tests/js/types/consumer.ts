@@ -74,7 +74,7 @@ table.LOGOFF_ORDERLY = 3;
 const scenario: Scenario = {
   version: 1,
   name: "consumer",
-  settings: { abortReading: "literal", storeLogoffTransports: "immediate" },
+  settings: { abortReading: "vetoWhileBusy", storeLogoffTransports: "immediate" },
   stores: [{ name: "Mailbox", defaultInbox: true, outboundQueue: [{ addressType: "SMTP", steps: 2 }] }],
   transports: [{ name: "Internet", sessions: [{ name: "smtp", addressTypes: ["SMTP"] }] }],
   actions: [{ type: "storeLogoff", store: 0, flags: "LOGOFF_QUIET" }],
@@ -177,7 +177,7 @@ const busy: string | undefined = hresultName(MAPI_E_BUSY);
 const known: RuleInfo[] = rules();
 const doc: string = known[0].docUrl;
 const cells: MatrixCell[] = outcomeMatrix();
-const literal: MatrixCell[] = outcomeMatrix({ abortReading: "literal" });
+const literal: MatrixCell[] = outcomeMatrix({ abortReading: "vetoWhileBusy" });
 const cellScenario: Scenario = cells[0].scenario;
 const ver: string = version();
 // @ts-expect-error settings are an object
