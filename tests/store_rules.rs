@@ -1359,3 +1359,121 @@ fn s17_immediate_reading_returns_what_slt_returned() {
     assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::Released);
     clean(&sim);
 }
+
+// =====================================================================
+// Protocol revision 2: the rules that changed, each named after its rule.
+// =====================================================================
+
+#[test]
+fn s13_s17_immediate_is_the_default_and_quiet_on_a_busy_store_returns_the_activity() {
+    let mut sim = mailbox(1, 0, DEFAULT_READINGS);
+    apply(&mut sim, begin_send());
+    let o = apply(&mut sim, store_logoff(0, QUIET));
+    assert_eq!((o.hresult, o.out_flags), (HResult::S_OK, Some(OUTBOUND)), "the activity flags, no COMPLETE (S3, S17)");
+    assert_eq!(sim.state().stores[0].phase, StorePhase::Open, "the store stays usable (S9)");
+    let o = apply(&mut sim, store_logoff(0, NO_WAIT));
+    assert_eq!((o.hresult, o.out_flags), (HResult::S_OK, Some(COMPLETE)), "the client tries again");
+    assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::DrainingNoWait);
+    clean(&sim);
+}
+
+#[test]
+fn s14_immediate_reading_calls_abort_at_the_final_release_after_a_veto() {
+    let mut sim = mailbox(1, 0, DEFAULT_READINGS);
+    apply(&mut sim, store_logoff(0, QUIET));
+    let o = apply(&mut sim, release(0));
+    let slt_calls: Vec<String> =
+        calls(&sim, &o).into_iter().filter(|c| c.contains("StoreLogoffTransports")).map(|c| c.trim().to_string()).collect();
+    assert_eq!(
+        slt_calls,
+        ["store Mailbox -> MAPI: IMAPISupport::StoreLogoffTransports(ulFlags=LOGOFF_ABORT) = S_OK, LOGOFF_COMPLETE"],
+        "LOGOFF_ABORT, not the saved LOGOFF_QUIET"
+    );
+    assert!(o.rules.contains(&RuleId::S14));
+    assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::Released, "stop-then-release: the spooler lets go");
+    assert_eq!(sim.state().stores[0].queue, [0], "the queued message stays in the store, not lost");
+    clean(&sim);
+}
+
+#[test]
+fn s14_immediate_reading_with_a_completed_call_makes_no_second_one() {
+    let mut sim = mailbox(0, 0, DEFAULT_READINGS);
+    apply(&mut sim, store_logoff(0, QUIET));
+    let o = apply(&mut sim, release(0));
+    assert!(!calls(&sim, &o).iter().any(|c| c.contains("StoreLogoffTransports")), "S10: once per shutdown");
+    clean(&sim);
+}
+
+#[test]
+fn s14_after_a_veto_no_second_call_also_conforms() {
+    // A store that makes no second call after its vetoed one is not M1.
+    let mut sim = sim(r#"{ "version": 1,
+        "stores": [{ "name": "Mailbox", "outboundQueue": [{ "addressType": "SMTP" }], "faults": ["skipStoreLogoffTransports"] }] }"#);
+    apply(&mut sim, store_logoff(0, QUIET));
+    apply(&mut sim, release(0));
+    assert_eq!(sim.violations(), [], "a call has occurred: the page asks for none at the release");
+}
+
+#[test]
+fn s9_s16_no_delivery_reaches_a_store_whose_logon_was_logged_off() {
+    // ORDERLY with a receive in progress: the new mail is delivered before
+    // MAPI logs the store's logon off, never after.
+    let mut sim = mailbox(0, 1, DEFAULT_READINGS);
+    apply(&mut sim, begin_receive());
+    apply(&mut sim, store_logoff(0, ORDERLY));
+    apply(&mut sim, release(0));
+    apply(&mut sim, Action::RunUntilIdle);
+    let methods: Vec<&str> = sim.trace().iter().map(|e| e.method.as_str()).collect();
+    let delivered = methods.iter().position(|m| *m == "IMsgStore::NotifyNewMail").expect("the receive finished");
+    let logged_off = methods.iter().position(|m| *m == "IMSLogon::Logoff").expect("MAPI logs the logon off");
+    assert!(delivered < logged_off, "{methods:?}");
+    assert_eq!(sim.state().stores[0].inbox, [0]);
+    clean(&sim);
+}
+
+#[test]
+fn readings_of_revision_1_still_load_under_their_old_names() {
+    for (old, new) in [("sampleStore", "stopThenRelease"), ("literal", "vetoWhileBusy")] {
+        let sim = mailbox(0, 0, &format!(r#""abortReading": "{old}""#));
+        let saved = sim.to_scenario().to_json();
+        assert!(saved.contains(&format!(r#""abortReading": "{new}""#)), "{old} is written as {new}: {saved}");
+        assert!(!saved.contains(old));
+    }
+    let e = Simulation::from_json(r#"{ "version": 1, "settings": { "abortReading": "sample" } }"#).unwrap_err();
+    assert_eq!(e.path, "settings.abortReading");
+    assert!(e.message.contains("\"stopThenRelease\", \"vetoWhileBusy\""), "only current names are offered: {}", e.message);
+}
+
+#[test]
+fn every_string_of_a_scenario_is_bounded() {
+    let long = "x".repeat(65);
+    let cases = [
+        (format!(r#"{{ "version": 1, "stores": [{{ "name": "M", "provider": "{long}" }}] }}"#), "stores[0].provider"),
+        (
+            format!(r#"{{ "version": 1, "stores": [{{ "name": "M", "outboundQueue": [{{ "addressType": "{long}" }}] }}] }}"#),
+            "stores[0].outboundQueue[0].addressType",
+        ),
+        (
+            format!(
+                r#"{{ "version": 1, "transports": [{{ "name": "T", "sessions": [{{ "name": "s", "addressTypes": ["{long}"] }}] }}] }}"#
+            ),
+            "transports[0].sessions[0].addressTypes[0]",
+        ),
+        (format!(r#"{{ "version": 1, "stores": [{{ "name": "{long}" }}] }}"#), "stores[0].name"),
+        (format!(r#"{{ "version": 1, "name": "{}" }}"#, "n".repeat(201)), "name"),
+        (format!(r#"{{ "version": 1, "description": "{}" }}"#, "d".repeat(4097)), "description"),
+    ];
+    for (json, path) in cases {
+        let e = Simulation::from_json(&json).unwrap_err();
+        assert_eq!((e.code, e.path.as_str()), (ErrorCode::TooLarge, path), "{}", e.message);
+    }
+    // At the limits, everything loads and what is saved loads again.
+    let at = format!(
+        r#"{{ "version": 1, "name": "{}", "description": "{}", "stores": [{{ "name": "M", "provider": "{}" }}] }}"#,
+        "n".repeat(200),
+        "d".repeat(4096),
+        "p".repeat(64)
+    );
+    let sim = Simulation::from_json(&at).unwrap();
+    Simulation::new(&sim.to_scenario()).unwrap();
+}
