@@ -296,7 +296,7 @@ for (const name of PER_SET) {
 
 const { Explorer, explore } = exploreApi;
 /** Four independent stores: 14^4 states, enough to step through every case below. */
-const FOUR_STORES = { version: 1, stores: ["A", "B", "C", "D"].map((name) => ({ name })) };
+const FOUR_STORES = { version: 1, settings: { storeLogoffTransports: "atFinalRelease" }, stores: ["A", "B", "C", "D"].map((name) => ({ name })) };
 /** One explorer shared by every explorer case: it must survive them all. */
 const explorer = new Explorer(FOUR_STORES, { maxDepth: 40 });
 
