@@ -35,17 +35,19 @@
 //! assert_eq!(quiet.hresult, HResult::S_OK);
 //! assert_eq!(quiet.out_flags, Some(StoreLogoffOutFlags::LOGOFF_OUTBOUND_QUEUE));
 //!
-//! // S1: two input flags at once are bad input, and nothing changes.
+//! // S1: two input flags at once are bad input, and nothing changes; the
+//! // call is the client's mistake (M3).
 //! let bad = sim.apply(Action::StoreLogoff { store: 0, flags: 0x6 }).unwrap();
 //! assert_eq!(bad.hresult, HResult::MAPI_E_INVALID_PARAMETER);
 //! assert!(bad.changes.is_empty());
+//! assert_eq!(bad.new_violations[0].mistake, Some(mapi_logoff::RuleId::M3));
 //!
 //! // S7: LOGOFF_PURGE flushes the queue and returns only when it is sent.
 //! let purge = sim.apply(Action::StoreLogoffTransports {
 //!     store: 0, flags: 0x4, support: Default::default() }).unwrap();
 //! assert_eq!(purge.out_flags, Some(StoreLogoffOutFlags::LOGOFF_COMPLETE));
 //! assert_eq!(sim.state().stores[0].sent.len(), 1);
-//! assert!(sim.violations().is_empty());
+//! assert_eq!(sim.violations().len(), 1, "only the client's bad call");
 //! println!("{}", sim.trace_text());
 //! ```
 //!

@@ -269,6 +269,8 @@ pub enum Breach {
     StoreLogoffTransportsWrongFlag { given: u32, expected: u32 },
     /// S1: the store provider passed StoreLogoffTransports bad flags.
     BadStoreLogoffTransportsFlags { flags: u32 },
+    /// S1: the client passed StoreLogoff bad flags (the store refused them).
+    ClientBadStoreLogoffFlags { flags: u32 },
     /// I3: a released logon's provider code called MAPIAllocateBuffer.
     AllocationByReleasedLogon,
     /// S11: MAPI_E_NO_SUPPORT aborted the store's teardown.
@@ -277,6 +279,9 @@ pub enum Breach {
     MemoryMisuse { misuse: MemoryMisuse },
     /// T5: the AddressTypes array was freed before TransportLogoff.
     AddressTypesFreedEarly,
+    /// T5: TransportLogoff returned with `count` root blocks of the session
+    /// still allocated; `cause` is the mistake that explains it.
+    MemoryLeftAtLogoff { first: BlockId, count: u16, cause: RuleId },
     /// T1, M11: a caller passed non-zero ulFlags to TransportLogoff, which
     /// are reserved and must be zero. The caller's mistake, never the
     /// provider's: `by_provider` when the provider called its own

@@ -136,7 +136,12 @@ impl<R: Recorder> Ctx<'_, R> {
         }
         let flag = match StoreLogoffFlag::from_raw(raw) {
             Ok(flag) => flag,
-            Err(hr) => return self.ret(h, Answer::fail(hr, &[S1], bad_flags_why(hr))),
+            Err(hr) => {
+                // "A caller must specify only one flag per call": the
+                // client's mistake (M3), which the store rightly refuses.
+                self.state.breach(S1, Subject::Store(s as u8), Breach::ClientBadStoreLogoffFlags { flags: raw });
+                return self.ret(h, Answer::fail(hr, &[S1], bad_flags_why(hr)));
+            }
         };
         self.state.stores[s].saved_flag = Some(flag);
         let answer = match self.settings.store_logoff_transports {

@@ -120,6 +120,7 @@ impl<R: Recorder> Ctx<'_, R> {
             self.state.breach(T1, Subject::Session(i as u8), Breach::ReservedTransportLogoffFlags { flags, by_provider });
             if self.has_fault(i, TransportFault::RejectReservedLogoffFlags) {
                 self.state.sessions[i].cleanup_skipped = Some(TransportFault::RejectReservedLogoffFlags);
+                self.check_memory_at_logoff_end(i);
                 return self.ret(
                     h,
                     Answer::fail(
@@ -132,12 +133,14 @@ impl<R: Recorder> Ctx<'_, R> {
         }
         if self.has_fault(i, TransportFault::FailTransportLogoff) {
             self.state.sessions[i].cleanup_skipped = Some(TransportFault::FailTransportLogoff);
+            self.check_memory_at_logoff_end(i);
             return self.ret(
                 h,
                 Answer::fail(HResult::MAPI_E_CALL_FAILED, &[T7], "The provider fails TransportLogoff; the session is logged off anyway"),
             );
         }
         self.provider_cleanup(i);
+        self.check_memory_at_logoff_end(i);
         let answer = if flags & !TransportLogoffFlags::DEFINED != 0 {
             Answer::fail(
                 HResult::MAPI_E_UNKNOWN_FLAGS,
@@ -156,6 +159,18 @@ impl<R: Recorder> Ctx<'_, R> {
             )
         };
         self.ret(h, answer)
+    }
+
+    /// T5: memory the session still holds when TransportLogoff returns was
+    /// not freed "during" it, whether it is freed later or never. Recorded
+    /// now, the earliest moment the breach is certain.
+    fn check_memory_at_logoff_end(&mut self, i: usize) {
+        let mut left = self.state.memory.live_roots(i as u8);
+        if let Some(first) = left.next() {
+            let count = 1 + left.count() as u16;
+            let cause = self.state.sessions[i].cleanup_skipped.map_or(crate::rules::RuleId::M7, |f| f.mistake());
+            self.state.breach(T5, Subject::Session(i as u8), Breach::MemoryLeftAtLogoff { first, count, cause });
+        }
     }
 
     /// The provider's logoff work (T4, T5, T6), with its faults. T6:

@@ -404,9 +404,13 @@ fn t7_failing_transport_logoff_still_logs_the_session_off() {
     // The faulty provider (M9) did none of its cleanup: I2 reports it,
     // attributed to the fault.
     let v = sim.violations();
-    assert_eq!(ids(&v), [(RuleId::I2, Some(RuleId::M9)), (RuleId::I2, Some(RuleId::M9))]);
+    assert_eq!(ids(&v), [(RuleId::I2, Some(RuleId::M9)), (RuleId::I2, Some(RuleId::M9)), (RuleId::T5, Some(RuleId::M9))]);
     assert_eq!(v[0].message, "logged off with memory still allocated: block 0, 1, 2");
     assert_eq!(v[1].message, "logged off without releasing its support object");
+    assert_eq!(
+        v[2].message,
+        "TransportLogoff returned with block 0 and 1 more still allocated; it must free its memory during TransportLogoff"
+    );
 }
 
 #[test]
