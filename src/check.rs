@@ -145,7 +145,6 @@ struct SessionTrack {
     address_types_discarded: bool,
     support_released_at: Option<u64>,
     cleanup_after_support_reported: bool,
-    invalid: bool,
     /// The last Release returned 0 (or gave no count) at this line.
     released_at: Option<u64>,
     /// IXPLogon::Release calls of this session in progress.
@@ -512,7 +511,6 @@ impl Checker {
             (ObjectKind::Session, "IXPLogon::TransportLogoff") => {
                 let s = self.session(c);
                 s.in_logoff = Some(c.start_line);
-                s.make_invalid_at = None;
                 s.first_free_in_logoff = None;
                 s.cleaned_in_logoff = false;
             }
@@ -914,8 +912,11 @@ impl Checker {
     /// Calls that may not reach a released or invalidated logon (I3).
     /// Returns whether the call reached a logon that was already released.
     fn session_call(&mut self, c: &Call) -> bool {
-        let released = self.session(c).released_at;
-        let invalid = self.session(c).invalid;
+        // Only what happened before the call began counts: a TransportLogoff
+        // judged at its return line made the MakeInvalid inside it.
+        let start = c.start_line;
+        let released = self.session(c).released_at.filter(|&at| at < start);
+        let invalid = self.session(c).make_invalid_at.is_some_and(|at| at < start);
         // A logon's calls on itself (the T8 logoff inside its own Release)
         // are part of the call that released it, not calls reaching it.
         let self_call = c.caller.as_ref().is_some_and(|r| r.kind == ObjectKind::Session && r.id == c.object.id);
@@ -995,7 +996,8 @@ impl Checker {
         let object = format!("session {id}");
         let Some(s) = self.sessions.get_mut(&id) else { return };
         let began = s.in_logoff.take().unwrap_or(c.start_line);
-        let (make_invalid, first_free, support) = (s.make_invalid_at, s.first_free_in_logoff, s.support_released_at);
+        let make_invalid = s.make_invalid_at.filter(|&at| at >= began);
+        let (first_free, support) = (s.first_free_in_logoff, s.support_released_at);
         // Failing (or refusing reserved flags, which T1 allows) and then
         // doing nothing is taking the failure for a veto (M9).
         let failed = s.logoff_failed && !s.cleaned_in_logoff;
@@ -1119,7 +1121,6 @@ impl Checker {
     fn call_on_session_support(&mut self, c: &Call) {
         let s = self.sessions.entry(&c.object.id);
         if c.method == "IMAPISupport::MakeInvalid" {
-            s.invalid = true;
             s.make_invalid_at.get_or_insert(c.line);
         }
         if s.in_logoff.is_some() {
