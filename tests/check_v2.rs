@@ -305,9 +305,7 @@ fn the_spooler_returning_from_orderly_after_the_work_is_clean() {
         r#"{"return":2,"hresult":0,"outFlags":"LOGOFF_COMPLETE"}"#.to_string(),
         r#"{"return":1,"hresult":0,"outFlags":"LOGOFF_COMPLETE"}"#.to_string(),
         client("IMsgStore::Release", r#","call":3"#),
-        format!(
-            r#"{{"caller":{{"kind":"store","id":"PST"}},"object":{{"kind":"storeSupport","id":"PST"}},"method":"IMAPISupport::Release","hresult":0}}"#
-        ),
+        r#"{"caller":{"kind":"store","id":"PST"},"object":{"kind":"storeSupport","id":"PST"},"method":"IMAPISupport::Release","hresult":0}"#.to_string(),
         r#"{"return":3,"hresult":0,"refCount":0}"#.to_string(),
     ];
     assert_eq!(findings(&check_owned(&lines)), [], "{:#?}", check_owned(&lines).diagnostics);
