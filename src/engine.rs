@@ -528,14 +528,15 @@ pub struct Simulation {
     state: State,
     trace: Trace,
     applied: Vec<Action>,
-    /// The current state's JSON tree and violations, kept from the last
-    /// `apply` for the next one: each action then serialises the state once,
-    /// not twice. `None` after any change made another way.
-    last: Option<(serde_json::Value, Vec<Violation>)>,
+    /// What the last `apply` kept of the state to word the next action's
+    /// changes and new violations from what that action touched. `None`
+    /// after any change made another way (rebuilt on demand).
+    shadow: Option<crate::delta::Shadow>,
+    /// Fields and list items the last `apply` read to word its outcome.
+    outcome_work: usize,
 }
 
-// By hand: a clone starts without the cache, which is recomputed on demand
-// (cloning a JSON tree would also cost the wasm module the code to do it).
+// By hand: a clone starts without the shadow, which is rebuilt on demand.
 impl Clone for Simulation {
     fn clone(&self) -> Self {
         Simulation {
@@ -544,7 +545,8 @@ impl Clone for Simulation {
             state: self.state.clone(),
             trace: self.trace.clone(),
             applied: self.applied.clone(),
-            last: None,
+            shadow: None,
+            outcome_work: 0,
         }
     }
 }
@@ -575,7 +577,8 @@ impl Simulation {
             state,
             trace: Trace::new(),
             applied: Vec::new(),
-            last: None,
+            shadow: None,
+            outcome_work: 0,
         };
         for (i, action) in scenario.actions.iter().enumerate() {
             sim.apply_quiet(action).map_err(|e| e.within(&format!("actions[{i}]")))?;
@@ -589,7 +592,7 @@ impl Simulation {
 
     fn apply_quiet(&mut self, action: &Action) -> Result<(HResult, Option<StoreLogoffOutFlags>), InputError> {
         self.trace.set_step(self.applied.len() as u32 + 1);
-        self.last = None;
+        self.shadow = None;
         let r = apply(&self.topology, &self.scenario.settings, &mut self.state, &mut self.trace, action)?;
         self.applied.push(*action);
         Ok(r)
@@ -598,28 +601,29 @@ impl Simulation {
     /// Applies one action and reports what it did. On an input error
     /// nothing changed.
     pub fn apply(&mut self, action: Action) -> Result<Outcome, InputError> {
-        let (before_state, before_violations) = match self.last.take() {
-            Some(last) => last,
-            None => (state_value(&self.state), self.violations()),
+        let mut shadow = match self.shadow.take() {
+            Some(shadow) => shadow,
+            None => crate::delta::Shadow::of(&self.topology, &self.state),
         };
         let first_event = self.trace.len() as u32;
         self.trace.set_step(self.applied.len() as u32 + 1);
+        self.trace.start_journal();
         let mut ctx = Ctx { topo: &self.topology, settings: &self.scenario.settings, state: &mut self.state, trace: &mut self.trace };
-        let answer = match ctx.dispatch(&action) {
+        let dispatched = ctx.dispatch(&action);
+        let journal = self.trace.take_journal();
+        let answer = match dispatched {
             Ok(answer) => answer,
             Err(e) => {
-                // Nothing changed: what was computed still holds.
-                self.last = Some((before_state, before_violations));
+                // Nothing changed: the shadow still holds.
+                self.shadow = Some(shadow);
                 return Err(e);
             }
         };
         self.applied.push(action);
-        let after_state = state_value(&self.state);
-        let mut changes = Vec::new();
-        diff("", &before_state, &after_state, &mut changes);
-        let after_violations = self.violations();
-        let new_violations = after_violations.iter().filter(|v| !before_violations.contains(v)).cloned().collect();
-        self.last = Some((after_state, after_violations));
+        let mut work = 0;
+        let (changes, new_violations) = shadow.advance(&self.topology, &self.state, &journal, &mut work);
+        self.shadow = Some(shadow);
+        self.outcome_work = work;
         let rules = answer.rules.to_vec();
         let cited = rules.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
         let explanation = if cited.is_empty() { answer.why.to_string() } else { format!("{} ({cited})", answer.why) };
@@ -645,6 +649,13 @@ impl Simulation {
 
     pub fn state(&self) -> &State {
         &self.state
+    }
+
+    /// The fields and list items the last [`Simulation::apply`] read to
+    /// word its outcome: the measure by which tests check that an action's
+    /// cost follows what it changed, not the size of the scenario.
+    pub fn outcome_work(&self) -> usize {
+        self.outcome_work
     }
 
     pub fn topology(&self) -> &Topology {
@@ -715,97 +726,4 @@ pub struct RunReport {
 pub fn run_scenario(scenario: &Scenario) -> Result<RunReport, InputError> {
     let sim = Simulation::new(scenario)?;
     Ok(RunReport { violations: sim.violations(), trace: sim.trace().to_vec(), state: sim.state })
-}
-
-/// State fields that record what happened for the invariant check rather
-/// than describe the protocol's state.
-const AUDIT_FIELDS: [&str; 2] = ["storeLogoffTransports", "errors"];
-
-/// The state as a JSON tree for diffing. Going through text reuses the
-/// serializer every output already needs instead of instantiating
-/// `serde_json::to_value` for every state type (it matters for wasm size).
-fn state_value(state: &State) -> serde_json::Value {
-    let text = serde_json::to_string(state).expect("state serialises");
-    serde_json::from_str(&text).expect("serde_json reads what it wrote")
-}
-
-fn render(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => "none".into(),
-        serde_json::Value::String(s) => s.clone(),
-        other => {
-            let mut out = String::new();
-            write_compact(other, &mut out);
-            out
-        }
-    }
-}
-
-/// Compact JSON, as `Value`'s Display writes it, for the integers-only
-/// values of a state. Written here rather than with Display because that
-/// serialiser also formats floats, which would put a float formatter and its
-/// tables in the wasm module for numbers the state never holds.
-fn write_compact(v: &serde_json::Value, out: &mut String) {
-    use serde_json::Value;
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => out.push_str(&u.to_string()),
-            (None, Some(i)) => out.push_str(&i.to_string()),
-            // Unreachable: no field of a state is a float.
-            (None, None) => out.push_str("NaN"),
-        },
-        Value::String(s) => out.push_str(&serde_json::to_string(s).unwrap_or_default()),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_compact(item, out);
-            }
-            out.push(']');
-        }
-        Value::Object(fields) => {
-            out.push('{');
-            for (i, (k, item)) in fields.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&serde_json::to_string(k).unwrap_or_default());
-                out.push(':');
-                write_compact(item, out);
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// Field-level differences between two JSON values. Arrays of scalars
-/// (queues) and arrays that changed length are reported whole: a message
-/// moving from one list to another reads better as two lists than as a
-/// cascade of shifted indexes.
-fn diff(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<Change>) {
-    use serde_json::Value;
-    if a == b {
-        return;
-    }
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            for (k, va) in x.iter().filter(|(k, _)| !AUDIT_FIELDS.contains(&k.as_str())) {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                diff(&p, va, y.get(k).unwrap_or(&Value::Null), out);
-            }
-            for (k, vb) in y.iter().filter(|(k, _)| !x.contains_key(*k)) {
-                diff(&format!("{path}.{k}"), &Value::Null, vb, out);
-            }
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() && x.iter().any(|v| v.is_object()) => {
-            for (i, (va, vb)) in x.iter().zip(y).enumerate() {
-                diff(&format!("{path}[{i}]"), va, vb, out);
-            }
-        }
-        _ => out.push(Change { path: path.to_string(), before: render(a), after: render(b) }),
-    }
 }

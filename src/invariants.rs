@@ -140,14 +140,30 @@ pub fn check_invariants(topo: &Topology, state: &State) -> Vec<Violation> {
     }
     for (id, &n) in seen.iter().enumerate() {
         if n != 1 {
-            let message = if n == 0 {
-                format!("message {id} is lost: it is in no queue, transfer, holding or folder")
-            } else {
-                format!("message {id} is in {n} places at once")
-            };
-            out.push(Violation { rule: I1, mistake: None, subject: format!("message {id}"), message });
+            out.push(message_violation(id, n));
         }
     }
+    part_violations(topo, state, &mut out);
+    out.extend(state.errors.iter().map(|e| breach_violation(topo, e)));
+    out
+}
+
+/// I1 for one message found in `n` places (`n != 1`). Its own function so
+/// that `Simulation::apply` can word the violations of the messages an
+/// action moved without counting every message.
+pub(crate) fn message_violation(id: usize, n: u8) -> Violation {
+    let message = if n == 0 {
+        format!("message {id} is lost: it is in no queue, transfer, holding or folder")
+    } else {
+        format!("message {id} is in {n} places at once")
+    };
+    Violation { rule: I1, mistake: None, subject: format!("message {id}"), message }
+}
+
+/// The violations seen in the sessions and providers (stranded transfers,
+/// I2, I6), in `check_invariants` order; their cost follows the number of
+/// sessions, transports and blocks, not of messages.
+pub(crate) fn part_violations(topo: &Topology, state: &State, out: &mut Vec<Violation>) {
     for (i, s) in state.sessions.iter().enumerate() {
         if s.phase == SessionPhase::LoggedOn {
             continue;
@@ -200,11 +216,12 @@ pub fn check_invariants(topo: &Topology, state: &State) -> Vec<Violation> {
             }
         }
     }
-    for e in &state.errors {
-        let (message, mistake) = describe(e);
-        out.push(Violation { rule: e.rule, mistake, subject: subject_name(topo, e.subject), message });
-    }
-    out
+}
+
+/// The violation a recorded breach reports.
+pub(crate) fn breach_violation(topo: &Topology, e: &ProtocolError) -> Violation {
+    let (message, mistake) = describe(e);
+    Violation { rule: e.rule, mistake, subject: subject_name(topo, e.subject), message }
 }
 
 /// Whether every message is in exactly one place (I1), without

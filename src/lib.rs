@@ -90,6 +90,7 @@
 #![forbid(unsafe_code)]
 
 pub mod check;
+mod delta;
 pub mod engine;
 pub mod error;
 pub mod explore;

@@ -12,7 +12,7 @@ use crate::flags::{FlagSet, FlushFlags, SpoolerNotifyFlags, TransportNotifyFlags
 use crate::rules::RuleId::{self, *};
 use crate::state::{SpoolerLogon, State, Topology, Transfer};
 use crate::trace::Recorder;
-use crate::trace::{Method, arg};
+use crate::trace::{MessageList, Method, arg};
 
 /// A bound on RunUntilIdle. Every unit moves a message or ends a drain,
 /// so a scenario within the limits goes idle long before this.
@@ -215,6 +215,7 @@ impl<R: Recorder> Ctx<'_, R> {
             Work::Progress(i, direction) => self.progress(i, direction),
             Work::BeginSend(i) => {
                 let (st, pos) = self.spooler(purging).next_for(i).expect("checked by possible()");
+                self.trace.before_edit(MessageList::Queue(st), &self.state.stores[st].queue);
                 let message = self.state.stores[st].queue.remove(pos);
                 let steps = self.state.messages[message as usize].steps;
                 let h = self.call(Who::Spooler, Who::Session(i), Method::XpSubmitMessage, || vec![arg::message("lpMessage", message)]);
@@ -222,6 +223,7 @@ impl<R: Recorder> Ctx<'_, R> {
                 self.ret(h, Answer::ok(&[S2], "The spooler hands queued mail to the session that handles its address type"))
             }
             Work::BeginReceive(i) => {
+                self.trace.before_edit(MessageList::Held(i), &self.state.sessions[i].held);
                 let message = self.state.sessions[i].held.remove(0);
                 let steps = self.state.messages[message as usize].steps;
                 let n = self.call(Who::Session(i), Who::Mapi, Method::SpoolerNotify, || {
@@ -283,6 +285,7 @@ impl<R: Recorder> Ctx<'_, R> {
                     self.ret(h, Answer::ok(&[S2], "The message is in the default Inbox"))
                 }
                 None => {
+                    self.trace.before_edit(MessageList::Held(i), &self.state.sessions[i].held);
                     self.state.sessions[i].held.insert(0, message);
                     Answer::ok(&[I1], "No store holds the default Inbox: the transport keeps the message")
                 }
@@ -302,6 +305,7 @@ impl<R: Recorder> Ctx<'_, R> {
         let message = transfer.message;
         match self.state.messages[message as usize].origin {
             Some(st) => {
+                self.trace.before_edit(MessageList::Queue(usize::from(st)), &self.state.stores[usize::from(st)].queue);
                 self.state.stores[usize::from(st)].queue.insert(0, message);
                 let name = &self.topo.stores[usize::from(st)].name;
                 self.note(
@@ -313,6 +317,7 @@ impl<R: Recorder> Ctx<'_, R> {
                 );
             }
             None => {
+                self.trace.before_edit(MessageList::Held(i), &self.state.sessions[i].held);
                 self.state.sessions[i].held.insert(0, message);
                 self.note(
                     Who::Spooler,

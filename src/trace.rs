@@ -206,6 +206,28 @@ pub trait Recorder {
         rules: &[RuleId],
         note: impl FnOnce() -> String,
     );
+
+    /// Told just before the engine edits a message list other than by
+    /// appending to it (`items` is the list as it is now). Only
+    /// `Simulation::apply` listens, through [`Trace`]'s journal, to word what
+    /// changed from the lists an action touched instead of diffing every list.
+    fn before_edit(&mut self, _list: MessageList, _items: &[u16]) {}
+}
+
+/// A message list the engine edits other than by appending.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum MessageList {
+    /// A store's outbound queue.
+    Queue(usize),
+    /// The inbound mail a session holds.
+    Held(usize),
+}
+
+/// The lists one action edited, each as it was before the action's first
+/// edit of it (appends made earlier in the action included).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Journal {
+    pub lists: Vec<(MessageList, Vec<u16>)>,
 }
 
 /// The recorder that records nothing: the engine at full speed.
@@ -228,6 +250,8 @@ pub struct Trace {
     events: Vec<Event>,
     depth: u8,
     step: u32,
+    /// On while `Simulation::apply` runs one action.
+    journal: Option<Journal>,
 }
 
 /// Handle to a call opened with [`Recorder::call`], closed with
@@ -251,6 +275,14 @@ impl Trace {
 
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
+    }
+
+    pub(crate) fn start_journal(&mut self) {
+        self.journal = Some(Journal::default());
+    }
+
+    pub(crate) fn take_journal(&mut self) -> Journal {
+        self.journal.take().unwrap_or_default()
     }
 
     pub(crate) fn set_step(&mut self, step: u32) {
@@ -317,6 +349,14 @@ impl Recorder for Trace {
     ) {
         let party = party();
         self.push(party.clone(), party, method, args(), rules.to_vec(), Some(note()));
+    }
+
+    fn before_edit(&mut self, list: MessageList, items: &[u16]) {
+        if let Some(journal) = &mut self.journal {
+            if !journal.lists.iter().any(|(l, _)| *l == list) {
+                journal.lists.push((list, items.to_vec()));
+            }
+        }
     }
 }
 

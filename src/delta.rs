@@ -1,0 +1,657 @@
+//! What one action changed, worded from what it touched. `Simulation::apply`
+//! reports every changed field of the state and every violation the action
+//! added. Diffing and re-checking the whole state for that made each action
+//! cost as much as the scenario is big; here the state's small part (the
+//! fields of stores, sessions and providers, and the lengths of its lists) is
+//! kept from the last action and compared, the message lists are compared
+//! only when their length changed or the engine said it edited them (the
+//! [`Journal`]), and message conservation (I1) is counted incrementally.
+//!
+//! The result is exactly what a diff of the state's JSON trees gave: the
+//! same paths, in the same order (object keys sorted, as in a
+//! `serde_json::Value` tree), with the same texts. The unit tests compare it
+//! with that diff on every golden scenario and on random walks.
+
+use crate::engine::Change;
+use crate::invariants::{Violation, breach_violation, message_violation, part_violations};
+use crate::memory::Block;
+use crate::state::{MessageId, ProviderPhase, SessionState, State, StoreState, Topology, Transfer};
+use crate::trace::{Journal, MessageList};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
+
+/// A hasher without random keys: the core holds no randomness.
+type FixedHashSet<T> = HashSet<T, BuildHasherDefault<std::hash::DefaultHasher>>;
+
+/// The fields of a store the outcome words, its lists by length only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct StoreFields {
+    refs: u16,
+    phase: crate::state::StorePhase,
+    saved_flag: Option<crate::flags::StoreLogoffFlag>,
+    spooler: crate::state::SpoolerLogon,
+    support_released: bool,
+    queue: usize,
+    inbox: usize,
+    sent: usize,
+}
+
+impl StoreFields {
+    fn of(s: &StoreState) -> Self {
+        StoreFields {
+            refs: s.refs,
+            phase: s.phase,
+            saved_flag: s.saved_flag,
+            spooler: s.spooler,
+            support_released: s.support_released,
+            queue: s.queue.len(),
+            inbox: s.inbox.len(),
+            sent: s.sent.len(),
+        }
+    }
+}
+
+/// The fields of a session the outcome words, its held mail by length only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct SessionFields {
+    phase: crate::state::SessionPhase,
+    routing: bool,
+    inbound_enabled: bool,
+    outbound_enabled: bool,
+    flushing: u8,
+    sending: Option<Transfer>,
+    receiving: Option<Transfer>,
+    held: usize,
+    invalid: bool,
+    support_released: bool,
+    address_types_block: crate::memory::BlockId,
+}
+
+impl SessionFields {
+    fn of(s: &SessionState) -> Self {
+        SessionFields {
+            phase: s.phase,
+            routing: s.routing,
+            inbound_enabled: s.inbound_enabled,
+            outbound_enabled: s.outbound_enabled,
+            flushing: s.flushing,
+            sending: s.sending,
+            receiving: s.receiving,
+            held: s.held.len(),
+            invalid: s.invalid,
+            support_released: s.support_released,
+            address_types_block: s.address_types_block,
+        }
+    }
+}
+
+/// What `Simulation` keeps of the state after an action, to word the next
+/// one. Its size follows the topology and the heap, plus one counter per
+/// message.
+#[derive(Clone, Debug)]
+pub(crate) struct Shadow {
+    stores: Vec<StoreFields>,
+    sessions: Vec<SessionFields>,
+    store_providers: Vec<ProviderPhase>,
+    transports: Vec<ProviderPhase>,
+    messages: usize,
+    /// Blocks are few (a handful per session) and change in place (freed).
+    blocks: Vec<Block>,
+    /// In how many places each message is (I1), counted as in
+    /// `check_invariants`.
+    places: Vec<u32>,
+    /// The stranded-transfer, I2 and I6 violations of the state.
+    part_violations: Vec<Violation>,
+    /// The violations of the recorded breaches so far.
+    breach_violations: FixedHashSet<Violation>,
+    breaches: usize,
+}
+
+/// `check_invariants` counts places in a `u8` that saturates.
+fn shown(places: u32) -> u8 {
+    places.min(u32::from(u8::MAX)) as u8
+}
+
+impl Shadow {
+    /// The shadow of a state, from scratch (cost: the whole state, once).
+    pub fn of(topo: &Topology, state: &State) -> Shadow {
+        let mut places = vec![0u32; state.messages.len()];
+        let mut count = |id: MessageId| {
+            if let Some(c) = places.get_mut(usize::from(id)) {
+                *c += 1;
+            }
+        };
+        for s in &state.stores {
+            s.queue.iter().chain(&s.inbox).chain(&s.sent).copied().for_each(&mut count);
+        }
+        for s in &state.sessions {
+            s.held.iter().copied().chain(s.sending.map(|t| t.message)).chain(s.receiving.map(|t| t.message)).for_each(&mut count);
+        }
+        let mut parts = Vec::new();
+        part_violations(topo, state, &mut parts);
+        Shadow {
+            stores: state.stores.iter().map(StoreFields::of).collect(),
+            sessions: state.sessions.iter().map(SessionFields::of).collect(),
+            store_providers: state.store_providers.clone(),
+            transports: state.transports.clone(),
+            messages: state.messages.len(),
+            blocks: state.memory.blocks.clone(),
+            places,
+            part_violations: parts,
+            breach_violations: state.errors.iter().map(|e| breach_violation(topo, e)).collect(),
+            breaches: state.errors.len(),
+        }
+    }
+
+    /// Words what changed from this shadow (the state before the action) to
+    /// `state`, given the lists the action edited, and becomes the shadow of
+    /// `state`. `work` counts the fields and list items read.
+    pub fn advance(&mut self, topo: &Topology, state: &State, journal: &Journal, work: &mut usize) -> (Vec<Change>, Vec<Violation>) {
+        let mut changes = Vec::new();
+        // Messages whose number of places changed: (id, places before; `None`
+        // for a message that did not exist).
+        let mut moved: Vec<(usize, Option<u32>)> = Vec::new();
+        let before_list = |list: MessageList, old_len: usize, now: &[MessageId]| -> Option<Vec<MessageId>> {
+            match journal.lists.iter().find(|(l, _)| *l == list) {
+                Some((_, items)) => Some(items[..old_len.min(items.len())].to_vec()),
+                // Not edited: at most appended to.
+                None if old_len != now.len() => Some(now[..old_len.min(now.len())].to_vec()),
+                None => None,
+            }
+        };
+
+        // Keys in the order of a JSON tree's sorted map: memory, messages,
+        // sessions, storeProviders, stores, transports.
+        *work += 1 + self.blocks.len();
+        let blocks = &state.memory.blocks;
+        if self.blocks.len() != blocks.len() {
+            *work += self.blocks.len() + blocks.len();
+            changes.push(change("memory.blocks", render_blocks(&self.blocks), render_blocks(blocks)));
+        } else if self.blocks != *blocks {
+            for (i, (a, b)) in self.blocks.iter().zip(blocks).enumerate().filter(|(_, (a, b))| a != b) {
+                let p = format!("memory.blocks[{i}]");
+                field(&mut changes, &p, "freed", &a.freed, &b.freed);
+                field(&mut changes, &p, "kind", &a.kind, &b.kind);
+                field(&mut changes, &p, "owner", &a.owner, &b.owner);
+                field(&mut changes, &p, "parent", &a.parent, &b.parent);
+            }
+        }
+        if self.blocks != *blocks {
+            self.blocks.clone_from(blocks);
+        }
+
+        *work += 1;
+        if self.messages != state.messages.len() {
+            *work += self.messages + state.messages.len();
+            let old = &state.messages[..self.messages.min(state.messages.len())];
+            changes.push(change("messages", render_messages(old), render_messages(&state.messages)));
+            moved.extend((self.messages..state.messages.len()).map(|id| (id, None)));
+            self.places.resize(state.messages.len(), 0);
+            self.messages = state.messages.len();
+        }
+
+        let mut places = Recount { places: &mut self.places, moved: &mut moved, work };
+
+        for (i, (old, s)) in self.sessions.iter_mut().zip(&state.sessions).enumerate() {
+            *places.work += 11;
+            let new = SessionFields::of(s);
+            let held_before = before_list(MessageList::Held(i), old.held, &s.held);
+            if *old == new && held_before.is_none() {
+                continue;
+            }
+            let p = format!("sessions[{i}]");
+            field(&mut changes, &p, "addressTypesBlock", &old.address_types_block, &new.address_types_block);
+            field(&mut changes, &p, "flushing", &old.flushing, &new.flushing);
+            if let Some(before) = &held_before {
+                if before[..] != s.held[..] {
+                    changes.push(change(&format!("{p}.held"), render_ids(before), render_ids(&s.held)));
+                    places.lists(before, &s.held);
+                }
+            }
+            field(&mut changes, &p, "inboundEnabled", &old.inbound_enabled, &new.inbound_enabled);
+            field(&mut changes, &p, "invalid", &old.invalid, &new.invalid);
+            field(&mut changes, &p, "outboundEnabled", &old.outbound_enabled, &new.outbound_enabled);
+            field(&mut changes, &p, "phase", &old.phase, &new.phase);
+            transfer(&mut changes, &p, "receiving", old.receiving, new.receiving);
+            field(&mut changes, &p, "routing", &old.routing, &new.routing);
+            transfer(&mut changes, &p, "sending", old.sending, new.sending);
+            field(&mut changes, &p, "supportReleased", &old.support_released, &new.support_released);
+            let ids = |f: &SessionFields| {
+                [f.sending.map(|t| t.message), f.receiving.map(|t| t.message)].into_iter().flatten().collect::<Vec<_>>()
+            };
+            let (before, after) = (ids(old), ids(&new));
+            if before != after {
+                places.lists(&before, &after);
+            }
+            *old = new;
+        }
+
+        *places.work += 1;
+        if self.store_providers != state.store_providers {
+            changes.push(change("storeProviders", render_phases(&self.store_providers), render_phases(&state.store_providers)));
+            self.store_providers.clone_from(&state.store_providers);
+        }
+
+        for (i, (old, s)) in self.stores.iter_mut().zip(&state.stores).enumerate() {
+            *places.work += 8;
+            let new = StoreFields::of(s);
+            let queue_before = before_list(MessageList::Queue(i), old.queue, &s.queue);
+            if *old == new && queue_before.is_none() {
+                continue;
+            }
+            let p = format!("stores[{i}]");
+            // Folders only grow.
+            let grown = |len: usize, now: &[MessageId]| (len != now.len()).then(|| now[..len.min(now.len())].to_vec());
+            places.list(&mut changes, &format!("{p}.inbox"), grown(old.inbox, &s.inbox), &s.inbox);
+            field(&mut changes, &p, "phase", &old.phase, &new.phase);
+            places.list(&mut changes, &format!("{p}.queue"), queue_before, &s.queue);
+            field(&mut changes, &p, "refs", &old.refs, &new.refs);
+            field(&mut changes, &p, "savedFlag", &old.saved_flag, &new.saved_flag);
+            places.list(&mut changes, &format!("{p}.sent"), grown(old.sent, &s.sent), &s.sent);
+            field(&mut changes, &p, "spooler", &old.spooler, &new.spooler);
+            field(&mut changes, &p, "supportReleased", &old.support_released, &new.support_released);
+            *old = new;
+        }
+
+        *places.work += 1;
+        if self.transports != state.transports {
+            changes.push(change("transports", render_phases(&self.transports), render_phases(&state.transports)));
+            self.transports.clone_from(&state.transports);
+        }
+
+        // Violations: those present now that were not present before, in
+        // `check_invariants` order.
+        // The first entry of a message holds its places before the action.
+        moved.sort_by_key(|&(id, _)| id);
+        moved.dedup_by_key(|&mut (id, _)| id);
+        let old_places = |id: usize| moved.binary_search_by_key(&id, |&(m, _)| m).map_or(self.places.get(id).copied(), |k| moved[k].1);
+        let mut new_violations = Vec::new();
+        let was_there = |v: &Violation, parts: &[Violation], breaches: &FixedHashSet<Violation>| {
+            parts.contains(v)
+                || breaches.contains(v)
+                || v.subject
+                    .strip_prefix("message ")
+                    .and_then(|id| id.parse::<usize>().ok())
+                    .is_some_and(|id| old_places(id).is_some_and(|n| n != 1 && *v == message_violation(id, shown(n))))
+        };
+        for &(id, before) in &moved {
+            *work += 1;
+            let now = self.places[id];
+            if now != 1 && before.is_none_or(|b| shown(b) != shown(now)) {
+                new_violations.push(message_violation(id, shown(now)));
+            }
+        }
+        let mut parts = Vec::new();
+        part_violations(topo, state, &mut parts);
+        *work += parts.len();
+        for v in &parts {
+            if !was_there(v, &self.part_violations, &self.breach_violations) {
+                new_violations.push(v.clone());
+            }
+        }
+        let added: Vec<Violation> =
+            state.errors[self.breaches.min(state.errors.len())..].iter().map(|e| breach_violation(topo, e)).collect();
+        *work += added.len();
+        for v in &added {
+            if !was_there(v, &self.part_violations, &self.breach_violations) {
+                new_violations.push(v.clone());
+            }
+        }
+        self.part_violations = parts;
+        self.breach_violations.extend(added);
+        self.breaches = state.errors.len();
+        (changes, new_violations)
+    }
+}
+
+/// Keeps the places of messages (I1) up to date as changed lists are found.
+struct Recount<'a> {
+    places: &'a mut Vec<u32>,
+    /// (message, places before its first recount), in the order found.
+    moved: &'a mut Vec<(usize, Option<u32>)>,
+    work: &'a mut usize,
+}
+
+impl Recount<'_> {
+    fn lists(&mut self, before: &[MessageId], after: &[MessageId]) {
+        *self.work += before.len() + after.len();
+        for (&id, add) in before.iter().map(|m| (m, false)).chain(after.iter().map(|m| (m, true))) {
+            if let Some(c) = self.places.get_mut(usize::from(id)) {
+                self.moved.push((usize::from(id), Some(*c)));
+                *c = if add { *c + 1 } else { c.saturating_sub(1) };
+            }
+        }
+    }
+
+    /// A message list at `path`, when the action may have changed it.
+    fn list(&mut self, out: &mut Vec<Change>, path: &str, before: Option<Vec<MessageId>>, now: &[MessageId]) {
+        if let Some(before) = before {
+            if before[..] != *now {
+                out.push(change(path, render_ids(&before), render_ids(now)));
+                self.lists(&before, now);
+            }
+        }
+    }
+}
+
+fn change(path: &str, before: String, after: String) -> Change {
+    Change { path: path.to_string(), before, after }
+}
+
+/// A field of an object at `path`, if it changed.
+fn field<T: Serialize + PartialEq>(out: &mut Vec<Change>, path: &str, name: &str, before: &T, after: &T) {
+    if before != after {
+        out.push(change(&format!("{path}.{name}"), scalar_text(before), scalar_text(after)));
+    }
+}
+
+/// A transfer slot: field by field while one is in it before and after,
+/// else whole.
+fn transfer(out: &mut Vec<Change>, path: &str, name: &str, before: Option<Transfer>, after: Option<Transfer>) {
+    match (before, after) {
+        (Some(a), Some(b)) => {
+            let p = format!("{path}.{name}");
+            field(out, &p, "message", &a.message, &b.message);
+            field(out, &p, "remaining", &a.remaining, &b.remaining);
+        }
+        (a, b) if a != b => out.push(change(&format!("{path}.{name}"), render_transfer(a), render_transfer(b))),
+        _ => {}
+    }
+}
+
+/// A scalar as an outcome shows it: strings bare, null as `none`.
+fn scalar_text<T: Serialize>(value: &T) -> String {
+    let text = serde_json::to_string(value).expect("state fields serialise");
+    match text.as_str() {
+        "null" => "none".into(),
+        t if t.starts_with('"') => serde_json::from_str::<String>(t).expect("serde_json reads the string it wrote"),
+        _ => text,
+    }
+}
+
+fn render_transfer(t: Option<Transfer>) -> String {
+    match t {
+        None => "none".into(),
+        Some(t) => format!("{{\"message\":{},\"remaining\":{}}}", t.message, t.remaining),
+    }
+}
+
+fn render_ids(ids: &[MessageId]) -> String {
+    let mut out = String::with_capacity(2 + ids.len() * 4);
+    out.push('[');
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&id.to_string());
+    }
+    out.push(']');
+    out
+}
+
+fn render_phases(phases: &[ProviderPhase]) -> String {
+    let items: Vec<String> = phases.iter().map(|p| format!("\"{}\"", p.as_str())).collect();
+    format!("[{}]", items.join(","))
+}
+
+fn optional(v: Option<impl ToString>) -> String {
+    v.map_or_else(|| "null".to_string(), |v| v.to_string())
+}
+
+fn render_messages(messages: &[crate::state::Message]) -> String {
+    let items: Vec<String> = messages
+        .iter()
+        .map(|m| format!("{{\"addressType\":{},\"origin\":{},\"steps\":{}}}", m.address_type, optional(m.origin), m.steps))
+        .collect();
+    format!("[{}]", items.join(","))
+}
+
+fn render_blocks(blocks: &[Block]) -> String {
+    let items: Vec<String> = blocks
+        .iter()
+        .map(|b| {
+            format!("{{\"freed\":{},\"kind\":\"{}\",\"owner\":{},\"parent\":{}}}", b.freed, b.kind.as_str(), b.owner, optional(b.parent))
+        })
+        .collect();
+    format!("[{}]", items.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The oracle: the outcome as a diff of the whole state's JSON trees
+    //! and a full invariant check gave it, before outcomes were worded from
+    //! what an action touched.
+
+    use crate::engine::{Action, Change, Simulation};
+    use crate::invariants::{Violation, check_invariants};
+    use crate::scenario::Scenario;
+    use crate::state::State;
+    use serde_json::Value;
+
+    const AUDIT_FIELDS: [&str; 2] = ["storeLogoffTransports", "errors"];
+
+    fn state_value(state: &State) -> Value {
+        serde_json::from_str(&serde_json::to_string(state).unwrap()).unwrap()
+    }
+
+    fn render(v: &Value) -> String {
+        match v {
+            Value::Null => "none".into(),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<Change>) {
+        if a == b {
+            return;
+        }
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => {
+                for (k, va) in x.iter().filter(|(k, _)| !AUDIT_FIELDS.contains(&k.as_str())) {
+                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    diff(&p, va, y.get(k).unwrap_or(&Value::Null), out);
+                }
+                for (k, vb) in y.iter().filter(|(k, _)| !x.contains_key(*k)) {
+                    diff(&format!("{path}.{k}"), &Value::Null, vb, out);
+                }
+            }
+            (Value::Array(x), Value::Array(y)) if x.len() == y.len() && x.iter().any(|v| v.is_object()) => {
+                for (i, (va, vb)) in x.iter().zip(y).enumerate() {
+                    diff(&format!("{path}[{i}]"), va, vb, out);
+                }
+            }
+            _ => out.push(Change { path: path.to_string(), before: render(a), after: render(b) }),
+        }
+    }
+
+    /// Applies `action` and checks its changes and new violations against
+    /// the oracle; returns whether the action was applied.
+    fn apply_and_compare(sim: &mut Simulation, action: Action, what: &str) -> bool {
+        let before = state_value(sim.state());
+        let before_violations = check_invariants(sim.topology(), sim.state());
+        let Ok(outcome) = sim.apply(action) else {
+            assert_eq!(state_value(sim.state()), before, "{what}: a refused action changes nothing");
+            return false;
+        };
+        let mut changes = Vec::new();
+        diff("", &before, &state_value(sim.state()), &mut changes);
+        let after_violations = check_invariants(sim.topology(), sim.state());
+        let new: Vec<Violation> = after_violations.iter().filter(|v| !before_violations.contains(v)).cloned().collect();
+        assert_eq!(outcome.changes, changes, "{what}: {action:?}");
+        assert_eq!(outcome.new_violations, new, "{what}: {action:?}");
+        true
+    }
+
+    fn golden() -> Vec<(String, Scenario)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("scenarios");
+        let mut out: Vec<(String, Scenario)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.to_string_lossy().ends_with(".trace.json"))
+            .map(|p| (p.display().to_string(), Scenario::from_json(&std::fs::read_to_string(&p).unwrap()).unwrap()))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        assert!(out.len() > 20, "the golden scenarios are there");
+        out
+    }
+
+    #[test]
+    fn outcomes_equal_the_whole_state_diff_on_every_golden_scenario() {
+        for (name, scenario) in golden() {
+            let mut sim = Simulation::new(&Scenario { actions: Vec::new(), ..scenario.clone() }).unwrap();
+            for (i, action) in scenario.actions.iter().enumerate() {
+                assert!(apply_and_compare(&mut sim, *action, &format!("{name} actions[{i}]")), "{name} actions[{i}] applies");
+            }
+        }
+    }
+
+    #[test]
+    fn outcomes_equal_the_whole_state_diff_on_the_busy_workload() {
+        let mut sim = Simulation::new(&crate::workload::busy_scenario(40)).unwrap();
+        for (i, action) in crate::workload::busy_actions(60).into_iter().enumerate() {
+            assert!(apply_and_compare(&mut sim, action, &format!("busy workload [{i}]")));
+        }
+    }
+
+    /// Random walks from every golden scenario's start: enabled actions
+    /// mixed with actions that are refused, misuse memory, release
+    /// sessions or reopen stores, so that every kind of change happens.
+    #[test]
+    fn outcomes_equal_the_whole_state_diff_on_random_walks() {
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            ((seed >> 33) as usize) % n.max(1)
+        };
+        let mut applied = 0;
+        for (name, scenario) in golden() {
+            for walk in 0..4 {
+                let mut sim = Simulation::new(&Scenario { actions: Vec::new(), ..scenario.clone() }).unwrap();
+                let stores = sim.topology().stores.len() as u16;
+                let sessions = sim.topology().sessions.len() as u16;
+                let transports = sim.topology().transports.len() as u16;
+                for step in 0..60 {
+                    let enabled = sim.enabled_actions();
+                    let pick = |k: usize, n: u16| (k % usize::from(n.max(1))) as u16;
+                    let r = next(1000);
+                    let action = match next(16) {
+                        _ if !enabled.is_empty() && next(3) > 0 => enabled[next(enabled.len())],
+                        0 => Action::OpenStore { store: pick(r, stores) },
+                        1 => Action::AddRef { store: pick(r, stores) },
+                        2 => Action::Release { store: pick(r, stores) },
+                        3 => Action::StoreLogoff { store: pick(r, stores), flags: 1 << next(6) },
+                        4 => Action::StoreLogoffTransports { store: pick(r, stores), flags: 1 << next(6), support: Default::default() },
+                        5 => Action::SpoolerStep,
+                        6 => Action::RunUntilIdle,
+                        7 => Action::LogoffSession { session: pick(r, sessions), flags: next(2) as u32 },
+                        8 => Action::ReleaseSession { session: pick(r, sessions) },
+                        9 => Action::ShutdownProvider { transport: pick(r, transports), flags: 0 },
+                        10 => Action::FlushQueues { session: pick(r, sessions), flags: 2 << next(2) },
+                        11 => Action::MailArrives { session: pick(r, sessions), steps: 1 + next(2) as u8 },
+                        12 => Action::Allocate { session: pick(r, sessions), parent: (next(2) == 0).then(|| next(20) as u16) },
+                        13 => Action::Free { session: pick(r, sessions), block: (next(5) > 0).then(|| next(20) as u16) },
+                        14 => Action::SubmitMessage { store: pick(r, stores), address_type: 0, steps: 1 + next(2) as u8 },
+                        _ => Action::EndFlush { session: pick(r, sessions) },
+                    };
+                    if apply_and_compare(&mut sim, action, &format!("{name} walk {walk} step {step}")) {
+                        applied += 1;
+                    }
+                }
+            }
+        }
+        assert!(applied > 1000, "the walks applied {applied} actions");
+    }
+
+    /// The engine never loses or duplicates a message, so the incremental
+    /// count of I1 is checked here on states edited by hand: each edit is
+    /// worded as the oracle words it.
+    #[test]
+    fn lost_and_duplicated_messages_are_counted_as_the_full_check_counts_them() {
+        use super::Shadow;
+        use crate::trace::{Journal, MessageList};
+        let (topo, mut state) = crate::workload::busy_scenario(8).build().unwrap();
+        let mut shadow = Shadow::of(&topo, &state);
+        let mut step = |state: &State, edit: &dyn Fn(&mut State, &mut Journal)| -> State {
+            let mut after = state.clone();
+            let mut journal = Journal::default();
+            edit(&mut after, &mut journal);
+            let mut expected = Vec::new();
+            diff("", &state_value(state), &state_value(&after), &mut expected);
+            let before_violations = check_invariants(&topo, state);
+            let new: Vec<Violation> = check_invariants(&topo, &after).into_iter().filter(|v| !before_violations.contains(v)).collect();
+            let (changes, violations) = shadow.advance(&topo, &after, &journal, &mut 0);
+            assert_eq!(changes, expected);
+            assert_eq!(violations, new);
+            after
+        };
+        let queue = |s: &mut State, j: &mut Journal| j.lists.push((MessageList::Queue(0), s.stores[0].queue.clone()));
+        // Lost: taken off the queue and put nowhere.
+        state = step(&state, &|s, j| {
+            queue(s, j);
+            s.stores[0].queue.remove(0);
+        });
+        assert!(check_invariants(&topo, &state).iter().any(|v| v.message.contains("lost")));
+        // Duplicated, then in three places: each count is a new violation.
+        let twice = |s: &mut State, _: &mut Journal| {
+            let id = s.stores[1].queue[0];
+            s.stores[1].sent.push(id);
+        };
+        state = step(&state, &twice);
+        state = step(&state, &twice);
+        // Moved within its queue: still in three places, nothing new.
+        state = step(&state, &|s, j| {
+            j.lists.push((MessageList::Queue(1), s.stores[1].queue.clone()));
+            s.stores[1].queue.rotate_left(1);
+        });
+        // A lost message put back and taken again: still lost, nothing new.
+        let lost = crate::workload::busy_scenario(8).build().unwrap().1.stores[0].queue[0];
+        state = step(&state, &|s, j| {
+            queue(s, j);
+            s.stores[0].queue.insert(0, lost);
+            s.stores[0].queue.remove(0);
+        });
+        // Found again, and a new message appended that is nowhere yet.
+        state = step(&state, &|s, j| {
+            queue(s, j);
+            s.stores[0].queue.insert(0, lost);
+            s.messages.push(crate::state::Message { origin: None, address_type: 0, steps: 1 });
+        });
+        assert!(check_invariants(&topo, &state).iter().any(|v| v.message.contains("lost")), "the new message is lost");
+    }
+
+    /// The same actions on a profile with 10 and with 10,000 queued
+    /// messages read the same number of fields: the outcome's cost follows
+    /// the change, not the scenario.
+    #[test]
+    fn the_cost_of_an_outcome_does_not_grow_with_the_scenario() {
+        use crate::flags::{FlushFlags, StoreLogoffFlag};
+        let actions = [
+            Action::AddRef { store: 1 },
+            Action::Release { store: 1 },
+            Action::StoreLogoffTransports { store: 2, flags: StoreLogoffFlag::Quiet.bits(), support: Default::default() },
+            Action::StoreLogoff { store: 3, flags: StoreLogoffFlag::Orderly.bits() },
+            Action::FlushQueues { session: 2, flags: FlushFlags::FLUSH_DOWNLOAD.bits() },
+            Action::LogoffSession { session: 2, flags: 0 },
+            Action::Free { session: 2, block: Some(0) },
+        ];
+        let work = |messages: usize| -> Vec<usize> {
+            let mut sim = Simulation::new(&crate::workload::busy_scenario(messages)).unwrap();
+            // The first outcome builds what later ones start from.
+            sim.apply(Action::AddRef { store: 0 }).unwrap();
+            actions
+                .iter()
+                .map(|a| {
+                    let outcome = sim.apply(*a).unwrap();
+                    assert!(!outcome.changes.is_empty() || !outcome.new_violations.is_empty() || a.kind() == "storeLogoffTransports");
+                    sim.outcome_work()
+                })
+                .collect()
+        };
+        let small = work(10);
+        let large = work(10_000);
+        assert!(small.iter().all(|&w| w > 0), "work is counted: {small:?}");
+        assert_eq!(small, large, "work per action with 10 and with 10,000 messages");
+    }
+}
