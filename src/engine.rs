@@ -307,6 +307,8 @@ pub(crate) struct Ctx<'a, R: Recorder> {
     pub settings: &'a Settings,
     pub state: &'a mut State,
     pub trace: &'a mut R,
+    /// The spooler's search positions for this action (see [`crate::spooler::Cursors`]).
+    pub cursors: crate::spooler::Cursors,
 }
 
 impl<R: Recorder> Ctx<'_, R> {
@@ -428,7 +430,7 @@ pub fn apply<R: Recorder>(
     trace: &mut R,
     action: &Action,
 ) -> Result<(HResult, Option<StoreLogoffOutFlags>), InputError> {
-    let mut ctx = Ctx { topo, settings, state, trace };
+    let mut ctx = Ctx { topo, settings, state, trace, cursors: Default::default() };
     ctx.dispatch(action).map(|a| (a.hresult, a.out_flags))
 }
 
@@ -608,7 +610,13 @@ impl Simulation {
         let first_event = self.trace.len() as u32;
         self.trace.set_step(self.applied.len() as u32 + 1);
         self.trace.start_journal();
-        let mut ctx = Ctx { topo: &self.topology, settings: &self.scenario.settings, state: &mut self.state, trace: &mut self.trace };
+        let mut ctx = Ctx {
+            topo: &self.topology,
+            settings: &self.scenario.settings,
+            state: &mut self.state,
+            trace: &mut self.trace,
+            cursors: Default::default(),
+        };
         let dispatched = ctx.dispatch(&action);
         let journal = self.trace.take_journal();
         let answer = match dispatched {

@@ -13,6 +13,7 @@ use crate::rules::RuleId::{self, *};
 use crate::state::{SpoolerLogon, State, Topology, Transfer};
 use crate::trace::Recorder;
 use crate::trace::{MessageList, Method, arg};
+use std::cell::Cell;
 
 /// A bound on RunUntilIdle. Every unit moves a message or ends a drain,
 /// so a scenario within the limits goes idle long before this.
@@ -50,6 +51,52 @@ impl Work {
     }
 }
 
+/// Where in each store's queue each session's search for mail may start:
+/// for session `i` and store `st`, no message before position
+/// `at[i * stores + st]` is of an address type the session handles. Kept
+/// for one action, so that choosing the next unit of work does not rescan
+/// the mail every session has already looked past: RunUntilIdle then costs
+/// in proportion to the mail it moves, not to the mail times the units.
+///
+/// It stays true because the queue changes only in three ways: appending
+/// (SubmitMessage; the prefix is untouched), the removal of a message
+/// handed to a session (`removed`), and a message put back at the front
+/// (`reset`). Empty (and unused) until the spooler's first choice.
+#[derive(Debug, Default)]
+pub(crate) struct Cursors {
+    stores: usize,
+    at: Vec<Cell<u32>>,
+}
+
+impl Cursors {
+    fn size_for(&mut self, sessions: usize, stores: usize) {
+        if self.at.is_empty() {
+            self.stores = stores;
+            self.at = (0..sessions * stores).map(|_| Cell::new(0)).collect();
+        }
+    }
+
+    fn get(&self, session: usize, store: usize) -> Option<&Cell<u32>> {
+        self.at.get(session * self.stores + store)
+    }
+
+    /// The message at `pos` of the store's queue was removed.
+    fn removed(&self, store: usize, pos: usize) {
+        for c in self.at.iter().skip(store).step_by(self.stores.max(1)) {
+            if c.get() as usize > pos {
+                c.set(c.get() - 1);
+            }
+        }
+    }
+
+    /// A message was put in front of the store's queue.
+    fn reset(&self, store: usize) {
+        for c in self.at.iter().skip(store).step_by(self.stores.max(1)) {
+            c.set(0);
+        }
+    }
+}
+
 /// Read-only questions about what the spooler can do. `purging` is the
 /// store whose LOGOFF_PURGE is running: only its work counts, and it
 /// accepts new transfers although it is logging off.
@@ -57,6 +104,7 @@ struct Spooler<'a> {
     topo: &'a Topology,
     state: &'a State,
     purging: Option<usize>,
+    cursors: Option<&'a Cursors>,
 }
 
 impl Spooler<'_> {
@@ -86,21 +134,33 @@ impl Spooler<'_> {
     /// The first queued message (store order, then queue order) that session
     /// `i` handles: `(store, position in its queue)`.
     fn next_for(&self, i: usize) -> Option<(usize, usize)> {
-        (0..self.state.stores.len()).filter(|&st| self.store_sends(st)).find_map(|st| {
-            let queue = &self.state.stores[st].queue;
-            queue.iter().position(|&m| self.topo.session_handles(i, self.state.messages[m as usize].address_type)).map(|pos| (st, pos))
-        })
+        (0..self.state.stores.len()).filter(|&st| self.store_sends(st)).find_map(|st| self.first_in(i, st).map(|pos| (st, pos)))
+    }
+
+    /// The position of the first message in store `st`'s queue that session
+    /// `i` handles, searched from the session's cursor when there is one.
+    fn first_in(&self, i: usize, st: usize) -> Option<usize> {
+        let queue = &self.state.stores[st].queue;
+        let handles = |m: &crate::state::MessageId| self.topo.session_handles(i, self.state.messages[*m as usize].address_type);
+        match self.cursors.and_then(|c| c.get(i, st)) {
+            Some(cursor) => {
+                let from = (cursor.get() as usize).min(queue.len());
+                let found = queue[from..].iter().position(handles).map(|p| from + p);
+                cursor.set(found.unwrap_or(queue.len()) as u32);
+                found
+            }
+            None => queue.iter().position(handles),
+        }
     }
 
     fn sending_store(&self, i: usize) -> Option<usize> {
         self.state.sessions[i].sending.and_then(|t| self.state.messages[t.message as usize].origin).map(usize::from)
     }
 
+    /// Whether some session that can carry mail handles a message queued in
+    /// the store.
     fn deliverable(&self, st: usize) -> bool {
-        self.state.stores[st].queue.iter().any(|&m| {
-            let at = self.state.messages[m as usize].address_type;
-            (0..self.state.sessions.len()).any(|i| self.can_carry(i) && self.topo.session_handles(i, at))
-        })
+        (0..self.state.sessions.len()).any(|i| self.can_carry(i) && self.first_in(i, st).is_some())
     }
 
     fn possible(&self, work: Work) -> Result<(), &'static str> {
@@ -155,30 +215,57 @@ impl Spooler<'_> {
         }
     }
 
-    fn all(&self) -> Vec<Work> {
+    /// Every unit of work, in the fixed order: transfers in progress, new
+    /// sends, new receptions, ended flushes, finished background logoffs.
+    fn candidates(&self) -> impl Iterator<Item = Work> + use<> {
         let n = self.state.sessions.len();
-        let mut candidates = Vec::new();
-        for i in 0..n {
-            candidates.push(Work::Progress(i, Direction::Send));
-            candidates.push(Work::Progress(i, Direction::Receive));
-        }
-        candidates.extend((0..n).map(Work::BeginSend));
-        candidates.extend((0..n).map(Work::BeginReceive));
-        candidates.extend((0..n).map(Work::EndFlush));
-        candidates.extend((0..self.state.stores.len()).map(Work::FinishStoreLogoff));
-        candidates.retain(|w| self.possible(*w).is_ok());
-        candidates
+        (0..n)
+            .flat_map(|i| [Work::Progress(i, Direction::Send), Work::Progress(i, Direction::Receive)])
+            .chain((0..n).map(Work::BeginSend))
+            .chain((0..n).map(Work::BeginReceive))
+            .chain((0..n).map(Work::EndFlush))
+            .chain((0..self.state.stores.len()).map(Work::FinishStoreLogoff))
+    }
+
+    fn all(&self) -> Vec<Work> {
+        self.candidates().filter(|w| self.possible(*w).is_ok()).collect()
+    }
+
+    /// The first of [`Spooler::all`], without asking about the rest.
+    fn first(&self) -> Option<Work> {
+        self.candidates().find(|w| self.possible(*w).is_ok())
     }
 }
 
 /// Every unit of spooler work possible now, in the fixed order.
 pub(crate) fn enabled_work(topo: &Topology, state: &State, purging: Option<usize>) -> Vec<Work> {
-    Spooler { topo, state, purging }.all()
+    Spooler { topo, state, purging, cursors: None }.all()
 }
 
 impl<R: Recorder> Ctx<'_, R> {
     fn spooler(&self, purging: Option<usize>) -> Spooler<'_> {
-        Spooler { topo: self.topo, state: self.state, purging }
+        let cursors = (!self.cursors.at.is_empty()).then_some(&self.cursors);
+        Spooler { topo: self.topo, state: self.state, purging, cursors }
+    }
+
+    /// Whether every cursor is true: no message before it is of a type
+    /// its session handles. Checked after each unit in debug builds.
+    fn cursors_hold(&self) -> bool {
+        let (sessions, stores) = (self.state.sessions.len(), self.state.stores.len());
+        (0..sessions).all(|i| {
+            (0..stores).all(|st| {
+                let Some(c) = self.cursors.get(i, st) else { return true };
+                let queue = &self.state.stores[st].queue;
+                !queue[..(c.get() as usize).min(queue.len())]
+                    .iter()
+                    .any(|&m| self.topo.session_handles(i, self.state.messages[m as usize].address_type))
+            })
+        })
+    }
+
+    /// The spooler is about to choose work: keep its cursors from now on.
+    fn keep_cursors(&mut self) {
+        self.cursors.size_for(self.state.sessions.len(), self.state.stores.len());
     }
 
     pub(crate) fn work_possible(&self, work: Work) -> Result<(), &'static str> {
@@ -186,7 +273,8 @@ impl<R: Recorder> Ctx<'_, R> {
     }
 
     pub(crate) fn spooler_step(&mut self) -> Answer {
-        let next = self.spooler(None).all().first().copied();
+        self.keep_cursors();
+        let next = self.spooler(None).first();
         match next {
             Some(work) => self.do_work(work),
             None => Answer::ok(&[], "The spooler has nothing to do"),
@@ -194,11 +282,13 @@ impl<R: Recorder> Ctx<'_, R> {
     }
 
     pub(crate) fn run_until_idle(&mut self) -> Answer {
+        self.keep_cursors();
         for _ in 0..IDLE_LIMIT {
-            let next = self.spooler(None).all().first().copied();
+            let next = self.spooler(None).first();
             match next {
                 Some(work) => {
                     self.do_work(work);
+                    debug_assert!(self.cursors_hold(), "a spooler cursor skips mail after {work:?}");
                 }
                 None => return Answer::ok(&[], "The spooler worked until nothing was left to do"),
             }
@@ -217,6 +307,7 @@ impl<R: Recorder> Ctx<'_, R> {
                 let (st, pos) = self.spooler(purging).next_for(i).expect("checked by possible()");
                 self.trace.before_edit(MessageList::Queue(st), &self.state.stores[st].queue);
                 let message = self.state.stores[st].queue.remove(pos);
+                self.cursors.removed(st, pos);
                 let steps = self.state.messages[message as usize].steps;
                 let h = self.call(Who::Spooler, Who::Session(i), Method::XpSubmitMessage, || vec![arg::message("lpMessage", message)]);
                 self.state.sessions[i].sending = Some(Transfer { message, remaining: steps });
@@ -307,6 +398,7 @@ impl<R: Recorder> Ctx<'_, R> {
             Some(st) => {
                 self.trace.before_edit(MessageList::Queue(usize::from(st)), &self.state.stores[usize::from(st)].queue);
                 self.state.stores[usize::from(st)].queue.insert(0, message);
+                self.cursors.reset(usize::from(st));
                 let name = &self.topo.stores[usize::from(st)].name;
                 self.note(
                     Who::Spooler,
@@ -336,6 +428,7 @@ impl<R: Recorder> Ctx<'_, R> {
     /// pushes the outbound mail with FlushQueues(FLUSH_UPLOAD), the call the
     /// page links; it starts no new inbound work, so no FLUSH_DOWNLOAD.
     pub(crate) fn purge(&mut self, s: usize) {
+        self.keep_cursors();
         for i in 0..self.state.sessions.len() {
             let sp = self.spooler(Some(s));
             if sp.can_carry(i) && (sp.sending_store(i) == Some(s) || sp.next_for(i).is_some()) {
@@ -343,10 +436,84 @@ impl<R: Recorder> Ctx<'_, R> {
             }
         }
         loop {
-            let next = self.spooler(Some(s)).all().first().copied();
+            let next = self.spooler(Some(s)).first();
             let Some(work) = next else { break };
             self.do_work_in(work, Some(s));
+            debug_assert!(self.cursors_hold(), "a spooler cursor skips mail after {work:?} in a purge");
         }
         self.release_store_logon(s, &[S7]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::{Action, apply};
+    use crate::state::State;
+    use crate::trace::{Event, Trace};
+    use crate::workload;
+
+    /// What a run did, without the step numbers that differ between one
+    /// RunUntilIdle and many SpoolerSteps.
+    fn calls(trace: &Trace) -> Vec<Event> {
+        trace.events().iter().map(|e| Event { step: 0, seq: 0, ..e.clone() }).collect()
+    }
+
+    /// Runs `prefix`, then the spooler to idle in one action (which keeps its
+    /// search positions) and step by step (each step searching afresh).
+    fn both_ways(scenario: &crate::Scenario, prefix: &[Action]) -> ((State, Vec<Event>), (State, Vec<Event>)) {
+        let (topo, state) = scenario.build().unwrap();
+        let run = |one_action: bool| {
+            let mut state = state.clone();
+            let mut trace = Trace::new();
+            for a in prefix {
+                apply(&topo, &scenario.settings, &mut state, &mut trace, a).unwrap();
+            }
+            if one_action {
+                apply(&topo, &scenario.settings, &mut state, &mut trace, &Action::RunUntilIdle).unwrap();
+            } else {
+                while !crate::spooler::enabled_work(&topo, &state, None).is_empty() {
+                    apply(&topo, &scenario.settings, &mut state, &mut trace, &Action::SpoolerStep).unwrap();
+                }
+            }
+            (state, calls(&trace))
+        };
+        (run(true), run(false))
+    }
+
+    #[test]
+    fn run_until_idle_does_the_work_of_the_steps_in_their_order() {
+        let (idle, steps) = both_ways(&workload::spooler_scenario(300), &[]);
+        assert!(idle.1.len() > 500, "the spooler worked: {} events", idle.1.len());
+        assert_eq!(idle, steps);
+        // Logoffs and flushes in flight: draining stores, a requeue, new mail.
+        let busy = workload::busy_scenario(60);
+        let actions = workload::busy_actions(40);
+        for cut in [10, 45, 120, 200, actions.len() - 6] {
+            let (idle, steps) = both_ways(&busy, &actions[..cut]);
+            assert_eq!(idle, steps, "after {cut} actions of the busy workload");
+        }
+    }
+
+    /// A purge looks at every session's mail before its loop, so cursors
+    /// of sessions that did not send yet must follow the removals of the
+    /// others (debug builds check every cursor after every unit).
+    #[test]
+    fn a_purge_keeps_the_cursors_true() {
+        let scenario = workload::spooler_scenario(400);
+        let (topo, mut state) = scenario.build().unwrap();
+        let mut trace = Trace::new();
+        let purge = crate::flags::StoreLogoffFlag::Purge.bits();
+        for action in [Action::SpoolerStep, Action::SpoolerStep, Action::SpoolerStep]
+            .into_iter()
+            .chain((0..4).map(|store| Action::StoreLogoffTransports { store, flags: purge, support: Default::default() }))
+        {
+            apply(&topo, &scenario.settings, &mut state, &mut trace, &action).unwrap();
+        }
+        for store in 0..4 {
+            assert!(
+                state.stores[store].queue.iter().all(|&m| state.messages[m as usize].address_type == 16),
+                "store {store}: only the mail nobody carries is left"
+            );
+        }
     }
 }

@@ -56,6 +56,57 @@ pub fn busy_scenario(messages: usize) -> Scenario {
     }
 }
 
+/// The spooler at the documented limits: 32 stores and 32 sessions (two
+/// on each of 16 transports), each session carrying one of 16 address
+/// types, and `messages` queued messages spread over the stores. Every
+/// tenth message has an address type no session carries, so it stays
+/// queued: mail waiting for a transport that is not there, which the spooler
+/// has to look past on every choice. [`Action::RunUntilIdle`] on it sends
+/// the rest.
+pub fn spooler_scenario(messages: usize) -> Scenario {
+    use crate::scenario::limits::{SESSIONS, STORES, TRANSPORTS};
+    const CARRIED: usize = 16;
+    let type_name = |t: usize| if t < CARRIED { format!("T{t}") } else { "NOBODY".to_string() };
+    let stores = (0..STORES)
+        .map(|st| StoreSpec {
+            name: format!("store{st}"),
+            default_inbox: st == 0,
+            shared_with_other_process: false,
+            references: 1,
+            provider: None,
+            support_kind: Default::default(),
+            outbound_queue: (0..messages)
+                .filter(|m| m % STORES == st)
+                .map(|m| MessageSpec {
+                    address_type: type_name(if m % 10 == 9 { CARRIED } else { (m / STORES + m) % CARRIED }),
+                    steps: 1 + (m % 3) as u8,
+                })
+                .collect(),
+            faults: Default::default(),
+        })
+        .collect();
+    let per_transport = SESSIONS / TRANSPORTS;
+    let transports = (0..TRANSPORTS)
+        .map(|t| TransportSpec {
+            name: format!("transport{t}"),
+            sessions: (0..per_transport)
+                .map(|k| {
+                    let i = t * per_transport + k;
+                    SessionSpec {
+                        name: format!("session{i}"),
+                        address_types: vec![type_name(i % CARRIED)],
+                        memory_blocks: 0,
+                        child_blocks: 0,
+                        inbound: Vec::new(),
+                    }
+                })
+                .collect(),
+            faults: Default::default(),
+        })
+        .collect();
+    Scenario { name: format!("spooler at the limits with {messages} queued messages"), stores, transports, ..Scenario::default() }
+}
+
 /// `rounds` rounds of new mail and spooler work with logoff attempts mixed
 /// in, then every store and session logged off. About `7 * rounds + 20`
 /// actions; every one is valid for [`busy_scenario`].
@@ -99,6 +150,17 @@ mod tests {
     use super::*;
     use crate::engine::Simulation;
     use crate::state::{SessionPhase, SpoolerLogon};
+
+    #[test]
+    fn the_spooler_workload_sends_all_but_the_mail_nobody_carries() {
+        let mut sim = Simulation::new(&spooler_scenario(200)).unwrap();
+        assert_eq!((sim.topology().stores.len(), sim.topology().sessions.len()), (32, 32));
+        sim.apply(Action::RunUntilIdle).unwrap();
+        let state = sim.state();
+        assert_eq!(state.stores.iter().map(|s| s.sent.len()).sum::<usize>(), 180);
+        assert_eq!(state.stores.iter().map(|s| s.queue.len()).sum::<usize>(), 20);
+        assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+    }
 
     #[test]
     fn the_workload_is_valid_busy_and_clean() {
