@@ -58,5 +58,48 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, engine);
+/// One outcome on a small and a large profile (10 and 10,000 queued
+/// messages): `Simulation::apply` should cost the same on both.
+fn outcome(c: &mut Criterion) {
+    let mut group = c.benchmark_group("Simulation::apply, one AddRef");
+    group.sample_size(30);
+    for messages in [10, 10_000] {
+        let mut sim = Simulation::new(&workload::busy_scenario(messages)).expect("valid");
+        sim.apply(mapi_logoff::Action::AddRef { store: 0 }).expect("valid action");
+        group.bench_function(format!("{messages} messages"), |b| {
+            b.iter(|| {
+                black_box(sim.apply(mapi_logoff::Action::AddRef { store: 1 }).expect("valid action"));
+            })
+        });
+    }
+    group.finish();
+}
+
+/// RunUntilIdle at the documented limits (32 stores, 32 sessions) with N
+/// and 10N queued messages: linear work shows as a ratio near 10.
+fn run_until_idle(c: &mut Criterion) {
+    let mut group = c.benchmark_group("runUntilIdle, 32 stores, 32 sessions");
+    group.sample_size(10);
+    for messages in [1_000, 10_000] {
+        let scenario = workload::spooler_scenario(messages);
+        let (topology, initial) = scenario.build().expect("workload scenario is valid");
+        group.throughput(Throughput::Elements(messages as u64));
+        group.bench_function(format!("{messages} messages"), |b| {
+            b.iter_batched(
+                || initial.clone(),
+                |mut state| {
+                    let mut trace = Trace::new();
+                    black_box(
+                        apply(&topology, &scenario.settings, &mut state, &mut trace, &mapi_logoff::Action::RunUntilIdle).expect("valid"),
+                    );
+                    black_box(trace.len())
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, engine, outcome, run_until_idle);
 criterion_main!(benches);

@@ -36,6 +36,7 @@ if [[ "${BENCH_NATIVE:-1}" != 0 ]]; then
 else
   log "BENCH_NATIVE=0: reusing target/criterion"
 fi
+node bench/growth.mjs "$ROOT/target/criterion" || die "bench/growth.mjs found no estimates for the growth rows"
 
 # --- 2. the workload as a scenario document ---------------------------------------
 gen="$ROOT/target/bench-workload"
