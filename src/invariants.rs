@@ -144,7 +144,9 @@ pub fn check_invariants(topo: &Topology, state: &State) -> Vec<Violation> {
         }
     }
     part_violations(topo, state, &mut out);
-    out.extend(state.errors.iter().map(|e| breach_violation(topo, e)));
+    for e in &state.errors {
+        out.push(breach_violation(topo, e));
+    }
     out
 }
 

@@ -82,17 +82,21 @@ impl Cursors {
 
     /// The message at `pos` of the store's queue was removed.
     fn removed(&self, store: usize, pos: usize) {
-        for c in self.at.iter().skip(store).step_by(self.stores.max(1)) {
+        let mut k = store;
+        while let Some(c) = self.at.get(k) {
             if c.get() as usize > pos {
                 c.set(c.get() - 1);
             }
+            k += self.stores;
         }
     }
 
     /// A message was put in front of the store's queue.
     fn reset(&self, store: usize) {
-        for c in self.at.iter().skip(store).step_by(self.stores.max(1)) {
+        let mut k = store;
+        while let Some(c) = self.at.get(k) {
             c.set(0);
+            k += self.stores;
         }
     }
 }
@@ -215,25 +219,51 @@ impl Spooler<'_> {
         }
     }
 
-    /// Every unit of work, in the fixed order: transfers in progress, new
-    /// sends, new receptions, ended flushes, finished background logoffs.
-    fn candidates(&self) -> impl Iterator<Item = Work> + use<> {
+    /// Visits every unit of work in the fixed order (transfers in progress,
+    /// new sends, new receptions, ended flushes, finished background
+    /// logoffs) until `visit` returns true. Plain loops: this runs for every
+    /// spooler choice, and iterator chains cost the wasm module more code.
+    fn each(&self, mut visit: impl FnMut(Work) -> bool) {
         let n = self.state.sessions.len();
-        (0..n)
-            .flat_map(|i| [Work::Progress(i, Direction::Send), Work::Progress(i, Direction::Receive)])
-            .chain((0..n).map(Work::BeginSend))
-            .chain((0..n).map(Work::BeginReceive))
-            .chain((0..n).map(Work::EndFlush))
-            .chain((0..self.state.stores.len()).map(Work::FinishStoreLogoff))
+        for i in 0..n {
+            if visit(Work::Progress(i, Direction::Send)) || visit(Work::Progress(i, Direction::Receive)) {
+                return;
+            }
+        }
+        let kinds: [fn(usize) -> Work; 3] = [Work::BeginSend, Work::BeginReceive, Work::EndFlush];
+        for kind in kinds {
+            for i in 0..n {
+                if visit(kind(i)) {
+                    return;
+                }
+            }
+        }
+        for st in 0..self.state.stores.len() {
+            if visit(Work::FinishStoreLogoff(st)) {
+                return;
+            }
+        }
     }
 
     fn all(&self) -> Vec<Work> {
-        self.candidates().filter(|w| self.possible(*w).is_ok()).collect()
+        let mut out = Vec::new();
+        self.each(|w| {
+            if self.possible(w).is_ok() {
+                out.push(w);
+            }
+            false
+        });
+        out
     }
 
     /// The first of [`Spooler::all`], without asking about the rest.
     fn first(&self) -> Option<Work> {
-        self.candidates().find(|w| self.possible(*w).is_ok())
+        let mut found = None;
+        self.each(|w| {
+            found = self.possible(w).is_ok().then_some(w);
+            found.is_some()
+        });
+        found
     }
 }
 

@@ -227,6 +227,7 @@ pub enum MessageList {
 /// edit of it (appends made earlier in the action included).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Journal {
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     pub lists: Vec<(MessageList, Vec<u16>)>,
 }
 
@@ -250,7 +251,9 @@ pub struct Trace {
     events: Vec<Event>,
     depth: u8,
     step: u32,
-    /// On while `Simulation::apply` runs one action.
+    /// On while `Simulation::apply` runs one action (native builds only:
+    /// see `before_edit`).
+    #[cfg(not(target_arch = "wasm32"))]
     journal: Option<Journal>,
 }
 
@@ -278,11 +281,17 @@ impl Trace {
     }
 
     pub(crate) fn start_journal(&mut self) {
-        self.journal = Some(Journal::default());
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            self.journal = Some(Journal::default());
+        }
     }
 
     pub(crate) fn take_journal(&mut self) -> Journal {
-        self.journal.take().unwrap_or_default()
+        #[cfg(not(target_arch = "wasm32"))]
+        return self.journal.take().unwrap_or_default();
+        #[cfg(target_arch = "wasm32")]
+        Journal::default()
     }
 
     pub(crate) fn set_step(&mut self, step: u32) {
@@ -351,6 +360,9 @@ impl Recorder for Trace {
         self.push(party.clone(), party, method, args(), rules.to_vec(), Some(note()));
     }
 
+    // The wasm module words outcomes from the whole state (src/delta.rs)
+    // and keeps no journal: its code would only cost size there.
+    #[cfg(not(target_arch = "wasm32"))]
     fn before_edit(&mut self, list: MessageList, items: &[u16]) {
         if let Some(journal) = &mut self.journal {
             if !journal.lists.iter().any(|(l, _)| *l == list) {
