@@ -517,8 +517,23 @@ impl Checker {
             (ObjectKind::Session, "IXPLogon::Release") => {
                 self.session(c).in_release += 1;
             }
+            // The transfer is in progress from the moment SubmitMessage or
+            // StartMessage begins: a TransportLogoff on another thread that
+            // returns before it does must still stop it (T4).
+            (ObjectKind::Session, "IXPLogon::SubmitMessage" | "IXPLogon::StartMessage") => self.begin_transfer(c),
             _ => {}
         }
+    }
+
+    fn begin_transfer(&mut self, c: &Call) {
+        let Some(m) = c.message else { return };
+        let sending = c.method == "IXPLogon::SubmitMessage";
+        let s = self.session(c);
+        let list = if sending { &mut s.sending } else { &mut s.receiving };
+        if !list.contains(&m) {
+            list.push(m);
+        }
+        self.transfers.insert(m, c.object.id.clone());
     }
 
     /// A call and everything it called are over.
@@ -568,14 +583,7 @@ impl Checker {
             (K::Session, "IXPLogon::Release") => self.session_release(c),
             (K::Session, "IXPLogon::SubmitMessage" | "IXPLogon::StartMessage") => {
                 let _ = self.session_call(c);
-                if let Some(m) = c.message {
-                    let s = self.session(c);
-                    let list = if method == "IXPLogon::SubmitMessage" { &mut s.sending } else { &mut s.receiving };
-                    if !list.contains(&m) {
-                        list.push(m);
-                    }
-                    self.transfers.insert(m, c.object.id.clone());
-                }
+                self.begin_transfer(c);
             }
             (K::Session, "IXPLogon::EndMessage") => {
                 let _ = self.session_call(c);
@@ -728,7 +736,9 @@ impl Checker {
                     "; exactly one input flag is allowed"
                 }
             );
-            self.report(Finding::new(S1, Error, party, c.line, object.clone(), message).mistake(M3));
+            // The flags are on the entry line: the client's mistake is
+            // certain there, before the store answers.
+            self.report(Finding::new(S1, Error, party, c.start_line, object.clone(), message).mistake(M3));
             if ok && c.hresult.is_some() {
                 let message = format!(
                     "store {} accepted StoreLogoff with {}; the model's store refuses it with MAPI_E_INVALID_PARAMETER",
@@ -811,7 +821,7 @@ impl Checker {
                 if from_client.is_some() { ", as the client gave them to StoreLogoff" } else { "" }
             );
             let severity = if from_client.is_some() { Warning } else { Error };
-            let mut finding = Finding::new(S1, severity, Party::StoreProvider, c.line, object.clone(), message).mistake(M3);
+            let mut finding = Finding::new(S1, severity, Party::StoreProvider, c.start_line, object.clone(), message).mistake(M3);
             if let Some((_, line)) = from_client {
                 finding = finding.related(line);
             }
@@ -967,7 +977,8 @@ impl Checker {
                 c.object.id,
                 FlagSet::TransportLogoff.format(flags)
             );
-            self.report(Finding::new(T1, severity, party, c.line, object.clone(), message).mistake(M11));
+            // Certain where the flags are written: the entry line.
+            self.report(Finding::new(T1, severity, party, c.start_line, object.clone(), message).mistake(M11));
         }
         if from_spooler && !self.session(c).traffic_ended {
             let message = format!(
@@ -1291,6 +1302,7 @@ impl Checker {
             let id = key.rsplit('/').next().unwrap_or(key);
             if let Some(line) = s.final_release
                 && !s.support_released
+                && !self.wrapped_store_released_support(key, id)
             {
                 let object = format!("store {id}");
                 found.push(if s.last_result == Some(HResult::MAPI_E_NO_SUPPORT) {
@@ -1307,6 +1319,18 @@ impl Checker {
         for f in found {
             self.report(f);
         }
+    }
+
+    /// A wrapping store holds no support object of its own that MAPI
+    /// watches: MAPI's is reached through the store it wraps (the
+    /// wrapped-PST sample's CSupport), so the wrapped store's release of it
+    /// ends the pair's shutdown (S16).
+    fn wrapped_store_released_support(&self, key: &str, id: &str) -> bool {
+        let process = key.strip_suffix(id).unwrap_or_default();
+        self.wrapped_by
+            .iter()
+            .filter(|(_, wrapper)| wrapper.as_str() == id)
+            .any(|(inner, _)| self.stores.get(&format!("{process}{inner}")).is_some_and(|s| s.support_released))
     }
 
     fn finish_sessions(&mut self) {
