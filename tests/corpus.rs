@@ -119,10 +119,9 @@ fn every_corpus_trace_checks_as_its_sidecar_argues() {
     for trace in &traces {
         let whence = trace.file_name().and_then(|n| n.to_str()).expect("a file name").to_string();
         let side = sidecar(trace);
-        let expect: Value = serde_json::from_str(
-            &fs::read_to_string(&side).unwrap_or_else(|_| panic!("{whence} has no sidecar {}", side.display())),
-        )
-        .unwrap_or_else(|e| panic!("{}: {e}", side.display()));
+        let expect: Value =
+            serde_json::from_str(&fs::read_to_string(&side).unwrap_or_else(|_| panic!("{whence} has no sidecar {}", side.display())))
+                .unwrap_or_else(|e| panic!("{}: {e}", side.display()));
         let body = fs::read_to_string(trace).expect("a readable trace");
         check_citations(&expect, body.lines().count() as u64, &whence);
         let report = check_trace(&body);
