@@ -149,6 +149,11 @@ fn every_corpus_trace_checks_as_its_sidecar_argues() {
     let every: BTreeSet<String> = (1..=11).map(|m| format!("M{m}")).collect();
     assert_eq!(mistakes_caught, every, "the corpus catches each mistake M1-M11 at least once");
     assert_eq!(clean + caught, traces.len());
+    // The README states the figures; they must stay true.
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README.md");
+    let figures = format!("{} traces, {clean} clean", traces.len());
+    assert!(readme.contains(&figures), "README.md must state the corpus figures \"{figures}\" and \"{caught} caught\"");
+    assert!(readme.contains(&format!("{caught} caught")), "README.md must state \"{caught} caught\"");
 }
 
 #[test]
