@@ -110,12 +110,36 @@ fn check_citations(expect: &Value, lines: u64, whence: &str) {
     );
 }
 
+fn covers(expect: &Value) -> BTreeSet<String> {
+    expect.get("covers").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
+}
+
+/// Issue 11: for each reading and each input flag, a conforming trace that
+/// checks clean. A clean trace says what it exercises in `covers`.
+fn assert_each_flag_and_reading_has_a_clean_trace(clean: &[BTreeSet<String>]) {
+    let has = |want: &[&str]| clean.iter().any(|c| want.iter().all(|w| c.contains(*w)));
+    let mut wanted: Vec<Vec<&str>> = Vec::new();
+    for flag in ["LOGOFF_NO_WAIT", "LOGOFF_ORDERLY", "LOGOFF_PURGE", "LOGOFF_ABORT", "LOGOFF_QUIET"] {
+        wanted.push(vec![flag, "immediate"]);
+        wanted.push(vec![flag, "atFinalRelease"]);
+    }
+    wanted.push(vec!["LOGOFF_ABORT", "stopThenRelease"]);
+    wanted.push(vec!["LOGOFF_ABORT", "vetoWhileBusy"]);
+    for flag in ["LOGOFF_NO_WAIT", "LOGOFF_ORDERLY"] {
+        wanted.push(vec![flag, "answeredAtOnce"]);
+        wanted.push(vec![flag, "answeredAfterWork"]);
+    }
+    let missing: Vec<_> = wanted.iter().filter(|w| !has(w)).collect();
+    assert!(missing.is_empty(), "no clean trace covers {missing:?}");
+}
+
 #[test]
 fn every_corpus_trace_checks_as_its_sidecar_argues() {
     let traces = traces();
     assert!(!traces.is_empty(), "the corpus is empty");
     let (mut clean, mut caught, mut failures) = (0, 0, Vec::new());
     let mut mistakes_caught = BTreeSet::new();
+    let mut clean_covers: Vec<BTreeSet<String>> = Vec::new();
     for trace in &traces {
         let whence = trace.file_name().and_then(|n| n.to_str()).expect("a file name").to_string();
         let side = sidecar(trace);
@@ -130,6 +154,7 @@ fn every_corpus_trace_checks_as_its_sidecar_argues() {
             None => {
                 if report.errors + report.warnings == 0 {
                     clean += 1;
+                    clean_covers.push(covers(&expect));
                 } else {
                     failures.push(format!("{whence}: expected clean, got {got:?}"));
                 }
@@ -149,6 +174,7 @@ fn every_corpus_trace_checks_as_its_sidecar_argues() {
     let every: BTreeSet<String> = (1..=11).map(|m| format!("M{m}")).collect();
     assert_eq!(mistakes_caught, every, "the corpus catches each mistake M1-M11 at least once");
     assert_eq!(clean + caught, traces.len());
+    assert_each_flag_and_reading_has_a_clean_trace(&clean_covers);
     // The README states the figures; they must stay true.
     let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README.md");
     let figures = format!("{} traces, {clean} clean", traces.len());
