@@ -736,9 +736,7 @@ impl Checker {
                     "; exactly one input flag is allowed"
                 }
             );
-            // The flags are on the entry line: the client's mistake is
-            // certain there, before the store answers.
-            self.report(Finding::new(S1, Error, party, c.start_line, object.clone(), message).mistake(M3));
+            self.report(Finding::new(S1, Error, party, c.line, object.clone(), message).mistake(M3));
             if ok && c.hresult.is_some() {
                 let message = format!(
                     "store {} accepted StoreLogoff with {}; the model's store refuses it with MAPI_E_INVALID_PARAMETER",
@@ -821,7 +819,7 @@ impl Checker {
                 if from_client.is_some() { ", as the client gave them to StoreLogoff" } else { "" }
             );
             let severity = if from_client.is_some() { Warning } else { Error };
-            let mut finding = Finding::new(S1, severity, Party::StoreProvider, c.start_line, object.clone(), message).mistake(M3);
+            let mut finding = Finding::new(S1, severity, Party::StoreProvider, c.line, object.clone(), message).mistake(M3);
             if let Some((_, line)) = from_client {
                 finding = finding.related(line);
             }
@@ -977,8 +975,7 @@ impl Checker {
                 c.object.id,
                 FlagSet::TransportLogoff.format(flags)
             );
-            // Certain where the flags are written: the entry line.
-            self.report(Finding::new(T1, severity, party, c.start_line, object.clone(), message).mistake(M11));
+            self.report(Finding::new(T1, severity, party, c.line, object.clone(), message).mistake(M11));
         }
         if from_spooler && !self.session(c).traffic_ended {
             let message = format!(

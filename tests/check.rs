@@ -532,23 +532,6 @@ fn on_thread(line: &str, thread: u32) -> String {
     line.replacen('{', &format!(r#"{{"thread":{thread},"#), 1)
 }
 
-/// A TransportLogoff written as entry and return lines is judged at its
-/// return, after the MakeInvalid it made itself: that is no call on an
-/// invalid logon. A call that begins after the MakeInvalid still is.
-#[test]
-fn transport_logoff_on_two_lines_is_not_a_call_after_its_own_make_invalid() {
-    let entry = r#"{"thread":1,"call":1,"caller":{"kind":"spooler"},"object":{"kind":"session","id":"smtp","provider":"Internet"},"method":"IXPLogon::TransportLogoff","flags":0}"#;
-    let make_invalid = on_thread(&by_session(r#"{"kind":"sessionSupport","id":"smtp"}"#, "IMAPISupport::MakeInvalid", ""), 1);
-    let support = on_thread(&by_session(r#"{"kind":"sessionSupport","id":"smtp"}"#, "IMAPISupport::Release", ""), 1);
-    let ret = r#"{"thread":1,"return":1,"hresult":"S_OK"}"#.to_string();
-    let release = session_line("IXPLogon::Release", "");
-    let lines = vec![entry.to_string(), make_invalid.clone(), support.clone(), ret.clone(), release.clone()];
-    assert_eq!(check_owned(&lines), []);
-    let poll = session_line("IXPLogon::Poll", "");
-    let lines = vec![entry.to_string(), make_invalid, support, ret, poll, release];
-    assert_eq!(check_owned(&lines), [err("I3", None, 5)], "a call begun after MakeInvalid");
-}
-
 /// A send is in progress from SubmitMessage's entry line: a TransportLogoff
 /// on another thread that returns before SubmitMessage does left it running
 /// (T4), reported at that return, not at the later Release.
@@ -562,19 +545,6 @@ fn a_send_begun_on_another_thread_is_judged_when_transport_logoff_returns() {
     let report = check_trace(&lines.join("\n"));
     let found: Vec<_> = errors(&report).iter().map(|d| (d.code.as_str(), d.party, d.severity, d.line)).collect();
     assert_eq!(found, [("T4", Some(Party::TransportProvider), Severity::Warning, 6)]);
-}
-
-/// A caller's bad flags are certain on the entry line that carries them.
-#[test]
-fn flag_mistakes_on_two_lines_are_reported_at_the_entry_line() {
-    let store_logoff = r#"{"call":1,"caller":{"kind":"client"},"object":{"kind":"store","id":"PST"},"method":"IMsgStore::StoreLogoff","flags":"LOGOFF_COMPLETE"}"#;
-    let refused = r#"{"return":1,"hresult":"MAPI_E_INVALID_PARAMETER"}"#;
-    assert_eq!(check(&[store_logoff, refused]), [err("S1", Some(M3), 1)]);
-    let logoff = r#"{"call":1,"caller":{"kind":"spooler"},"object":{"kind":"session","id":"smtp","provider":"Internet"},"method":"IXPLogon::TransportLogoff","flags":"LOGOFF_HURRY"}"#;
-    let make_invalid = by_session(r#"{"kind":"sessionSupport","id":"smtp"}"#, "IMAPISupport::MakeInvalid", "");
-    let support = by_session(r#"{"kind":"sessionSupport","id":"smtp"}"#, "IMAPISupport::Release", "");
-    let ret = r#"{"return":1,"hresult":"MAPI_E_UNKNOWN_FLAGS"}"#;
-    assert_eq!(check(&[logoff, &make_invalid, &support, ret]), [err("T1", Some(M11), 1)]);
 }
 
 /// The wrapped-PST sample: the wrapping store holds no support object of its
