@@ -537,11 +537,22 @@ fn on_thread(line: &str, thread: u32) -> String {
 /// (T4), reported at that return, not at the later Release.
 #[test]
 fn a_send_begun_on_another_thread_is_judged_when_transport_logoff_returns() {
-    let submit = r#"{"thread":2,"call":1,"caller":{"kind":"spooler"},"object":{"kind":"session","id":"smtp","provider":"Internet"},"method":"IXPLogon::SubmitMessage","message":9}"#;
-    let submit_returns = r#"{"thread":2,"return":1,"hresult":"S_OK"}"#;
-    let mut lines = vec![submit.to_string()];
-    lines.extend(well_behaved_logoff().into_iter().map(|l| on_thread(&l, 1)));
-    lines.insert(10, submit_returns.to_string());
+    let session = r#"{"kind":"session","id":"smtp","provider":"Internet"}"#;
+    let support = r#"{"kind":"sessionSupport","id":"smtp"}"#;
+    let lines = [
+        format!(
+            r#"{{"thread":2,"call":1,"caller":{{"kind":"spooler"}},"object":{session},"method":"IXPLogon::SubmitMessage","message":9}}"#
+        ),
+        on_thread(&session_line("IXPLogon::TransportNotify", r#","flags":"NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND""#), 1),
+        format!(
+            r#"{{"thread":1,"call":1,"caller":{{"kind":"spooler"}},"object":{session},"method":"IXPLogon::TransportLogoff","flags":0}}"#
+        ),
+        on_thread(&by_session(support, "IMAPISupport::MakeInvalid", ""), 1),
+        on_thread(&by_session(support, "IMAPISupport::Release", ""), 1),
+        r#"{"thread":1,"return":1,"hresult":"S_OK"}"#.to_string(),
+        r#"{"thread":2,"return":1,"hresult":"S_OK"}"#.to_string(),
+        on_thread(&session_line("IXPLogon::Release", ""), 1),
+    ];
     let report = check_trace(&lines.join("\n"));
     let found: Vec<_> = errors(&report).iter().map(|d| (d.code.as_str(), d.party, d.severity, d.line)).collect();
     assert_eq!(found, [("T4", Some(Party::TransportProvider), Severity::Warning, 6)]);
