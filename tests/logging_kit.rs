@@ -19,16 +19,7 @@ use std::process::Command;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// Warnings a header shipped to other people's builds must not raise.
-const WARNINGS: &[&str] = &[
-    "-Wall",
-    "-Wextra",
-    "-Wpedantic",
-    "-Werror",
-    "-Wshadow",
-    "-Wconversion",
-    "-Wsign-conversion",
-    "-Wcast-qual",
-];
+const WARNINGS: &[&str] = &["-Wall", "-Wextra", "-Wpedantic", "-Werror", "-Wshadow", "-Wconversion", "-Wsign-conversion", "-Wcast-qual"];
 
 /// A directory under the system's temp dir, removed when dropped (also
 /// when the test fails).
@@ -55,10 +46,7 @@ fn find_compiler(chosen: Option<OsString>, default: &str, variable: &str) -> Res
     let program = chosen.filter(|p| !p.is_empty()).unwrap_or_else(|| default.into());
     match Command::new(&program).arg("--version").output() {
         Ok(out) if out.status.success() => Ok(program),
-        Ok(out) => Err(format!(
-            "the compiler {program:?} exited with {} on --version; set {variable} to a working compiler",
-            out.status
-        )),
+        Ok(out) => Err(format!("the compiler {program:?} exited with {} on --version; set {variable} to a working compiler", out.status)),
         Err(e) => Err(format!(
             "no C compiler: {program:?} cannot be run ({e}); the logging kit's test compiles tests/kit/provider.c, so install gcc (or clang) or set {variable}"
         )),
@@ -102,13 +90,7 @@ fn compile(compiler: &OsStr, language: Language, dir: &Path, defines: &[&str]) -
 fn run(exe: &Path, mode: &str, dir: &Path) -> String {
     let log = dir.join(format!("{mode}.jsonl"));
     let out = Command::new(exe).arg(mode).arg(&log).output().unwrap_or_else(|e| panic!("running {}: {e}", exe.display()));
-    assert!(
-        out.status.success(),
-        "{} {mode} exited with {}:\n{}",
-        exe.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{} {mode} exited with {}:\n{}", exe.display(), out.status, String::from_utf8_lossy(&out.stderr));
     std::fs::read_to_string(&log).unwrap_or_else(|e| panic!("reading {}: {e}", log.display()))
 }
 
