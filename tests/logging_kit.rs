@@ -213,6 +213,16 @@ fn with_mlt_disabled_the_same_provider_compiles_and_writes_nothing() {
 }
 
 #[test]
+fn with_the_providers_own_lock_the_log_checks_the_same() {
+    let cc = find_compiler(std::env::var_os("CC"), "cc", "CC").unwrap_or_else(|e| panic!("{e}"));
+    let scratch = Scratch::new("locked");
+    let exe = compile(&cc, Language::C, &scratch.0, &["-DPROVIDER_LOCKED"]);
+    assert_conforming(&run(&exe, "conforming", &scratch.0), Language::C);
+    let leak = *MISTAKES.iter().find(|m| m.0 == "m7").expect("m7 is listed");
+    assert_mistake(&run(&exe, "m7", &scratch.0), Language::C, leak);
+}
+
+#[test]
 fn a_missing_compiler_is_a_failure_that_says_what_to_install() {
     let err = find_compiler(Some("mapi-logoff-no-such-cc".into()), "cc", "CC").expect_err("a compiler that does not exist");
     assert!(err.contains("no C compiler") && err.contains("install gcc") && err.contains("set CC"), "{err}");

@@ -15,6 +15,8 @@
  *
  * The store logs off on a second thread while the spooler logs the
  * transport session off on the main thread, so the two logs interleave.
+ * Built with -DMLT_DISABLED it writes nothing; with -DPROVIDER_LOCKED it
+ * uses the kit's MLT_LOCK/MLT_UNLOCK hooks.
  * Exit status: 0, or 2 for bad arguments, 3 when a logging call failed.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -24,6 +26,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* -DPROVIDER_LOCKED: the kit's lock hooks, as a provider that supplies its
+   own lock defines them. */
+#if defined(PROVIDER_LOCKED)
+#include <pthread.h>
+static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
+#define MLT_LOCK() ((void)pthread_mutex_lock(&trace_lock))
+#define MLT_UNLOCK() ((void)pthread_mutex_unlock(&trace_lock))
+#endif
 
 #include "mapi_logoff_trace.h"
 
