@@ -205,7 +205,10 @@ MLT_FUNCTION mlt_ref mlt_store(MLT_POINTER msg_store) { return mlt__pointer_ref(
 /* The support object MAPI gave `msg_store`, named by the store. */
 MLT_FUNCTION mlt_ref mlt_store_support(MLT_POINTER msg_store) { return mlt__pointer_ref("storeSupport", msg_store); }
 /* A store provider's IMSProvider. */
-MLT_FUNCTION mlt_ref mlt_store_provider(MLT_POINTER ms_provider) { return mlt__pointer_ref("storeProvider", ms_provider); }
+MLT_FUNCTION mlt_ref mlt_store_provider(MLT_POINTER ms_provider)
+{
+    return mlt__pointer_ref("storeProvider", ms_provider);
+}
 /* A transport session (an IXPLogon) and, unless NULL, the IXPProvider it belongs to. */
 MLT_FUNCTION mlt_ref mlt_session(MLT_POINTER xp_logon, MLT_POINTER xp_provider)
 {
@@ -417,8 +420,8 @@ MLT_FUNCTION void mlt__string(mlt__line *l, const char *text)
 
 MLT_FUNCTION int mlt__known_kind(const char *kind)
 {
-    static const char *const kinds[] = {"client",  "spooler",        "mapi",      "store", "storeSupport", "storeProvider",
-                                        "session", "sessionSupport", "transport", "block"};
+    static const char *const kinds[] = {"client",        "spooler", "mapi",           "store",     "storeSupport",
+                                        "storeProvider", "session", "sessionSupport", "transport", "block"};
     size_t i;
     if (kind == NULL) {
         return 0;
@@ -953,7 +956,8 @@ MLT_FUNCTION int mlt_declare_forwards_to(mlt_log *log, mlt_ref support, mlt_ref 
 #define MLT_CALL_FLAGS(log, caller, object, method, flags, hr) \
     (MLT__SEEN(log), MLT__SEEN(caller), MLT__SEEN(object), MLT__SEEN(method), MLT__SEEN(flags), MLT__SEEN(hr), MLT_OK)
 #define MLT_CALL_FLAGS_OUT(log, caller, object, method, flags, hr, out_flags) \
-    (MLT__SEEN(log), MLT__SEEN(caller), MLT__SEEN(object), MLT__SEEN(method), MLT__SEEN(flags), MLT__SEEN(hr), MLT__SEEN(out_flags), MLT_OK)
+    (MLT__SEEN(log), MLT__SEEN(caller), MLT__SEEN(object), MLT__SEEN(method), MLT__SEEN(flags), MLT__SEEN(hr), \
+     MLT__SEEN(out_flags), MLT_OK)
 #define MLT_CALL_MESSAGE(log, caller, object, method, message, hr) \
     (MLT__SEEN(log), MLT__SEEN(caller), MLT__SEEN(object), MLT__SEEN(method), MLT__SEEN(message), MLT__SEEN(hr), MLT_OK)
 #define MLT_RELEASE(log, caller, object, method, ref_count) \
