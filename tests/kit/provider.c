@@ -505,6 +505,7 @@ static int names(FILE *out)
     mlt_log log;
     mlt_log broken;
     char longest[MLT_NAME_MAX + 2];
+    char controls[MLT_NAME_MAX + 1];
     int ok = 1;
     /* A quote, a backslash, control characters, UTF-8 of 2, 3 and 4 bytes,
        and a byte that is not UTF-8. */
@@ -526,6 +527,12 @@ static int names(FILE *out)
                  "a call without an object");
     ok &= expect(mlt_call(&log, mlt_client(), mlt_named("store", "A"), NULL, S_OK), MLT_E_ARGUMENT, "a NULL method");
     ok &= expect(mlt_call_end(&log, 0, S_OK), MLT_E_NO_CALL, "a return for call 0");
+    /* Four names of 256 control characters, 6 bytes each escaped: over 4096. */
+    memset(controls, '\x01', MLT_NAME_MAX);
+    controls[MLT_NAME_MAX] = '\0';
+    ok &= expect(mlt_call(&log, mlt_named_session(controls, controls), mlt_named_session(controls, controls),
+                          "IXPLogon::Poll", S_OK),
+                 MLT_E_LINE_FULL, "a line over MLT_LINE_MAX");
     ok &= expect(mlt_call(NULL, mlt_client(), mlt_named("store", "A"), "IMsgStore::AddRef", S_OK), MLT_E_ARGUMENT,
                  "a NULL log");
     /* The widest pointer, a negative HRESULT, flags with the top bit. */
@@ -534,8 +541,8 @@ static int names(FILE *out)
                                     (ULONG)0x80000000u),
                  MLT_OK, "a call with the widest pointer");
     ok &= expect(mlt_free(&log, mlt_named_session("s\"1", "Internet"), NULL, 0), MLT_OK, "MAPIFreeBuffer(NULL)");
-    if (log.lines_dropped != 5) {
-        fprintf(stderr, "provider: %lu lines dropped, expected 5\n", log.lines_dropped);
+    if (log.lines_dropped != 6) {
+        fprintf(stderr, "provider: %lu lines dropped, expected 6\n", log.lines_dropped);
         ok = 0;
     }
     ok &= expect(mlt_init_callback(&broken, refuse_everything, NULL), MLT_E_WRITE, "a callback that fails");
