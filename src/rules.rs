@@ -102,7 +102,7 @@ rules! {
     S3 => "LOGOFF_QUIET: a veto that reports the activity; without activity, release and COMPLETE",
         page(ReferencePage, STL, "The logoff should not occur if any transport provider activity is taking place. The type of activity taking place is returned as a flag on output.", "");
     S4 => "LOGOFF_ABORT: stop the activity, release, COMPLETE; or veto while busy (a reading)",
-        page(ReferencePage, STL, "Any transport provider activity for this store should be stopped before logoff. Control is returned to the client after the activity is stopped and the MAPI spooler has logged off the store.", "The page's next sentence says the opposite (\"If any transport activity is taking place, the logoff does not occur\"): both are readings; no public sample shows which one the spooler implements.");
+        page(ReferencePage, STL, "Any transport provider activity for this store should be stopped before logoff. Control is returned to the client after the activity is stopped and the MAPI spooler has logged off the store.", "The next sentence says the opposite (a veto while busy): both are readings; no public sample shows which the spooler does.");
     S5 => "LOGOFF_NO_WAIT: ready mail is sent, the receive in progress finishes, then the store is released",
         page(ReferencePage, STL, "The MAPI spooler should release the store and return control to the client immediately after all outbound mail that is ready to be sent is sent. If the message store has the default Inbox, any in-process message is received, and then further reception is disabled.", "The model returns COMPLETE at once and does the work in the background; returning after the work also conforms.");
     S6 => "LOGOFF_ORDERLY: what is in progress finishes, nothing new starts, then the store is released",
@@ -112,9 +112,9 @@ rules! {
     S8 => "Another process of the profile has the store open: MAPI ignores the call, S_OK with COMPLETE",
         page(ReferencePage, STL, "If another process has the store to be logged off open for the same profile, MAPI ignores a call to StoreLogoffTransports and returns the flag LOGOFF_COMPLETE in the lpulFlags parameter.", "That an ignored call is ignored before its flags are checked is the model's reading of \"ignores\".");
     S9 => "After COMPLETE only Release should be called; a veto leaves the store usable",
-        page(ReferencePage, STL, "Only the message store's IUnknown::Release method should be called at this point.", "MAPI_E_INVALID_OBJECT for other calls is the model's choice; AddRef and QueryInterface are tolerated by COM and reported as warnings.");
+        page(ReferencePage, STL, "Only the message store's IUnknown::Release method should be called at this point.", "Refusing other calls with MAPI_E_INVALID_OBJECT is the model's choice; COM still allows AddRef and QueryInterface.");
     S10 => "StoreLogoffTransports is called once per shutdown; a call after COMPLETE is refused",
-        page(OtherPage, "shutting-down-a-message-store-provider", "StoreLogoffTransports must be called once during the shutdown process.", "What MAPI answers a second call is the model's choice, following the reference page's \"the object has been invalidated\".");
+        page(OtherPage, "shutting-down-a-message-store-provider", "StoreLogoffTransports must be called once during the shutdown process.", "The answer to a second call is the model's choice.");
     S11 => "Only a message-store support object implements StoreLogoffTransports; MAPI_E_NO_SUPPORT is normal",
         page(ReferencePage, STL, "The IMAPISupport::StoreLogoffTransports method is implemented for message store provider support objects.", "MAPI_E_NO_SUPPORT from other support objects is the model's choice.");
     S12 => "The store passes StoreLogoffTransports the client's StoreLogoff flag, unchanged",
@@ -124,9 +124,9 @@ rules! {
     S14 => "At the final Release, if no call has occurred, call StoreLogoffTransports with LOGOFF_ABORT",
         page(ReferencePage, STL, "Implement the Release method of your message store so you can check whether or not a call to StoreLogoffTransports has occurred. If a call has not occurred, call StoreLogoffTransports with the LOGOFF_ABORT flag set.", "After a veto, a second call with ABORT and no second call both conform; the model makes the call.");
     S15 => "StoreLogoff on a store other clients still use: answered at once, or at the final Release (deferred)",
-        model("How a store shared by several clients of one process is logged off is not on the two pages; this follows from each reading of S13.");
+        model("Not on the two pages; it follows from each reading of S13.");
     S16 => "Releasing the store's support object logs its logon off, once the spooler let go of its own",
-        page(OtherPage, "shutting-down-a-message-store-provider", "Calls IMSLogon::Logoff to release all open objects, subobjects, and status objects.", "The page lists it among the tasks of MAPI's IUnknown::Release for message stores, after removing the MAPIUIDs and the status row. Waiting for the spooler's own logon, and the provider's Shutdown when it has no logon left, are the model's choices.");
+        page(OtherPage, "shutting-down-a-message-store-provider", "Calls IMSLogon::Logoff to release all open objects, subobjects, and status objects.", "One of the tasks of MAPI's Release for message stores; waiting for the spooler's own logon is the model's choice.");
     S17 => "StoreLogoff returns what StoreLogoffTransports returned (default), or S_OK with COMPLETE (deferred)",
         page(ReferencePage, STL, "The type of activity taking place is returned as a flag on output.", "The deferred answer is the SDK sample store's (MSPMS.C).");
     T1 => "TransportLogoff's ulFlags is reserved and must be zero; non-zero is the caller's mistake",
@@ -134,7 +134,7 @@ rules! {
     T2 => "Before TransportLogoff the spooler discards the session's AddressTypes data",
         page(ReferencePage, TL, "Before calling TransportLogoff, the MAPI spooler discards the data about the supported address types for this session passed in IXPLogon::AddressTypes.", "");
     T3 => "Before TransportLogoff the spooler ends the session's traffic with TransportNotify",
-        model("The pages do not say how the spooler ends a session's traffic; the model uses TransportNotify with the NOTIFY_END_* values of MAPISPI.h.");
+        model("How the spooler ends a session's traffic is not on the pages; the values are MAPISPI.h's.");
     T4 => "TransportLogoff may come at any time: a send stops and goes back to its queue; a receive is kept",
         page(ReferencePage, TL, "The transport provider must be ready to accept a call to TransportLogoff at any time. If a message is in process, the provider should stop the sending process.", "Where a stopped message goes (nothing is lost) is the model's choice.");
     T5 => "The provider frees the session's memory during TransportLogoff; AddressTypes arrays not before",
@@ -144,9 +144,9 @@ rules! {
     T7 => "Whatever TransportLogoff returns, the session is logged off",
         page(ReferencePage, TL, "If anything other than S_OK is returned, the provider is logged off.", "");
     T8 => "A final Release or Shutdown without TransportLogoff does the logoff work first",
-        page(SdkSample, "XPBASE.C", "", "The SDK sample transport calls its own TransportLogoff from Release; the pages do not say what MAPI expects here.");
+        page(SdkSample, "XPBASE.C", "", "The SDK sample transport calls its own TransportLogoff from Release.");
     T9 => "MAPIFreeBuffer on a child block, a freed block or a foreign pointer is a provider bug",
-        model("The real behaviour is undefined; the model reports it as a diagnostic instead of corrupting a heap.");
+        model("The real behaviour is undefined; the model reports it.");
     I1 => "No message is lost or duplicated",
         model("A consequence the model checks: every message is in exactly one place.");
     I2 => "After a session is logged off none of its memory is allocated and its support object is released",
@@ -158,7 +158,7 @@ rules! {
     I5 => "Each store shutdown calls StoreLogoffTransports (S14) and none after COMPLETE, with the client's flag or ABORT",
         page(ReferencePage, STL, "If a call has not occurred, call StoreLogoffTransports with the LOGOFF_ABORT flag set.", "A shutdown whose only call was vetoed is legal: the spooler keeps its logon until its work is done.");
     I6 => "A provider is shut down only after its last logon is released",
-        model("Follows from T6's \"when the support object is released the MAPI spooler may also release the provider object itself\"; no page states it as a rule.");
+        model("Follows from T6 (the spooler may release the provider with its support object); no page states it.");
     M1 => "Mistake: release to zero without StoreLogoffTransports", RuleId::S14.source();
     M2 => "Mistake: StoreLogoffTransports again after it returned COMPLETE, or never, in one shutdown", RuleId::S10.source();
     M3 => "Mistake: several input flags at once, or output bits passed back as input", RuleId::S1.source();
