@@ -52,16 +52,24 @@ pub struct Source {
 }
 
 const fn page(kind: SourceKind, page: &'static str, quote: &'static str, note: &'static str) -> Source {
-    Source {
-        kind,
-        page: Some(page),
-        quote: if quote.is_empty() { None } else { Some(quote) },
-        note: if note.is_empty() { None } else { Some(note) },
-    }
+    Source { kind, page: Some(page), quote: if quote.is_empty() { None } else { Some(quote) }, note: note_text(note) }
 }
 
 const fn model(note: &'static str) -> Source {
-    Source { kind: SourceKind::ModelChoice, page: None, quote: None, note: Some(note) }
+    Source { kind: SourceKind::ModelChoice, page: None, quote: None, note: note_text(note) }
+}
+
+/// The notes are the reference's prose (docs/protocol.md, section 9,
+/// prints them). The wasm modules leave them out: each module has a
+/// 100 KiB budget, and the kind, page and quote say where a rule comes from.
+#[cfg(not(target_arch = "wasm32"))]
+const fn note_text(note: &'static str) -> Option<&'static str> {
+    if note.is_empty() { None } else { Some(note) }
+}
+
+#[cfg(target_arch = "wasm32")]
+const fn note_text(_: &'static str) -> Option<&'static str> {
+    None
 }
 
 use SourceKind::{OtherPage, ReferencePage, SdkSample};

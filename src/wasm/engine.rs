@@ -16,7 +16,7 @@ export interface RuleSource {
   page?: string;
   /** The page's own words, verbatim. */
   quote?: string;
-  /** What the model adds, or why nothing public says it. */
+  /** What the model adds, or why nothing public says it: in docs/protocol.md, section 9 (not carried by the wasm module, for its size). */
   note?: string;
 }
 export interface RuleInfo {
