@@ -2,16 +2,14 @@
 //! checked rather than coerced. Used by the engine and explorer modules (see
 //! the parent module).
 //!
-//! The one boundary guard: a JS value is read exactly once, by one walk that
-//! writes its JSON text (the snapshot the core's readers then validate), and
-//! every read that can run the caller's code (a getter, a `toJSON`, a Proxy
-//! trap) goes through a catching binding. So an exception thrown while an
-//! input is read comes back here as a value, never unwinds through wasm
-//! (which would leave an object borrowed and leak the shadow stack and the
-//! externref table), and becomes a `MapiLogoffError` with code `inputThrew`
-//! and the original as `cause`. A getter that answers differently on each
-//! read cannot pass validation with one value and be used with another:
-//! there is only one read.
+//! The package reads each document once, in its JS glue, before wasm is
+//! entered (scripts/boundary-guard.js: getters, Proxy traps and `toJSON` run
+//! there, and what they throw becomes an `inputThrew` error); what arrives
+//! here is that plain copy. This walk then checks it and writes its JSON
+//! text for the core's readers, reading each value once. Its reads still go
+//! through catching bindings, so that a value that did not come through the
+//! glue (the wasm-bindgen tests call the exports directly) cannot unwind
+//! through wasm either: what it throws also becomes `inputThrew`.
 
 use super::{argument_error, get_caught as reflect_get, is_array, make_error, type_name};
 use crate::Scenario;
@@ -28,8 +26,6 @@ pub(super) fn js_error(e: InputError) -> JsValue {
 extern "C" {
     #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
     fn object_keys(value: &JsValue) -> Result<js_sys::Array, JsValue>;
-    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = apply)]
-    fn reflect_apply(function: &JsValue, this: &JsValue, args: &js_sys::Array) -> Result<JsValue, JsValue>;
     // ES2024; where it is missing the check is skipped and serde_json
     // reports the lone surrogate instead (without the field's path).
     type JsText;
@@ -69,15 +65,14 @@ pub(super) fn js_text_length(text: &JsValue) -> usize {
 /// strings with a lone surrogate (which serde_json refuses), nesting past
 /// serde_json's limit and text over the JSON size limit are errors naming
 /// the first bad field with the core's path syntax (`stores[0].name`,
-/// `[3].flags`). `toJSON` methods are called as `JSON.stringify` calls them;
-/// `undefined` object fields are allowed: they mean "absent", as in
-/// TypeScript.
+/// `[3].flags`). `undefined` object fields are allowed: they mean "absent",
+/// as in TypeScript. (`toJSON` methods were called by the glue's copy.)
 pub(super) fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
     if value.is_undefined() {
         return Err(js_error(InputError::new(ErrorCode::InvalidJson, "", format!("expected {what}, got undefined"))));
     }
     let mut walk = Walk { out: String::new(), keys: Vec::new(), ancestors: Vec::new() };
-    let result = walk.resolve(value.clone(), &JsValue::from_str("")).and_then(|v| walk.write(&v));
+    let result = walk.write(value);
     match result {
         Ok(()) => Ok(walk.out),
         Err(Problem::Bad(code, message)) => {
@@ -147,19 +142,6 @@ impl Walk {
 
     fn room(&self) -> usize {
         JSON_BYTES.saturating_sub(self.out.len())
-    }
-
-    /// The value `JSON.stringify` would write for `value`: the result of
-    /// its `toJSON` method when it has one.
-    fn resolve(&mut self, value: JsValue, key: &JsValue) -> Result<JsValue, Problem> {
-        if !value.is_object() {
-            return Ok(value);
-        }
-        let to_json = reflect_get(&value, &"toJSON".into()).map_err(Problem::Threw)?;
-        if !to_json.is_function() {
-            return Ok(value);
-        }
-        reflect_apply(&to_json, &value, &js_sys::Array::of1(key)).map_err(Problem::Threw)
     }
 
     fn write(&mut self, value: &JsValue) -> Result<(), Problem> {
@@ -246,7 +228,6 @@ impl Walk {
             }
             self.keys.push(i.into());
             let item = reflect_get(value, &i.into()).map_err(Problem::Threw)?;
-            let item = self.resolve(item, &JsValue::from_str(&i.to_string()))?;
             // As JSON.stringify: an absent item is null.
             if item.is_undefined() {
                 self.out.push_str("null");
@@ -270,7 +251,6 @@ impl Walk {
         for key in keys.iter() {
             self.keys.push(key.clone());
             let item = reflect_get(value, &key).map_err(Problem::Threw)?;
-            let item = self.resolve(item, &key)?;
             // `undefined` means "absent", as in TypeScript.
             if !item.is_undefined() {
                 if !first {
