@@ -136,13 +136,19 @@ function __mapiLogoffCopy(value, what) {
   }
 }
 
+/** Most lines in one array: more should be fed to a TraceChecker. */
+const __mapiLogoffMaxLines = 2 ** 22;
+
 /** An array of lines: its items read once (each checked by the reader). */
 function __mapiLogoffLines(value) {
   let index = -1;
   try {
     if (!Array.isArray(value)) return value;
     const length = value.length;
-    const n = typeof length === "number" && length >= 0 ? Math.min(length, 2 ** 32 - 1) : 0;
+    const n = typeof length === "number" && length >= 0 ? length : 0;
+    if (n > __mapiLogoffMaxLines) {
+      return __mapiLogoffTooManyLines;
+    }
     const out = [];
     for (index = 0; index < n; index++) out.push(value[index]);
     return out;
@@ -150,6 +156,7 @@ function __mapiLogoffLines(value) {
     throw __mapiLogoffInputThrew(index >= 0 ? `[${index}]` : "", "the trace", e);
   }
 }
+const __mapiLogoffTooManyLines = {};
 
 /**
  * Prepares the arguments of one call; `after` collects what must happen once
@@ -160,7 +167,13 @@ function __mapiLogoffPrepare(kinds, args, after) {
   return args.map((arg, i) => {
     const kind = kinds[i];
     if (kind === undefined || arg === undefined || arg === null) return arg;
-    if (kind === "lines") return __mapiLogoffLines(arg);
+    if (kind === "lines") {
+      const lines = __mapiLogoffLines(arg);
+      if (lines === __mapiLogoffTooManyLines) {
+        throw __mapiLogoffError("tooLarge", "", `more than ${__mapiLogoffMaxLines} lines in one array; feed them to a TraceChecker`);
+      }
+      return lines;
+    }
     if (kind === "callback") {
       if (typeof arg !== "function") return arg;
       const state = { threw: false, error: undefined };
