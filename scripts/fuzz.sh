@@ -15,7 +15,8 @@
 # Options: --seconds-per-target N (cargo-fuzz, default 30), --cases-per-export N
 # (JS, default 2000), --seed N (JS, default 1), --only cargo|js, --target NAME
 # (one cargo-fuzz target). Exit status 1 when a defect was found; crashes are
-# kept in tests/fuzz/artifacts/<target>/ (turn each into a regression test).
+# kept in tests/fuzz/artifacts/<target>/ (turn each into a regression test),
+# libFuzzer's output in tests/fuzz/logs/<target>.log.
 #
 # Needs the nightly toolchain and cargo-fuzz (never needed by `npm test`):
 #   rustup toolchain install nightly --profile minimal && cargo install cargo-fuzz
@@ -81,8 +82,9 @@ run_cargo_fuzz() {
   rustup run nightly rustc --version >/dev/null 2>&1 || die "the nightly toolchain is missing: rustup toolchain install nightly --profile minimal"
   seed_corpus
   local target out
-  out="$(mktemp)"
+  mkdir -p "$FUZZ_DIR/logs"
   for target in "${TARGETS[@]}"; do
+    out="$FUZZ_DIR/logs/$target.log"
     mkdir -p "$FUZZ_DIR/artifacts/$target"
     log "cargo +nightly fuzz run $target (${seconds}s)"
     local rc=0
@@ -92,7 +94,7 @@ run_cargo_fuzz() {
       -max_total_time="$seconds" -max_len=16384 -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$FUZZ_DIR/artifacts/$target/" >"$out" 2>&1 || rc=$?
     local runs cov ft crashes
-    runs="$(awk -F: '/^stat::number_of_executed_units/ { gsub(/ /, "", $2); n = $2 } END { print n + 0 }' "$out")"
+    runs="$(awk '/^stat::number_of_executed_units:/ { n = $NF } END { print n + 0 }' "$out")"
     cov="$(grep -oE 'cov: [0-9]+' "$out" | tail -n1 | grep -oE '[0-9]+' || echo 0)"
     ft="$(grep -oE 'ft: [0-9]+' "$out" | tail -n1 | grep -oE '[0-9]+' || echo 0)"
     crashes="$(find "$FUZZ_DIR/artifacts/$target" -type f | wc -l)"
@@ -103,7 +105,6 @@ run_cargo_fuzz() {
     summary+=("$(printf 'cargo-fuzz %-16s %9s cases  %3s defects  coverage: %s edges, %s features  (%ss, exit %s)' \
       "$target" "$runs" "$((crashes > 0 ? crashes : (rc != 0)))" "$cov" "$ft" "$seconds" "$rc")")
   done
-  rm -f "$out"
 }
 
 run_js_fuzz() {
