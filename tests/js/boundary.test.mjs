@@ -30,6 +30,7 @@ const MAILBOX = {
   transports: [{ name: "Internet", sessions: [{ name: "smtp", addressTypes: ["SMTP"] }] }],
 };
 const IDLE = { version: 1, stores: [{ name: "A" }] };
+const SMALL_SIM = IDLE;
 
 /** The issue's own trigger: a toJSON that throws an Error whose message is not a string. */
 const throwingToJSON = () =>
@@ -221,6 +222,18 @@ test(`checkTrace: a throwing or revoked Proxy is inputThrew, ${REPEAT} times, no
   }
   assert.equal(e.path, "[1]");
   assert.equal(e.cause.message, "item");
+});
+
+test("regression (found by the fuzzer): an array whose Proxy claims 2^31 items is tooLarge, not a copy that aborts V8", () => {
+  const claims = (length) => new Proxy([], { get: (target, key) => (key === "length" ? length : Reflect.get(target, key)) });
+  for (const length of [2 ** 31, 2 ** 22 + 1]) {
+    assert.throws(() => checker.checkTrace(claims(length)), (e) => e.code === "tooLarge" && e.path === "");
+  }
+  for (const entry of [(v) => engine.runScenario({ version: 1, actions: v }), (v) => new engine.Simulation(SMALL_SIM).run(v)]) {
+    assert.throws(() => entry(claims(2 ** 31)), (e) => e.code === "tooLarge");
+  }
+  // A small claim is read item by item: here the items are missing.
+  assert.throws(() => checker.checkTrace(claims(3)), (e) => e.code === "invalidArgument" && e.path === "[0]");
 });
 
 test(`use after free: every method refuses with code "freed", ${REPEAT} times, no leak; free() twice is harmless`, () => {
