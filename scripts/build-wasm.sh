@@ -388,7 +388,9 @@ metadata="$(cargo metadata --no-deps --format-version 1 --manifest-path "$CRATE_
     types: `./${n}.d.ts`,
     files: fs.readdirSync(process.cwd()).filter((f) => f !== "package.json").sort(),
     bin: { "mapi-logoff": "./bin/mapi-logoff.mjs" },
-    sideEffects: [`./node/*`, ...features.map((f) => `./${f}/node/*`), "./snippets/*"],
+    // The web builds too: the boundary guard appended to their glue patches
+    // the module's classes and functions when it loads.
+    sideEffects: [`./node/*`, `./${n}.js`, ...features.flatMap((f) => [`./${f}/node/*`, `./${f}/${n}_${f}.js`]), "./snippets/*"],
     engines: { node: ">=20" },
   };
   fs.writeFileSync("package.json", JSON.stringify(pkg, null, 2) + "\n");
