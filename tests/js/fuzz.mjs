@@ -255,6 +255,10 @@ function targets(r, v, shared) {
 /** Instances the member targets run on: mostly live, sometimes freed, sometimes not one at all. */
 function instances(r) {
   const live = new Map();
+  // A pool object is replaced after this many uses, so that a simulation's
+  // trace (and the cost of each call on it) does not grow case after case.
+  const LIFETIME = 200;
+  const uses = new Map();
   const make = {
     "mapi-logoff.Simulation": () => new engine.Simulation(r.pick([SMALL, ...GOLDEN])),
     "mapi-logoff/check.TraceChecker": () => new MODULES["mapi-logoff/check"].TraceChecker(),
@@ -275,9 +279,13 @@ function instances(r) {
         return o;
       }
       let o = live.get(key);
-      if (!o || o.__wbg_ptr === 0 || roll < 0.08) {
+      const used = (uses.get(key) ?? 0) + 1;
+      uses.set(key, used);
+      if (!o || o.__wbg_ptr === 0 || roll < 0.08 || used > LIFETIME) {
+        if (o && o.__wbg_ptr !== 0) o.free();
         o = make[key]();
         live.set(key, o);
+        uses.set(key, 0);
       }
       return o;
     },
