@@ -389,7 +389,7 @@ metadata="$(cargo metadata --no-deps --format-version 1 --manifest-path "$CRATE_
     files: fs.readdirSync(process.cwd()).filter((f) => f !== "package.json").sort(),
     bin: { "mapi-logoff": "./bin/mapi-logoff.mjs" },
     // The web builds too: the boundary guard appended to their glue patches
-    // the module's classes and functions when it loads.
+    // the classes and functions of the module when it loads.
     sideEffects: [`./node/*`, `./${n}.js`, ...features.flatMap((f) => [`./${f}/node/*`, `./${f}/${n}_${f}.js`]), "./snippets/*"],
     engines: { node: ">=20" },
   };
