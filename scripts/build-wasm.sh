@@ -145,6 +145,44 @@ for feature in "${FEATURES[@]}"; do
   printf '{\n  "type": "commonjs"\n}\n' >"$PKG_DIR/$feature/node/package.json"
 done
 
+# The boundary guard (scripts/boundary-guard.js) appended to each module's
+# glue: every class method refuses a freed object or a non-instance before
+# wasm is entered, and __wasmStats() reports the memory and table sizes for
+# the leak tests. Each class must have the FinalizationRegistry the guard
+# hooks (`const <Class>Finalization =`), so a change in wasm-bindgen's output
+# fails here.
+guard_glue() { # $1: a module's glue (ESM or CommonJS)
+  node -e '
+    const fs = require("fs");
+    const [file, guardFile] = process.argv.slice(1);
+    let text = fs.readFileSync(file, "utf8");
+    const classes = [...text.matchAll(/^(?:export )?class (\w+) \{/gm)].map((m) => m[1]);
+    if (classes.length === 0) throw new Error(`no class in ${file}`);
+    for (const c of classes) {
+      const n = text.split(`\nconst ${c}Finalization = `).length - 1;
+      if (n !== 1) throw new Error(`${file}: expected one ${c}Finalization registry, found ${n}: wasm-bindgen changed, update scripts/boundary-guard.js`);
+    }
+    const esm = /^export /m.test(text);
+    // The functions that take documents, callbacks or any value.
+    const guarded = ["runScenario", "outcomeMatrix", "explore", "checkTrace", "isMapiLogoffError"]
+      .filter((f) => new RegExp(`^(?:export )?function ${f}\\(`, "m").test(text));
+    if (!guarded.includes("isMapiLogoffError")) throw new Error(`${file} has no isMapiLogoffError`);
+    const exported = (name) => (esm ? name : `exports.${name}`);
+    text += "\n" + fs.readFileSync(guardFile, "utf8") + "\n" +
+      classes.map((c) => `__mapiLogoffGuard("${c}", ${c}, ${c}Finalization);\n` +
+        `${exported(c)} = __mapiLogoffConstructor("${c}", ${c});\n`).join("") +
+      guarded.map((f) => `${exported(f)} = __mapiLogoffFunction("${f}", ${exported(f)});\n`).join("") +
+      (esm ? "export { __mapiLogoffStats as __wasmStats };\n" : "exports.__wasmStats = __mapiLogoffStats;\n");
+    fs.writeFileSync(file, text);
+  ' "$1" "$ROOT/scripts/boundary-guard.js" || die "adding the boundary guard to $1 failed"
+}
+guard_glue "$PKG_DIR/$OUT_NAME.js"
+guard_glue "$node_js"
+for feature in "${FEATURES[@]}"; do
+  guard_glue "$PKG_DIR/$feature/${OUT_NAME}_$feature.js"
+  guard_glue "$PKG_DIR/$feature/node/${OUT_NAME}_$feature.js"
+done
+
 # The command line, run by `npx mapi-logoff`.
 mkdir -p "$PKG_DIR/bin"
 cp "$ROOT/cli/mapi-logoff.mjs" "$PKG_DIR/bin/mapi-logoff.mjs"
@@ -359,7 +397,9 @@ metadata="$(cargo metadata --no-deps --format-version 1 --manifest-path "$CRATE_
     types: `./${n}.d.ts`,
     files: fs.readdirSync(process.cwd()).filter((f) => f !== "package.json").sort(),
     bin: { "mapi-logoff": "./bin/mapi-logoff.mjs" },
-    sideEffects: [`./node/*`, ...features.map((f) => `./${f}/node/*`), "./snippets/*"],
+    // The web builds too: the boundary guard appended to their glue patches
+    // the classes and functions of the module when it loads.
+    sideEffects: [`./node/*`, `./${n}.js`, ...features.flatMap((f) => [`./${f}/node/*`, `./${f}/${n}_${f}.js`]), "./snippets/*"],
     engines: { node: ">=20" },
   };
   fs.writeFileSync("package.json", JSON.stringify(pkg, null, 2) + "\n");

@@ -598,6 +598,15 @@ impl Simulation {
     /// Applies one action and reports what it did. On an input error
     /// nothing changed.
     pub fn apply(&mut self, action: Action) -> Result<Outcome, InputError> {
+        // So that `to_scenario()` of any simulation is a scenario that loads.
+        if self.applied.len() >= crate::scenario::limits::ACTIONS {
+            let most = crate::scenario::limits::ACTIONS;
+            return Err(InputError::new(
+                ErrorCode::TooLarge,
+                "",
+                format!("the simulation holds {most} actions, the most a scenario may hold"),
+            ));
+        }
         let (before_state, before_violations) = match self.last.take() {
             Some(last) => last,
             None => (state_value(&self.state), self.violations()),

@@ -454,7 +454,7 @@ async fn a_failed_call_changes_nothing_and_the_simulation_stays_usable() {
         &"store".into(),
         &object(&[("get", throwing_getter.into()), ("enumerable", true.into())]).unchecked_into(),
     );
-    assert_error(&api, sim.apply(&action), "invalidJson", "store");
+    assert_error(&api, sim.apply(&action), "inputThrew", "store");
     assert_eq!((sim.step(), sim.trace_json(), json(&sim.state())), before);
     let outcome = sim.apply(&js(r#"{"type": "release", "store": 0}"#)).unwrap();
     assert_eq!(text(&get(&outcome, "hresult"), "text"), "S_OK");

@@ -72,9 +72,25 @@ extern "C" {
 }
 
 /// A scenario being run, step by step.
+///
+/// Methods take `&self` and borrow the simulation only once their input is
+/// read: reading can run the caller's code (a getter, a `toJSON`), which
+/// may call this simulation again; it then finds it free, not borrowed.
 #[wasm_bindgen]
 pub struct Simulation {
-    inner: crate::Simulation,
+    inner: std::cell::RefCell<crate::Simulation>,
+}
+
+impl Simulation {
+    fn inner(&self) -> Result<std::cell::RefMut<'_, crate::Simulation>, JsValue> {
+        // Only a call made from inside another call's input reading could
+        // find it borrowed, and inputs are read before the borrow.
+        self.inner.try_borrow_mut().map_err(|_| make_error("the simulation is in use by another call", "busy", ""))
+    }
+
+    fn view<R>(&self, f: impl FnOnce(&crate::Simulation) -> R) -> R {
+        f(&self.inner.borrow())
+    }
 }
 
 #[wasm_bindgen]
@@ -87,65 +103,66 @@ impl Simulation {
             Some(v) if !v.is_undefined() && !v.is_null() => scenario_from_js(&v)?,
             _ => Scenario::default(),
         };
-        crate::Simulation::new(&scenario).map(|inner| Simulation { inner }).map_err(js_error)
+        crate::Simulation::new(&scenario).map(|inner| Simulation { inner: inner.into() }).map_err(js_error)
     }
 
     /// Applies one action. Protocol refusals come back as outcomes; only a
     /// malformed action throws, and then nothing changed.
-    pub fn apply(&mut self, action: ActionInput) -> Result<OutcomeOutput, JsValue> {
+    pub fn apply(&self, action: ActionInput) -> Result<OutcomeOutput, JsValue> {
         let action = from_js(&action.into(), "an action", Action::from_json)?;
-        self.inner.apply(action).map(|o| to_js(&o)).map_err(js_error)
+        self.inner()?.apply(action).map(|o| to_js(&o)).map_err(js_error)
     }
 
     /// Applies actions in order, all or nothing: if one is malformed, none
     /// is applied and the error path names its index (`[3].store`).
-    pub fn run(&mut self, actions: ActionList) -> Result<OutcomeList, JsValue> {
+    pub fn run(&self, actions: ActionList) -> Result<OutcomeList, JsValue> {
         let actions = from_js(&actions.into(), "a list of actions", Action::list_from_json)?;
-        let mut trial = self.inner.clone();
+        let mut inner = self.inner()?;
+        let mut trial = inner.clone();
         let outcomes = trial.run(actions).map_err(js_error)?;
-        self.inner = trial;
+        *inner = trial;
         Ok(to_js(&outcomes))
     }
 
     pub fn state(&self) -> StateViewOutput {
-        to_js(&self.inner.view())
+        self.view(|s| to_js(&s.view()))
     }
 
     pub fn trace(&self) -> TraceOutput {
-        to_js(self.inner.trace())
+        self.view(|s| to_js(s.trace()))
     }
 
     /// The trace as JSON text, byte for byte what the native core writes.
     #[wasm_bindgen(js_name = traceJson)]
     pub fn trace_json(&self) -> String {
-        self.inner.trace_json()
+        self.view(|s| s.trace_json())
     }
 
     /// The trace as text, one call per line.
     #[wasm_bindgen(js_name = traceText)]
     pub fn trace_text(&self) -> String {
-        self.inner.trace_text()
+        self.view(|s| s.trace_text())
     }
 
     pub fn violations(&self) -> ViolationList {
-        to_js(&self.inner.violations())
+        self.view(|s| to_js(&s.violations()))
     }
 
     #[wasm_bindgen(js_name = enabledActions)]
     pub fn enabled_actions(&self) -> ActionList {
-        to_js(&self.inner.enabled_actions())
+        self.view(|s| to_js(&s.enabled_actions()))
     }
 
     /// The scenario that reproduces this simulation, actions included.
     #[wasm_bindgen(js_name = toScenario)]
     pub fn to_scenario(&self) -> ScenarioOutput {
-        to_js(&self.inner.to_scenario())
+        self.view(|s| to_js(&s.to_scenario()))
     }
 
     /// Actions applied so far.
     #[wasm_bindgen(getter)]
     pub fn step(&self) -> u32 {
-        self.inner.applied().len() as u32
+        self.view(|s| s.applied().len() as u32)
     }
 }
 

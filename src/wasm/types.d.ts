@@ -395,10 +395,30 @@ export type ConstantName =
 /** Every flag and HRESULT name with its header value. */
 export type Constants = { readonly [K in ConstantName]: number };
 
-/** Thrown for malformed input; protocol refusals are outcomes, never exceptions. */
+/**
+ * Thrown for malformed input; protocol refusals are outcomes, never exceptions.
+ * Also: "inputThrew" when the caller's own code (a getter, a Proxy trap, a
+ * toJSON) threw while an input was read, with that exception as `cause`;
+ * "freed" for a method called on an object after free(); "busy" for free()
+ * called from inside one of the object's own calls. The module stays usable
+ * after every one of them.
+ */
 export interface MapiLogoffError extends Error {
   name: "MapiLogoffError";
-  code: "invalidJson" | "invalidScenario" | "unsupportedVersion" | "invalidAction" | "notEnabled" | "invalidFlags" | "tooLarge" | "invalidArgument";
+  code:
+    | "invalidJson"
+    | "invalidScenario"
+    | "unsupportedVersion"
+    | "invalidAction"
+    | "notEnabled"
+    | "invalidFlags"
+    | "tooLarge"
+    | "invalidArgument"
+    | "inputThrew"
+    | "freed"
+    | "busy";
   /** The path of the offending field, e.g. "stores[2].name" or "actions[3].flags"; "" for the whole input. */
   path: string;
+  /** For "inputThrew": what the caller's code threw. */
+  cause?: unknown;
 }
