@@ -194,6 +194,11 @@ chmod +x "$PKG_DIR/bin/mapi-logoff.mjs"
 mkdir -p "$PKG_DIR/c"
 cp "$ROOT/src/c/mapi_logoff_trace.h" "$PKG_DIR/c/mapi_logoff_trace.h"
 
+# The rule and reading catalogue with the sources' quotes and notes, which
+# the wasm modules leave out for their size (tests/citations.rs keeps it
+# equal to the code).
+cp "$ROOT/docs/rules.json" "$PKG_DIR/rules.json"
+
 # The constants (LOGOFF_ORDERLY, MAPI_E_INVALID_PARAMETER, ...) as named
 # exports of every entry point. Generated from the built module's
 # constants(), so the Rust tables stay their one source: literal ESM
@@ -390,6 +395,7 @@ metadata="$(cargo metadata --no-deps --format-version 1 --manifest-path "$CRATE_
       [`./${n}_bg.wasm`]: `./${n}_bg.wasm`,
       ...featureExports,
       "./c/mapi_logoff_trace.h": "./c/mapi_logoff_trace.h",
+      "./rules.json": "./rules.json",
       "./package.json": "./package.json",
     },
     main: `./node/${n}.js`,

@@ -52,16 +52,18 @@ pub struct Source {
 }
 
 const fn page(kind: SourceKind, page: &'static str, quote: &'static str, note: &'static str) -> Source {
-    Source { kind, page: Some(page), quote: if quote.is_empty() { None } else { Some(quote) }, note: note_text(note) }
+    Source { kind, page: Some(page), quote: note_text(quote), note: note_text(note) }
 }
 
 const fn model(note: &'static str) -> Source {
     Source { kind: SourceKind::ModelChoice, page: None, quote: None, note: note_text(note) }
 }
 
-/// The notes are the reference's prose (docs/protocol.md, section 9,
-/// prints them). The wasm modules leave them out: each module has a
-/// 100 KiB budget, and the kind, page and quote say where a rule comes from.
+/// Quotes and notes are the reference's prose: docs/protocol.md (section
+/// 9) prints them and docs/rules.json carries them for the playground, the
+/// docs site and the package (`mapi-logoff/rules.json`). The wasm modules
+/// leave them out, for their 100 KiB budget; the kind and page of a
+/// rule's source stay in every module.
 #[cfg(not(target_arch = "wasm32"))]
 const fn note_text(note: &'static str) -> Option<&'static str> {
     if note.is_empty() { None } else { Some(note) }

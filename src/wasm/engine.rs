@@ -14,9 +14,8 @@ export interface RuleSource {
   kind: "referencePage" | "otherPage" | "header" | "sdkSample" | "modelChoice";
   /** The page's file name under docs/outlook/mapi/, or the sample's or header's. */
   page?: string;
-  /** The page's own words, verbatim. */
+  /** The page's own words, verbatim, and what the model adds: not carried by the wasm module (its size budget); `mapi-logoff/rules.json` has them. */
   quote?: string;
-  /** What the model adds, or why nothing public says it: in docs/protocol.md, section 9 (not carried by the wasm module, for its size). */
   note?: string;
 }
 export interface RuleInfo {
