@@ -8,11 +8,18 @@ import type { CheckReport, Diagnostic } from "mapi-logoff/check";
 import { h, replace, uid } from "./dom";
 import { errorText, ruleInfo } from "./engine";
 import { SequenceView } from "./sequence";
-import type { Tips } from "./tips";
+import { DOCS_TRACE_FORMAT_PAGE, type Tips } from "./tips";
 import { traceCalls, type TraceCall } from "./tracecalls";
 import cleanSample from "./samples/clean.jsonl?raw";
+// The format's reference ships with the site (an asset), so the link works offline.
+import traceFormatFile from "../docs/trace-format.md?url";
 import mistakesSample from "./samples/mistakes.jsonl?raw";
 import malformedSample from "./samples/malformed.jsonl?raw";
+
+/** The docs site's page for the trace format when the build has the docs site, else the Markdown file itself. */
+function traceFormatHref(): string {
+  return import.meta.env.VITE_DOCS_SITE === "1" ? new URL(DOCS_TRACE_FORMAT_PAGE, document.baseURI).href : traceFormatFile;
+}
 
 const SAMPLES: { id: string; title: string; text: string }[] = [
   { id: "clean", title: "A clean store and transport logoff", text: cleanSample },
@@ -64,6 +71,18 @@ async function checkInSlices(text: string, progress: (done: number, slices: numb
   } finally {
     checker.free();
   }
+}
+
+/**
+ * The checker decides what a call is: a line it reports as malformed is
+ * not drawn either, so the diagram's count is the summary's.
+ */
+function withoutMalformed(drawn: ReturnType<typeof traceCalls>, report: CheckReport): ReturnType<typeof traceCalls> {
+  const malformed = new Set(report.diagnostics.filter((d) => d.code === "malformedLine").map((d) => d.line));
+  if (malformed.size === 0) return drawn;
+  const calls = drawn.calls.filter((c) => !malformed.has(c.seq));
+  const removed = drawn.calls.length - calls.length;
+  return { ...drawn, calls, total: drawn.total - removed, skipped: drawn.skipped + removed };
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -185,7 +204,9 @@ export class CheckView {
       h(
         "p",
         { class: "check-intro" },
-        "Log the calls your provider makes and receives around logoff, one JSON object per line (the trace format of docs/trace-format.md), and the engine's checker tells you where the handling breaks the protocol. The trace is checked in your browser; nothing is sent anywhere.",
+        "Log the calls your provider makes and receives around logoff, one JSON object per line (",
+        h("a", { href: traceFormatHref(), target: "_blank", rel: "noopener", "data-testid": "trace-format-link" }, "the trace format"),
+        "), and the engine's checker tells you where the handling breaks the protocol. The trace is checked in your browser; nothing is sent anywhere.",
       ),
       h("label", { for: inputId, class: "check-label" }, "Trace (JSON Lines)"),
       this.input,
@@ -261,7 +282,7 @@ export class CheckView {
       return;
     }
     if (!report || id !== this.runId) return;
-    const drawn = traceCalls(text, MAX_DRAWN);
+    const drawn = withoutMalformed(traceCalls(text, MAX_DRAWN), report);
     const ms = performance.now() - started;
     this.show(report, drawn, source);
     this.runBtn.disabled = false;
@@ -379,6 +400,7 @@ export class CheckView {
     const btn = this.buttons[i];
     if (!d || !btn) return;
     this.mark(i);
+    this.markLine(d.line);
     if (focus) btn.focus();
     const ev = this.eventOfLine.get(d.line);
     if (ev !== undefined) {
@@ -389,6 +411,22 @@ export class CheckView {
       this.selection.textContent = this.calls.length && d.line > this.calls[this.calls.length - 1]!.seq && this.calls.length >= MAX_DRAWN ? `Line ${d.line} is past the calls the diagram shows.` : `Line ${d.line} is not a call, so the diagram has no row for it.`;
     }
     this.el.dataset.selectedLine = String(d.line);
+  }
+
+  /** Selects line `line` (1-based) of the trace in the editor and scrolls it into the editor's view. */
+  private markLine(line: number): void {
+    const text = this.input.value;
+    let start = 0;
+    for (let l = 1; l < line && start >= 0; l++) {
+      const nl = text.indexOf("\n", start);
+      start = nl < 0 ? -1 : nl + 1;
+    }
+    if (start < 0) return;
+    const end = text.indexOf("\n", start);
+    this.input.setSelectionRange(start, end < 0 ? text.length : end);
+    const lineHeight = parseFloat(getComputedStyle(this.input).lineHeight) || 18;
+    this.input.scrollTop = Math.max(0, (line - 2) * lineHeight);
+    this.input.dataset.markedLine = String(line);
   }
 
   private mark(i: number): void {
