@@ -264,8 +264,8 @@ export class Playground {
         opts.embed ? this.openLink : null,
         this.themeBtn,
         helpBtn,
+        this.toast,
       ),
-      this.toast,
     );
 
     // ---- tabs ----
@@ -1023,7 +1023,10 @@ export class Playground {
     this.toast.textContent = text;
     this.toast.classList.add("show");
     clearTimeout(this.toastTimer);
-    this.toastTimer = window.setTimeout(() => this.toast.classList.remove("show"), 1500);
+    this.toastTimer = window.setTimeout(() => {
+      this.toast.classList.remove("show");
+      this.toast.textContent = "";
+    }, 1500);
   }
 
   /** A skip link: focus the region's heading (in a shadow root, links to #ids do nothing by themselves). */

@@ -10,6 +10,7 @@ import { errorText, ruleInfo } from "./engine";
 import { SequenceView } from "./sequence";
 import { DOCS_TRACE_FORMAT_PAGE, type Tips } from "./tips";
 import { traceCalls, type TraceCall } from "./tracecalls";
+import { TraceEditor } from "./trace-editor";
 import cleanSample from "./samples/clean.jsonl?raw";
 // The format's reference ships with the site (an asset), so the link works offline.
 import traceFormatFile from "../docs/trace-format.md?url";
@@ -91,7 +92,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 export class CheckView {
   readonly el: HTMLElement;
-  private readonly input: HTMLTextAreaElement;
+  private readonly input: TraceEditor;
   private readonly fileInput: HTMLInputElement;
   private readonly sampleSel: HTMLSelectElement;
   private readonly runBtn: HTMLButtonElement;
@@ -115,36 +116,12 @@ export class CheckView {
     const inputId = uid("trace");
     const sampleId = uid("sample");
     const hintId = uid("hint");
-    this.input = h("textarea", {
-      id: inputId,
-      class: "check-input",
-      rows: 9,
-      spellcheck: "false",
-      autocomplete: "off",
-      "aria-describedby": hintId,
+    this.input = new TraceEditor({
+      label: "Trace (JSON Lines). Ctrl+Enter checks.",
+      testid: "check-input",
       placeholder: '{"format":"mapi-logoff-trace","version":1}\n{"caller":{"kind":"client"},"object":{"kind":"store","id":"PST"},"method":"IMsgStore::StoreLogoff","flags":"LOGOFF_ORDERLY","hresult":"S_OK","outFlags":"LOGOFF_COMPLETE"}',
-      "data-testid": "check-input",
-    });
-    this.input.addEventListener("keydown", (ev) => {
-      if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
-        ev.preventDefault();
-        void this.run();
-      }
-    });
-    this.input.addEventListener("dragover", (ev) => {
-      if (ev.dataTransfer?.types.includes("Files")) {
-        ev.preventDefault();
-        ev.dataTransfer.dropEffect = "copy";
-        this.input.classList.add("drop-target");
-      }
-    });
-    this.input.addEventListener("dragleave", () => this.input.classList.remove("drop-target"));
-    this.input.addEventListener("drop", (ev) => {
-      this.input.classList.remove("drop-target");
-      const file = ev.dataTransfer?.files[0];
-      if (!file) return;
-      ev.preventDefault();
-      void this.openFile(file);
+      run: () => void this.run(),
+      dropFile: (file) => void this.openFile(file),
     });
 
     this.fileInput = h("input", { type: "file", accept: ".jsonl,.json,.log,.txt,application/x-ndjson,application/json,text/plain", class: "sr-only", tabindex: -1, "aria-hidden": "true", "data-testid": "check-file" });
@@ -208,9 +185,9 @@ export class CheckView {
         h("a", { href: traceFormatHref(), target: "_blank", rel: "noopener", "data-testid": "trace-format-link" }, "the trace format"),
         "), and the engine's checker tells you where the handling breaks the protocol. The trace is checked in your browser; nothing is sent anywhere.",
       ),
-      h("label", { for: inputId, class: "check-label" }, "Trace (JSON Lines)"),
-      this.input,
-      h("p", { id: hintId, class: "muted check-hint" }, "Paste a trace, drop a .jsonl file on the box, or open one. Ctrl+Enter checks."),
+      h("p", { id: inputId, class: "check-label" }, "Trace (JSON Lines)"),
+      this.input.el,
+      h("p", { id: hintId, class: "muted check-hint" }, "Paste a trace, drop a .jsonl file on the box, or open one. Ctrl+Enter checks. Line numbers and markers in the margin show where the checker found something."),
       h(
         "div",
         { class: "toolbar check-toolbar", role: "group", "aria-label": "Trace" },
@@ -308,8 +285,9 @@ export class CheckView {
       report.omitted ? item("omitted", report.omitted) : null,
     );
 
-    // Diagnostics.
+    // Diagnostics, also as markers in the editor's gutter.
     this.diagnostics = report.diagnostics;
+    this.input.setMarks(report.diagnostics.map((d) => ({ line: d.line, severity: d.severity === "error" ? "error" : d.severity === "warning" ? "warning" : "info", message: `${d.code}${d.rule ? ` ${d.rule}` : ""}${d.mistake ? ` ${d.mistake}` : ""}: ${d.message}` })));
     const listed = report.diagnostics.slice(0, MAX_LISTED);
     this.diagHeading.textContent = `Diagnostics (${report.diagnostics.length + report.omitted})`;
     const hidden = report.diagnostics.length - listed.length + report.omitted;
@@ -413,20 +391,9 @@ export class CheckView {
     this.el.dataset.selectedLine = String(d.line);
   }
 
-  /** Selects line `line` (1-based) of the trace in the editor and scrolls it into the editor's view. */
+  /** Marks line `line` (1-based) of the trace in the editor and scrolls it into the editor's view. */
   private markLine(line: number): void {
-    const text = this.input.value;
-    let start = 0;
-    for (let l = 1; l < line && start >= 0; l++) {
-      const nl = text.indexOf("\n", start);
-      start = nl < 0 ? -1 : nl + 1;
-    }
-    if (start < 0) return;
-    const end = text.indexOf("\n", start);
-    this.input.setSelectionRange(start, end < 0 ? text.length : end);
-    const lineHeight = parseFloat(getComputedStyle(this.input).lineHeight) || 18;
-    this.input.scrollTop = Math.max(0, (line - 2) * lineHeight);
-    this.input.dataset.markedLine = String(line);
+    this.input.markLine(line);
   }
 
   private mark(i: number): void {

@@ -70,7 +70,6 @@ export class MatrixView {
 
   /** Renders for the given settings (from the playground unless chosen here). */
   show(): void {
-    const s = this.host.settings();
     if (!this.key) this.syncSettings();
     this.render(false);
   }

@@ -76,7 +76,8 @@ let table: Reading[] | null = null;
  */
 export function readings(): Reading[] {
   if (table) return table;
-  const fromEngine = (wasm as unknown as { readings?: () => EngineReading[] }).readings;
+  // Looked up by name: an engine before protocol revision 2 has no such export.
+  const fromEngine = Reflect.get(wasm, "readings") as (() => EngineReading[]) | undefined;
   if (typeof fromEngine === "function") {
     const list = fromEngine();
     table = list

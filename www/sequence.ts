@@ -210,7 +210,7 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
     const avail = this.scroller.clientWidth || this.fitWidth || DEFAULT_WIDTH;
     this.fitWidth = this.scroller.clientWidth;
     const n = Math.max(1, this.specs.length);
-    this.gutter = avail < 600 ? 36 : 56;
+    this.gutter = avail < 600 ? 30 : 56;
     // Room on the right for the labels of the last lane's notes, when there is width to spare.
     const spare = avail - this.gutter - n * LANE_W;
     this.laneW = spare >= 120 ? LANE_W : Math.max(MIN_LANE_W, Math.floor((avail - this.gutter - 8) / n));
@@ -219,7 +219,10 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
     this.width = Math.max(avail, this.gutter + this.lanes.length * this.laneW + 8);
     this.head.setAttribute("width", String(this.width));
     const w = this.laneW;
-    const chars = Math.max(4, Math.floor((w - 10) / 6.4));
+    // Narrow lanes: smaller names, no second line of kind (the tooltip and the title give it).
+    const narrow = w < 80;
+    this.head.classList.toggle("narrow", narrow);
+    const chars = Math.max(4, Math.floor((w - 6) / (narrow ? 5.6 : 6.4)));
     this.head.replaceChildren(
       s("rect", { class: "seq-head-bg", x: 0, y: 0, width: this.width, height: HEAD }),
       ...this.lanes.map((l) => {
@@ -229,10 +232,12 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
           null,
           s("title", null, `${l.label} (${l.sub})`),
           s("rect", { class: "lane-box", x: l.x - w / 2 + 3, y: 4, width: w - 6, height: HEAD - 10, rx: 5 }),
-          s("text", { class: "lane-name", x: l.x, y: line2 ? 17 : 21, "text-anchor": "middle" }, line1),
+          s("text", { class: "lane-name", x: l.x, y: line2 ? 19 : narrow ? 25 : 21, "text-anchor": "middle" }, line1),
           line2
             ? s("text", { class: "lane-name", x: l.x, y: 31, "text-anchor": "middle" }, line2)
-            : s("text", { class: "lane-sub", x: l.x, y: 35, "text-anchor": "middle" }, clip(l.sub, chars + 2)),
+            : narrow
+              ? null
+              : s("text", { class: "lane-sub", x: l.x, y: 35, "text-anchor": "middle" }, clip(l.sub, chars + 2)),
         );
       }),
     );
