@@ -1040,17 +1040,20 @@ export class Playground {
     target.scrollIntoView({ block: "start" });
   }
 
-  /** Opens a preset at its start (step 0): its steps wait in the history, to be replayed or replaced. */
-  loadPreset(id: string, announce = true): boolean {
+  /**
+   * Opens a preset at its end, or at step `step` (the landing opens at 0:
+   * the preset's steps wait in the history, to be redone or replaced).
+   */
+  loadPreset(id: string, announce = true, step?: number): boolean {
     const p = presetById(id);
     if (!p) return false;
-    if (!this.loadScenario(p.scenario, 0, null)) return false;
+    if (!this.loadScenario(p.scenario, step, null)) return false;
     this.presetId = p.id;
     this.presetBase = this.doc.base;
     this.presetSel.value = p.id;
-    this.guideFrom = p.id === DEFAULT_PRESET ? 0 : null;
+    this.guideFrom = p.id === DEFAULT_PRESET && this.doc.pos === 0 ? 0 : null;
     this.renderGuide();
-    if (announce) this.flash(`Opened the preset ${p.title}, at its start`);
+    if (announce) this.flash(`Opened the preset ${p.title}`);
     return true;
   }
 
@@ -1162,8 +1165,10 @@ export class Playground {
       return `<iframe src="${attr(src.href)}" title="mapi-logoff playground: ${attr(this.doc.base.name || "scenario")}" width="100%" height="720" loading="lazy"></iframe>`;
     }
     const compact = kind === "compact" ? " compact" : "";
-    const preset = this.presetId && this.doc.base === this.presetBase && this.doc.pos === 0 ? this.presetId : null;
-    const source = preset ? `preset="${attr(preset)}"` : `scenario="#${attr(fragment)}"`;
+    // The preset's id when the document is still the preset (its steps unchanged), at the step shown.
+    const p = this.presetId && this.doc.base === this.presetBase ? presetById(this.presetId) : undefined;
+    const asPreset = p && JSON.stringify(this.doc.actions) === JSON.stringify(p.scenario.actions ?? []);
+    const source = asPreset ? `preset="${attr(p.id)}"${this.doc.pos < this.doc.actions.length ? ` step="${this.doc.pos}"` : ""}` : `scenario="#${attr(fragment)}"`;
     return `<script type="module" src="${attr(element)}"></script>\n<mapi-logoff-playground ${source}${compact}></mapi-logoff-playground>`;
   }
 

@@ -4,8 +4,8 @@
 //   <script type="module" src="element.js"></script>
 //   <mapi-logoff-playground preset="quiet-busy" compact></mapi-logoff-playground>
 //
-// What it opens, the first that is given: `preset` (a preset id, opened at
-// its start), `scenario` (a scenario's JSON, or a playground link or its
+// What it opens, the first that is given: `preset` (a preset id, shown at
+// its end, or at `step`), `scenario` (a scenario's JSON, or a playground link or its
 // fragment "#v1=…"), or a child <script type="application/json"> holding
 // a scenario. `compact` shows only the result, the diagram and the
 // operations the scenario uses. Without `theme` it follows
@@ -33,7 +33,7 @@ function themeOf(v: string | null): Theme {
 }
 
 export class MapiLogoffPlaygroundElement extends HTMLElement {
-  static observedAttributes = ["scenario", "theme", "preset", "compact"];
+  static observedAttributes = ["scenario", "theme", "preset", "step", "compact"];
   private pg: Playground | null = null;
   private starting = false;
 
@@ -93,7 +93,12 @@ export class MapiLogoffPlaygroundElement extends HTMLElement {
       if (!presetById(presetId.trim())) {
         pg.loadEmpty();
         pg.showBanner(`there is no preset "${presetId.slice(0, 60)}" (the preset attribute takes a preset id, such as quiet-busy).`);
-      } else pg.loadPreset(presetId.trim(), false);
+      } else {
+        const step = this.getAttribute("step");
+        const n = step === null ? undefined : Number(step);
+        if (n !== undefined && !(Number.isInteger(n) && n >= 0)) pg.showBanner(`step="${(step ?? "").slice(0, 20)}" is not a step number (0, 1, 2, …); the preset is shown at its end.`);
+        pg.loadPreset(presetId.trim(), false, n !== undefined && Number.isInteger(n) && n >= 0 ? n : undefined);
+      }
       pg.resetUndo();
       return;
     }

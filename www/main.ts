@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     await pg.openFragment(location.hash);
   } else {
     // The landing: the default preset at its start, named, with its first experiment suggested.
-    if (!pg.loadPreset(DEFAULT_PRESET, false)) pg.loadEmpty();
+    if (!pg.loadPreset(DEFAULT_PRESET, false, 0)) pg.loadEmpty();
   }
   pg.resetUndo();
   window.addEventListener("hashchange", () => {

@@ -451,7 +451,7 @@ describe("10. embedding", () => {
     await tid(page, "embed-dialog").waitFor();
     let text = await tid(page, "embed-text").inputValue();
     assert.match(text, /<script type="module" src="[^"]*element\.js"><\/script>/);
-    assert.match(text, /<mapi-logoff-playground preset="quiet-busy"><\/mapi-logoff-playground>/, "the untouched landing embeds as its preset");
+    assert.match(text, /<mapi-logoff-playground preset="quiet-busy" step="0"><\/mapi-logoff-playground>/, "the untouched landing embeds as its preset at step 0");
     assert.deepEqual(await runAxe(page), [], "the dialog is axe clean");
     await page.keyboard.press("Escape");
     await tid(page, "op-storelogoff").click();
