@@ -168,6 +168,8 @@ export class Playground {
   /** The position where the first experiment started (the landing's), or null when it does not apply. */
   private guideFrom: number | null = null;
   private toastTimer = 0;
+  /** Whether the spooler has anything to do at the current position (from the last enabledActions()). */
+  private spoolerHasWork = false;
   /** The compact embed's operations: the scenario's own actions, as buttons. */
   private readonly compactOps: HTMLElement = h("div", { class: "compact-ops", "data-testid": "compact-ops" });
 
@@ -352,7 +354,7 @@ export class Playground {
         ),
         h("section", { class: "col col-edit", "aria-labelledby": "h-situation" }, heading("h-situation", "Situation"), editorBox),
       ),
-      opts.embed ? null : h("details", { class: "col rules-box", "data-testid": "rules-box" }, h("summary", null, h("h2", { id: "h-rules", class: "inline-h" }, "All rules (S, T, I, M)")), rulesIndex(this.tips)),
+      opts.embed ? null : this.rulesBox(),
       this.resultBar,
     );
     addTab("playground", "Playground", playground);
@@ -433,6 +435,11 @@ export class Playground {
     );
 
     mount.appendChild(this.root);
+    // The result bar only while the result itself is out of view.
+    if (typeof IntersectionObserver !== "undefined") {
+      const section = this.result.el.closest("section");
+      if (section) new IntersectionObserver((entries) => this.resultBar.classList.toggle("result-in-view", entries.some((e) => e.isIntersecting))).observe(section);
+    }
 
     // ---- keys ----
     const keyTarget: EventTarget = opts.element ? this.root : document;
@@ -569,7 +576,7 @@ export class Playground {
 
   /** Applies one action at the current position (the redo tail is discarded). */
   perform(action: Action): void {
-    if ((action.type === "spoolerStep" || action.type === "runUntilIdle") && !this.sim.enabledActions().some(isSpoolerWork)) {
+    if ((action.type === "spoolerStep" || action.type === "runUntilIdle") && !this.spoolerHasWork) {
       // A step that changes nothing would only lengthen the history.
       this.result.setNotice("Not applied:", "the spooler has nothing to do now.");
       return;
@@ -727,7 +734,9 @@ export class Playground {
     this.renderGuide();
     this.updateResultBar(outcome);
     if (this.opts.compact) this.renderCompactOps();
-    this.ops.update(this.topo, this.sim.enabledActions());
+    const enabled = this.sim.enabledActions();
+    this.spoolerHasWork = enabled.some(isSpoolerWork);
+    this.ops.update(this.topo, enabled);
     this.timeline.render(this.doc, this.topo);
     this.undoBtn.disabled = this.undoStack.length === 0;
     this.redoBtn.disabled = this.redoStack.length === 0;
@@ -1029,6 +1038,15 @@ export class Playground {
     }, 1500);
   }
 
+  /** The index of all rules, folded; its 43 links are made when it is first opened. */
+  private rulesBox(): HTMLElement {
+    const box = h("details", { class: "col rules-box", "data-testid": "rules-box" }, h("summary", null, h("h2", { id: "h-rules", class: "inline-h" }, "All rules (S, T, I, M)")));
+    box.addEventListener("toggle", () => {
+      if (box.open && !box.querySelector(".rules-index")) box.append(rulesIndex(this.tips));
+    });
+    return box;
+  }
+
   /** A skip link: focus the region's heading (in a shadow root, links to #ids do nothing by themselves). */
   private jump(ev: Event, id: string): void {
     const target = this.root.querySelector<HTMLElement>(`#${CSS.escape(id)}`);
@@ -1121,9 +1139,9 @@ export class Playground {
 
   /** Brings the result into view when it is off screen (phones), without taking the focus away. */
   private revealResult(): void {
-    const el = this.result.el;
+    const el = this.result.el.closest("section") ?? this.result.el;
     const r = el.getBoundingClientRect();
-    if (r.top < 0 || r.top > window.innerHeight - 80) el.scrollIntoView({ block: "nearest" });
+    if (r.top < 0 || r.top > window.innerHeight - 80) el.scrollIntoView({ block: "start" });
   }
 
   // ------------------------------------------------------------------ embedding

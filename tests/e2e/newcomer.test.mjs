@@ -351,6 +351,7 @@ describe("7. rule references are links", () => {
     assert.ok(href === (want.source?.url ?? want.docUrl) || /docs\/protocol\.html#s3$/.test(href), `S3 links to its page (${href})`);
     assert.equal(await chip.getAttribute("target"), "_blank");
     await tid(page, "rules-box").locator("summary").click();
+    await tid(page, "rules-index").waitFor();
     for (const r of rules) {
       const item = tid(page, `rule-${r.id}`);
       assert.equal(await item.count(), 1, `${r.id} is in the index`);
