@@ -21,6 +21,7 @@ interface RuleSource {
   page?: string;
   url?: string;
   quote?: string;
+  note?: string;
 }
 
 function sourceOf(id: string): RuleSource | undefined {
@@ -114,7 +115,8 @@ export function ruleContent(id: string): Child {
   return [
     h("div", { class: "tip-title" }, h("strong", null, info.id), " — ", info.title),
     src?.quote ? h("q", { class: "tip-quote" }, src.quote) : null,
-    url ? h("div", { class: "tip-url" }, h("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, src?.page ?? url)) : null,
+    src?.note ? h("div", { class: "muted" }, src.note) : null,
+    url ? h("div", { class: "tip-url" }, url) : src?.kind === "modelChoice" ? h("div", { class: "tip-url" }, "No page says this: the model's choice.") : null,
   ];
 }
 
@@ -153,11 +155,11 @@ export function rulesIndex(tips: Tips): HTMLElement {
           { class: "plain" },
           rules
             .filter((r) => r.id.startsWith(k))
-            .map((r) => h("li", { "data-testid": `rule-${r.id}` }, ruleChip(r.id, tips), " ", r.title)),
+            .map((r) => h("li", { "data-testid": `rule-${r.id}` }, ruleChip(r.id, tips), " ", r.title, ruleHref(r.id, docsBase) ? null : h("span", { class: "muted" }, " (the model's choice: no page says it)"))),
         ),
       ),
     ),
-    h("p", { class: "muted small-print" }, DOCS_SITE ? "Each rule links to its section of the documentation." : "Each rule links to the Microsoft page it is taken from."),
+    h("p", { class: "muted small-print" }, DOCS_SITE ? "Each rule links to its section of the documentation." : "Each rule links to the Microsoft page it is taken from, where one says it."),
   );
 }
 
