@@ -329,7 +329,6 @@ export class Playground {
       "div",
       { class: `pg${opts.compact ? " compact" : ""}` },
       this.about,
-      this.suggest,
       h(
         "div",
         { class: "pg-grid" },
@@ -829,6 +828,8 @@ export class Playground {
     replace(
       this.about,
       h("h2", { class: "scenario-name", "data-testid": "scenario-name" }, b.name || "Untitled scenario"),
+      // The suggested experiment before the description: on a phone it must show without scrolling.
+      this.suggest,
       b.description ? h("p", { class: "scenario-desc" }, withRuleChips(b.description, this.tips)) : h("p", { class: "muted" }, this.doc.base.stores?.length ? "" : "An empty playground: add a store and a transport provider in the situation, or choose a preset."),
     );
   }

@@ -360,8 +360,16 @@ describe("building a scenario through the UI", () => {
     await tid(page, "op-release").click();
     const { outcome } = await assertMatchesEngine(page, "final Release");
     assert.ok(outcome.rules.includes("S13"));
-    await tid(page, "op-idle").click();
-    await assertMatchesEngine(page, "run until idle");
+    // Run until idle is offered exactly when the spooler has work (no do-nothing step).
+    const atRelease = await pageDoc(page);
+    const probe = new engine.Simulation({ ...atRelease.scenario, actions: atRelease.scenario.actions.slice(0, atRelease.position) });
+    const spoolerWork = probe.enabledActions().some((a) => ["beginSend", "beginReceive", "progress", "finishStoreLogoff", "endFlush"].includes(a.type));
+    probe.free();
+    assert.equal(await tid(page, "op-idle").isEnabled(), spoolerWork, "Run until idle is enabled when the spooler has work");
+    if (spoolerWork) {
+      await tid(page, "op-idle").click();
+      await assertMatchesEngine(page, "run until idle");
+    }
 
     // Editing the situation replays the history: more references keep the
     // history; removing the transport drops the actions that used it.
@@ -652,7 +660,7 @@ describe("the outcome matrix", () => {
     const page = await openPage("/");
     await tid(page, "tab-matrix").click();
     await tid(page, "matrix-table").waitFor();
-    for (const reading of ["sampleStore", "literal"]) {
+    for (const reading of ["stopThenRelease", "vetoWhileBusy"]) {
       await tid(page, "matrix-abort").selectOption(reading);
       const cells = engine.outcomeMatrix({ abortReading: reading });
       assert.equal(cells.length, 80);
@@ -670,8 +678,8 @@ describe("the outcome matrix", () => {
         }
       }
     }
-    // Open QUIET with everything busy (row 7: inbound, outbound, queued) under the literal reading.
-    const cell = engine.outcomeMatrix({ abortReading: "literal" })[4 * 16 + 7];
+    // Open QUIET with everything busy (row 7: inbound, outbound, queued) under the veto-while-busy reading.
+    const cell = engine.outcomeMatrix({ abortReading: "vetoWhileBusy" })[4 * 16 + 7];
     await tid(page, "cell-LOGOFF_QUIET-7").click();
     await tid(page, "scenario-name").getByText(cell.scenario.name).waitFor();
     const { outcome } = await assertMatchesEngine(page, "matrix cell");
