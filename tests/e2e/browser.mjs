@@ -50,9 +50,9 @@ export async function startBrowser({ dist, fixtures, suite, permissions = [], co
   };
 }
 
-/** Returns openPage(url, { colorScheme, wait }) for a browser context and a server. */
+/** Returns openPage(url, { colorScheme, wait, viewport }) for a browser context and a server. */
 export function pageOpener(getContext, getServer) {
-  return async function openPage(url, { colorScheme = "light", wait = true } = {}) {
+  return async function openPage(url, { colorScheme = "light", wait = true, viewport = null } = {}) {
     const srv = getServer();
     const page = await getContext().newPage();
     const problems = [];
@@ -70,6 +70,7 @@ export function pageOpener(getContext, getServer) {
       requests.push(u);
       if (!u.startsWith(srv.url) && !u.startsWith("data:") && !u.startsWith("blob:")) problems.push(`request outside the origin: ${u}`);
     });
+    if (viewport) await page.setViewportSize(viewport);
     await page.emulateMedia({ colorScheme });
     await page.goto(srv.url + url);
     if (wait) await page.waitForSelector("html[data-ready]", { timeout: 30000 });
