@@ -4,6 +4,9 @@
 // the rule cites), and its tooltip gives the title and that link.
 import { h, type Child } from "./dom";
 import { allRules, ruleInfo } from "./engine";
+// The sources' quotes and notes: the wasm module leaves them out for its
+// size, the catalogue (kept equal to the code by tests/citations.rs) has them.
+import catalogue from "../docs/rules.json";
 
 /**
  * The docs site's page for rules, relative to the playground: rule S3 is
@@ -24,9 +27,12 @@ interface RuleSource {
   note?: string;
 }
 
+const CATALOGUE_SOURCES = new Map<string, RuleSource>(catalogue.rules.map((r) => [r.id, r.source]));
+
 function sourceOf(id: string): RuleSource | undefined {
   const info = ruleInfo(id) as { source?: RuleSource } | undefined;
-  return info?.source;
+  const full = CATALOGUE_SOURCES.get(id);
+  return info?.source || full ? { ...full, ...info?.source, quote: full?.quote ?? info?.source?.quote, note: full?.note ?? info?.source?.note } : undefined;
 }
 
 /** Only https links to other sites: a rule's text comes from the engine, not from the visitor, but stay strict. */
