@@ -1,0 +1,107 @@
+// A markdown-it plugin for docs/protocol.md: gives each rule a stable anchor
+// and its live example, whatever the rest of the file says.
+// - A list item that starts with **S3** (any S, T or I id) becomes a rule:
+//   an <h3 id="s3"> heading (the anchor, and a result of its own in the
+//   search index) with the engine's title, then the text, then the Microsoft
+//   page the rule cites and the <mapi-logoff-example data-rule="S3">.
+// - A table row whose first cell is M1..M11 links to #m1; after the table
+//   comes one section per mistake with its heading, page and example.
+// - In the "Readings" section, the first item that names a reading's
+//   setting gets that reading's side-by-side example.
+// `placed` collects the ids of the examples the page received, so the build
+// can fail when docs/protocol.md no longer has a place for one.
+
+export const ruleIdPattern = /^[STIM]\d{1,2}$/;
+
+const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+function pageName(url) {
+  return url.replace(/^.*\//, "");
+}
+
+function sourceHtml(rule) {
+  if (!rule?.docUrl) return "";
+  return `<p class="rule-source">Microsoft reference: <a href="${escapeHtml(rule.docUrl)}" rel="external">${escapeHtml(pageName(rule.docUrl))}</a></p>\n`;
+}
+
+function exampleHtml(example) {
+  if (!example) return "";
+  return `<mapi-logoff-example data-rule="${escapeHtml(example.rule)}" data-example="${escapeHtml(example.id)}"><p class="example-fallback">Live example ${escapeHtml(example.id)}: ${escapeHtml(example.expect.title ?? "")} (runs with JavaScript).</p></mapi-logoff-example>\n`;
+}
+
+function headingHtml(id, rule) {
+  const anchor = id.toLowerCase();
+  const title = rule?.title ? ` <span class="rule-title">${escapeHtml(rule.title.replace(/^Mistake: /, ""))}</span>` : "";
+  return `<h3 class="rule-head" id="${anchor}"><a class="rule-anchor" href="#${anchor}">${escapeHtml(id)}</a>${title}</h3>\n`;
+}
+
+export function ruleAnchors(md, { rules, ruleExamples, readingExamples, placed }) {
+  md.core.ruler.push("mapi_rule_anchors", (state) => {
+    const Token = state.Token;
+    const html = (content) => {
+      const t = new Token("html_block", "", 0);
+      t.content = content;
+      return t;
+    };
+    const tokens = state.tokens;
+    let sectionTitle = "";
+    const pendingReadings = [...readingExamples];
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (t.type === "heading_open" && t.tag === "h2") sectionTitle = tokens[i + 1]?.content ?? "";
+
+      // A rule item: list_item_open, paragraph_open, inline starting with **ID**.
+      if (t.type === "list_item_open" && tokens[i + 1]?.type === "paragraph_open" && tokens[i + 2]?.type === "inline") {
+        const inline = tokens[i + 2];
+        const kids = inline.children ?? [];
+        const id = kids[0]?.type === "strong_open" && kids[1]?.type === "text" && kids[2]?.type === "strong_close" ? kids[1].content : null;
+        const closeAt = tokens.findIndex((x, k) => k > i && x.type === "list_item_close" && x.level === t.level);
+        if (id && ruleIdPattern.test(id) && closeAt > 0) {
+          kids.splice(0, 3);
+          if (kids[0]?.type === "text") kids[0].content = kids[0].content.replace(/^\s+/, "");
+          t.attrJoin("class", "rule");
+          const example = ruleExamples.get(id);
+          if (example) placed.add(example.id);
+          tokens.splice(closeAt, 0, html(sourceHtml(rules.get(id)) + exampleHtml(example)));
+          tokens.splice(i + 1, 0, html(headingHtml(id, rules.get(id))));
+          continue;
+        }
+        // A readings item naming a reading's setting.
+        if (/reading/i.test(sectionTitle) && closeAt > 0) {
+          const text = tokens.slice(i, closeAt).filter((x) => x.type === "inline").map((x) => x.content).join(" ");
+          const at = pendingReadings.findIndex((e) => text.includes(e.expect.reading.setting));
+          if (at >= 0) {
+            const [example] = pendingReadings.splice(at, 1);
+            placed.add(example.id);
+            t.attrSet("id", `reading-${example.expect.reading.setting.toLowerCase()}`);
+            tokens.splice(closeAt, 0, html(exampleHtml(example)));
+          }
+        }
+      }
+
+      // The mistakes table: link the ids, then one section per mistake after the table.
+      if (t.type === "table_open") {
+        const closeAt = tokens.findIndex((x, k) => k > i && x.type === "table_close");
+        const mistakes = [];
+        for (let k = i; k < closeAt; k++) {
+          if (tokens[k].type !== "tr_open" || tokens[k + 1]?.type !== "td_open") continue;
+          const cell = tokens[k + 2];
+          const id = cell?.type === "inline" ? cell.content.trim() : "";
+          if (!/^M\d{1,2}$/.test(id)) continue;
+          mistakes.push(id);
+          const link = new Token("html_inline", "", 0);
+          link.content = `<a href="#${id.toLowerCase()}">${escapeHtml(id)}</a>`;
+          cell.children = [link];
+        }
+        if (mistakes.length) {
+          const blocks = mistakes.map((id) => {
+            const example = ruleExamples.get(id);
+            if (example) placed.add(example.id);
+            return `<section class="rule mistake">\n${headingHtml(id, rules.get(id))}${sourceHtml(rules.get(id))}${exampleHtml(example)}</section>\n`;
+          });
+          tokens.splice(closeAt + 1, 0, html(`<div class="mistakes">\n${blocks.join("")}</div>\n`));
+        }
+      }
+    }
+  });
+}
