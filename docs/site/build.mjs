@@ -59,7 +59,7 @@ const readingExamples = EXAMPLES.filter((e) => e.expect.reading);
 
 // ---------------------------------------------------------------- markdown
 const highlighter = await createHighlighter({
-  themes: ["github-light", "github-dark"],
+  themes: ["github-light-high-contrast", "github-dark-high-contrast"],
   langs: ["json", "js", "ts", "sh", "rust", "text", "jsonc", "toml", "yaml"],
 });
 const toClass = transformerStyleToClass({ classPrefix: "sh-" });
@@ -90,7 +90,7 @@ function makeMarkdown({ prefix }) {
   md.use(anchor, { slugify, tabIndex: false });
   md.use(
     fromHighlighter(highlighter, {
-      themes: { light: "github-light", dark: "github-dark" },
+      themes: { light: "github-light-high-contrast", dark: "github-dark-high-contrast" },
       defaultColor: false,
       transformers: [toClass],
       fallbackLanguage: "text",
@@ -175,7 +175,7 @@ function layout({ file, title, body, description, withExamples = false }) {
     <link rel="stylesheet" href="${prefix}assets/code.css" />
     <script type="module" src="${prefix}assets/site.js"></script>
   </head>
-  <body data-root="${prefix || "./"}"${withExamples ? ' data-examples="yes"' : ""}>
+  <body data-root="${prefix}"${withExamples ? ' data-examples="yes"' : ""}>
     <a class="skip" href="#main">Skip to the content</a>
     <header class="top">
       <a class="brand" href="${prefix}index.html">mapi-logoff <span>docs</span></a>
@@ -187,7 +187,7 @@ function layout({ file, title, body, description, withExamples = false }) {
           <span id="search-help" class="visually-hidden">Type a rule id such as S3 or a word; arrow keys move through the results.</span>
           <div id="search-results" class="search-results" role="region" aria-live="polite" aria-label="Search results" hidden></div>
         </form>
-        <button type="button" class="theme-toggle" aria-label="Colour theme: follows the system" data-theme-toggle>Theme: auto</button>
+        <button type="button" class="theme-toggle" data-theme-toggle>Theme: auto</button>
       </div>
     </header>
     <div class="page">
@@ -289,6 +289,16 @@ const written = [];
   written.push(writePage("cli.html", { title: "The command line", body: md.render(text), description: "mapi-logoff check, run, matrix and explore." }));
 }
 
+/**
+ * typedoc numbers the anchor of a name that occurs twice in a module
+ * (#partykind-1) even when only one of them gets a heading on its page; such
+ * a link goes to the heading the name has.
+ */
+function sameNameAnchors(html) {
+  const ids = new Set([...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]));
+  return html.replace(/href="#([^"]+)-(\d+)"/g, (all, base, n) => (ids.has(`${base}-${n}`) || !ids.has(base) ? all : `href="#${base}"`));
+}
+
 // JS API: typedoc's Markdown output, one page per module.
 if (apiDir) {
   const files = [];
@@ -318,9 +328,9 @@ if (apiDir) {
       }
       return defaultLink(tokens, idx, options, env, self);
     };
-    let text = fs.readFileSync(path.join(apiDir, rel), "utf8");
+    const text = fs.readFileSync(path.join(apiDir, rel), "utf8");
     const title = (/^# (.*)$/m.exec(text)?.[1] ?? "JS API").replace(/[`*\\]/g, "");
-    written.push(writePage(out, { title: `JS API: ${title}`, body: md.render(text), description: `The mapi-logoff JavaScript API: ${title}.` }));
+    written.push(writePage(out, { title: `JS API: ${title}`, body: sameNameAnchors(md.render(text)), description: `The mapi-logoff JavaScript API: ${title}.` }));
   }
 }
 

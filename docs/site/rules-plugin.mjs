@@ -53,7 +53,9 @@ export function ruleAnchors(md, { rules, ruleExamples, readingExamples, placed }
       // A rule item: list_item_open, paragraph_open, inline starting with **ID**.
       if (t.type === "list_item_open" && tokens[i + 1]?.type === "paragraph_open" && tokens[i + 2]?.type === "inline") {
         const inline = tokens[i + 2];
-        const kids = inline.children ?? [];
+        // markdown-it may start the children with an empty text token.
+        const kids = (inline.children ?? []).filter((k, n) => n > 0 || k.type !== "text" || k.content !== "");
+        inline.children = kids;
         const id = kids[0]?.type === "strong_open" && kids[1]?.type === "text" && kids[2]?.type === "strong_close" ? kids[1].content : null;
         const closeAt = tokens.findIndex((x, k) => k > i && x.type === "list_item_close" && x.level === t.level);
         if (id && ruleIdPattern.test(id) && closeAt > 0) {

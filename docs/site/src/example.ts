@@ -42,7 +42,7 @@ let ready: Promise<Map<string, Example>> | null = null;
 /** The engine and the examples, loaded once for the whole page. */
 function load(): Promise<Map<string, Example>> {
   ready ??= (async () => {
-    const root = document.body.dataset.root ?? "./";
+    const root = document.body.dataset.root ?? "";
     const [file] = await Promise.all([
       fetch(`${root}examples.json`).then((r) => {
         if (!r.ok) throw new Error(`examples.json: HTTP ${r.status}`);
@@ -176,7 +176,7 @@ function violationsBlock(run: Run): HTMLElement {
 
 function playgroundLink(scenario: Scenario): HTMLAnchorElement {
   const a = el("a", "ex-open", "Open in playground");
-  const root = document.body.dataset.root ?? "./";
+  const root = document.body.dataset.root ?? "";
   a.href = `${root}../index.html`;
   const position = scenario.actions?.length ?? 0;
   void encodeFragment({ scenario, position }).then((f) => {

@@ -21,7 +21,7 @@ function applyTheme(choice: ThemeChoice): void {
   const button = document.querySelector<HTMLButtonElement>("[data-theme-toggle]");
   if (button) {
     button.textContent = `Theme: ${choice}`;
-    button.setAttribute("aria-label", choice === "auto" ? "Colour theme: follows the system (change)" : `Colour theme: ${choice} (change)`);
+    button.title = choice === "auto" ? "The colour theme follows the system; click for light" : `Colour theme ${choice}; click for ${choice === "light" ? "dark" : "the system's"}`;
   }
 }
 
@@ -45,7 +45,7 @@ interface PagefindResult {
   url: string;
   excerpt: string;
   meta: { title?: string };
-  sub_results?: { title: string; url: string; excerpt: string }[];
+  sub_results?: { title: string; url: string; excerpt: string; weighted_locations?: { balanced_score?: number }[] }[];
 }
 interface Pagefind {
   search(q: string): Promise<{ results: { data(): Promise<PagefindResult> }[] }>;
@@ -54,7 +54,7 @@ interface Pagefind {
 
 let pagefind: Promise<Pagefind> | null = null;
 function loadPagefind(): Promise<Pagefind> {
-  const root = document.body.dataset.root ?? "./";
+  const root = document.body.dataset.root ?? "";
   pagefind ??= import(/* @vite-ignore */ new URL(`${root}pagefind/pagefind.js`, location.href).href) as Promise<Pagefind>;
   return pagefind;
 }
@@ -71,6 +71,19 @@ function excerptNodes(html: string): Node[] {
     } else out.push(document.createTextNode(n.textContent ?? ""));
   });
   return out;
+}
+
+/**
+ * Pagefind lists a page's sections in page order; show the best first: a
+ * section whose title starts with the query (a rule id: "S3" -> "S3 ..."),
+ * then the sections with the heaviest hits.
+ */
+function rankSubResults<T extends { title: string; weighted_locations?: { balanced_score?: number }[] }>(subs: T[], query: string): T[] {
+  const q = query.trim().toLowerCase();
+  const score = (s: T) =>
+    (s.title.trim().toLowerCase().startsWith(`${q} `) || s.title.trim().toLowerCase() === q ? 1e9 : 0) +
+    (s.weighted_locations ?? []).reduce((sum, l) => sum + (l.balanced_score ?? 0), 0);
+  return subs.map((s, i) => ({ s, i, k: score(s) })).sort((a, b) => b.k - a.k || a.i - b.i).map((x) => x.s);
 }
 
 function setupSearch(): void {
@@ -107,7 +120,7 @@ function setupSearch(): void {
     const list = document.createElement("ul");
     for (const r of results) {
       // The rule's own heading first: a search for "S3" should land on #s3.
-      const subs = (r.sub_results ?? []).slice(0, 4);
+      const subs = rankSubResults(r.sub_results ?? [], q).slice(0, 4);
       for (const s of subs.length ? subs : [{ title: r.meta.title ?? r.url, url: r.url, excerpt: r.excerpt }]) {
         const li = document.createElement("li");
         const a = document.createElement("a");
