@@ -20,7 +20,7 @@ import anchor from "markdown-it-anchor";
 import { fromHighlighter } from "@shikijs/markdown-it/core";
 import { createHighlighter } from "shiki";
 import { transformerStyleToClass } from "@shikijs/transformers";
-import { ruleAnchors, ruleIdPattern } from "./rules-plugin.mjs";
+import { ruleAnchors, ruleIdPattern, ruleLinks } from "./rules-plugin.mjs";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 const OUT = path.join(ROOT, "dist", "docs");
@@ -102,6 +102,7 @@ function makeMarkdown({ prefix }) {
   const defaultLink = md.renderer.rules.link_open ?? ((t, i, o, e, self) => self.renderToken(t, i, o));
   md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
     const token = tokens[idx];
+    if (token.attrGet("class") === "rule-ref") return defaultLink(tokens, idx, options, env, self);
     const href = token.attrGet("href") ?? "";
     const target = siteHref(href, prefix);
     if (target === null) {
@@ -115,6 +116,7 @@ function makeMarkdown({ prefix }) {
     return defaultLink(tokens, idx, options, env, self);
   };
   md.renderer.rules.link_close = (tokens, idx, options, env, self) => (tokens[idx].meta?.dropped ? "" : self.renderToken(tokens, idx, options));
+  md.use(ruleLinks, { href: (id) => (RULES.has(id) ? `${prefix}protocol.html#${id.toLowerCase()}` : null) });
   return md;
 }
 
@@ -157,7 +159,8 @@ function layout({ file, title, body, description, withExamples = false }) {
   const depth = file.split("/").length - 1;
   const prefix = "../".repeat(depth);
   const nav = NAV.map(([href, label]) => {
-    const current = href === file ? ' aria-current="page"' : "";
+    const section = href.includes("/") && file.startsWith(href.replace(/[^/]*$/, ""));
+    const current = href === file || section ? ' aria-current="page"' : "";
     return `<li><a href="${prefix}${href}"${current}>${label}</a></li>`;
   }).join("");
   const content = `<article class="doc" data-pagefind-body>${body}</article>`;

@@ -107,3 +107,41 @@ export function ruleAnchors(md, { rules, ruleExamples, readingExamples, placed }
     }
   });
 }
+
+/**
+ * Rule ids in running text (S11, T6, M5; not in code, headings or links)
+ * link to their rule on the protocol page, so every citation is one click
+ * from its rule. `href(id)` gives the link for an id the engine knows, or null.
+ */
+export function ruleLinks(md, { href }) {
+  md.core.ruler.push("mapi_rule_links", (state) => {
+    for (let i = 0; i < state.tokens.length; i++) {
+      const block = state.tokens[i];
+      if (block.type !== "inline" || !block.children || state.tokens[i - 1]?.type === "heading_open") continue;
+      const out = [];
+      let inLink = 0;
+      block.children.forEach((t, k, kids) => {
+        if (t.type === "link_open") inLink++;
+        if (t.type === "link_close") inLink--;
+        // A rule's own label (**S3** at the start of its item) stays text: it becomes the rule's heading.
+        const label = kids[k - 1]?.type === "strong_open" && kids[k + 1]?.type === "strong_close";
+        if (t.type !== "text" || inLink > 0 || label || !/\b[STIM]\d{1,2}\b/.test(t.content)) {
+          out.push(t);
+          return;
+        }
+        let last = 0;
+        for (const m of t.content.matchAll(/\b([STIM]\d{1,2})\b/g)) {
+          const target = href(m[1]);
+          if (!target) continue;
+          if (m.index > last) out.push(Object.assign(new state.Token("text", "", 0), { content: t.content.slice(last, m.index) }));
+          const open = new state.Token("link_open", "a", 1);
+          open.attrs = [["href", target], ["class", "rule-ref"]];
+          out.push(open, Object.assign(new state.Token("text", "", 0), { content: m[1] }), new state.Token("link_close", "a", -1));
+          last = m.index + m[0].length;
+        }
+        if (last < t.content.length) out.push(Object.assign(new state.Token("text", "", 0), { content: t.content.slice(last) }));
+      });
+      block.children = out;
+    }
+  });
+}

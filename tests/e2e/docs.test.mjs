@@ -152,10 +152,10 @@ describe("live examples", () => {
 describe("search", () => {
   async function search(page, query) {
     await page.locator("#search-input").fill(query);
-    await page.waitForFunction(() => {
+    await page.waitForFunction((q) => {
       const box = document.querySelector("#search-results");
-      return box && !box.hidden && box.querySelector(".hit-count");
-    });
+      return box && !box.hidden && box.dataset.query === q;
+    }, query);
     return page.evaluate(() => [...document.querySelectorAll("#search-results a")].map((a) => a.getAttribute("href")));
   }
 

@@ -141,6 +141,7 @@ function setupSearch(): void {
     status.className = "hit-count";
     status.textContent = results.length ? `${list.children.length} results` : `Nothing found for “${q}”.`;
     box.replaceChildren(status, list);
+    box.dataset.query = q;
   });
   // Arrow keys move between the input and the results; Escape closes them.
   form.addEventListener("keydown", (e) => {
