@@ -99,8 +99,10 @@ describe("live examples", () => {
         results: [...e.querySelectorAll(".ex-result")].map((r) => ({ reading: r.closest("[data-reading]")?.dataset.reading ?? null, hresult: r.dataset.hresult })),
         playground: [...e.querySelectorAll("a.ex-open")].map((a) => a.getAttribute("href")),
         diagramRows: e.querySelectorAll(".seq-row").length,
+        external: [...e.querySelectorAll("a")].map((a) => a.getAttribute("href")).filter((h) => /^[a-z]+:/i.test(h ?? "")),
       })),
     );
+    const microsoft = new Set(Object.values(EXAMPLES.rules).map((r) => r.docUrl).filter(Boolean));
     const wrong = [];
     for (const s of shown) {
       const example = EXAMPLES.examples.find((x) => x.id === s.id);
@@ -115,6 +117,7 @@ describe("live examples", () => {
         : [{ reading: null, hresult: example.expect.checks[0].hresult }];
       if (JSON.stringify(s.results) !== JSON.stringify(wanted)) wrong.push(`${s.id}: shows ${JSON.stringify(s.results)}, expected ${JSON.stringify(wanted)}`);
       assert.ok(s.diagramRows > 0, `${s.id}: no sequence diagram rows`);
+      for (const href of s.external) assert.ok(microsoft.has(href), `${s.id}: external link ${href} is not a Microsoft page a rule cites`);
       // "Open in playground" carries the scenario, in the playground's own #v1= format.
       for (const href of s.playground) {
         const m = /^\.\.\/index\.html#v1=([A-Za-z0-9_-]+)$/.exec(href ?? "");
@@ -261,7 +264,7 @@ describe("pages", () => {
         }
         const violations = await runAxe(page);
         assert.deepEqual(violations, [], `${url} (${scheme})`);
-        await page.screenshot({ path: path.join(DIST, "screenshots", `docs-${path.basename(url, ".html")}-${scheme}.png`) });
+        await page.screenshot({ path: path.join(DIST, "screenshots", `docs-${url.replace(/^\/docs\//, "").replace(/\.html$/, "").replace(/\//g, "-")}-${scheme}.png`) });
         await closeClean(page);
       }
     });
