@@ -270,6 +270,20 @@ describe("pages", () => {
     });
   }
 
+  test("no page scrolls sideways on a 390-wide phone", { timeout: 120000 }, async () => {
+    for (const url of ["/docs/index.html", "/docs/protocol.html", "/docs/trace-format.html", "/docs/cli.html", "/docs/api/mapi_logoff.html", "/docs/architecture.html"]) {
+      const page = await openPage(url);
+      await page.setViewportSize({ width: 390, height: 844 });
+      if (url.endsWith("protocol.html")) {
+        await page.locator('mapi-logoff-example[data-example="reading-abort"]').scrollIntoViewIfNeeded();
+        await page.waitForSelector('mapi-logoff-example[data-example="reading-abort"][data-state="ready"]');
+      }
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 390, `${url} is ${width} px wide at 390`);
+      await closeClean(page);
+    }
+  });
+
   test("the theme button cycles auto, light, dark and is remembered", { timeout: 60000 }, async () => {
     const page = await openPage("/docs/index.html", { colorScheme: "light" });
     const button = page.locator("[data-theme-toggle]");
