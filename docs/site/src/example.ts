@@ -32,9 +32,25 @@ interface Example {
   expect: Expectation;
   scenario: Scenario;
 }
+interface ReadingInfo {
+  setting: string;
+  value: string;
+  label?: string;
+  sentence?: string;
+  quote?: string;
+  aliases?: string[];
+}
 interface ExamplesFile {
   examples: Example[];
   rules: Record<string, { title: string; docUrl?: string }>;
+  readings?: ReadingInfo[];
+}
+
+let engineReadings: ReadingInfo[] = [];
+
+/** The engine's description of a reading value (or of the value it is an alias of), if it gives one. */
+function readingInfo(setting: string, value: string): ReadingInfo | undefined {
+  return engineReadings.find((r) => r.setting === setting && (r.value === value || (r.aliases ?? []).includes(value)));
 }
 
 let ready: Promise<Map<string, Example>> | null = null;
@@ -50,6 +66,7 @@ function load(): Promise<Map<string, Example>> {
       }),
       init(),
     ]);
+    engineReadings = Array.isArray(file.readings) ? file.readings : [];
     return new Map(file.examples.map((e) => [e.id, e]));
   })();
   return ready;
@@ -251,9 +268,10 @@ export class MapiLogoffExample extends HTMLElement {
       for (const v of expect.reading.values) {
         const col = el("div", "ex-reading");
         col.dataset.reading = v.value;
-        col.append(el("p", "ex-reading-label", v.label), el("p", "ex-reading-sentence", v.sentence));
+        const info = readingInfo(expect.reading.setting, v.value);
+        col.append(el("p", "ex-reading-label", info?.label ?? v.label), el("p", "ex-reading-sentence", info?.sentence ?? v.sentence));
         const quote = el("blockquote", "ex-quote");
-        quote.append(el("p", "", `“${v.quote}”`));
+        quote.append(el("p", "", `“${info?.quote ?? v.quote}”`));
         if (expect.reading.page) {
           const cite = el("a", "", expect.reading.page.replace(/^.*\//, ""));
           cite.href = expect.reading.page;
