@@ -150,7 +150,7 @@ function toc(html) {
   }
   if (items.length < 2) return "";
   const lis = items
-    .map((i) => `<li class="toc-h${i.level}"><a href="#${escapeHtml(i.id)}">${i.text}</a></li>`)
+    .map((i) => `<li class="toc-h${i.level}"><a href="#${escapeHtml(i.id)}" title="${i.text.replace(/"/g, "&quot;")}">${i.text}</a></li>`)
     .join("\n");
   return `<nav class="toc" aria-label="On this page"><h2 class="toc-title">On this page</h2><ol>${lis}</ol></nav>`;
 }
