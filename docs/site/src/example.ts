@@ -6,7 +6,7 @@
 // each example renders when it scrolls into view, then sets
 // data-state="ready" (or "error", with the reason shown).
 import init, { Simulation } from "mapi-logoff";
-import type { Outcome, Party, Scenario, TraceEvent, Violation } from "mapi-logoff";
+import type { Action, Outcome, Party, Scenario, TraceEvent, Violation } from "mapi-logoff";
 import { encodeFragment } from "../../../www/share";
 
 interface Check {
@@ -80,7 +80,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, t
 }
 
 /** An action as a call a reader recognises. */
-function actionText(a: Scenario["actions"] extends (infer T)[] | undefined ? T : never): string {
+function actionText(a: Action): string {
   const parts = Object.entries(a)
     .filter(([k]) => k !== "type")
     .map(([k, v]) => `${k} ${typeof v === "string" ? v : JSON.stringify(v)}`);
