@@ -21,7 +21,7 @@ const HELP = `mapi-logoff ${version()}: the executable reference for MAPI logoff
 Usage:
   mapi-logoff check <trace.jsonl | -> [--format text|json|sarif] [--context N]
   mapi-logoff run <scenario.json> [--format text|json|mermaid]
-  mapi-logoff matrix [--format text|json|markdown] [--abort-reading sampleStore|literal]
+  mapi-logoff matrix [--format text|json|markdown] [--abort-reading stopThenRelease|vetoWhileBusy]
                      [--store-logoff-transports atFinalRelease|immediate]
   mapi-logoff explore <scenario.json | -> [--max-depth N] [--max-states N] [--symmetry]
                      [--client-misuse] [--property NAME]... [--reachable GOAL]...
@@ -298,7 +298,7 @@ function matrix(args) {
   if (positionals.length) fail("matrix takes no file");
   const format = option(values, "format", ["text", "json", "markdown"]) ?? "text";
   const settings = {
-    abortReading: option(values, "abort-reading", ["sampleStore", "literal"]) ?? "sampleStore",
+    abortReading: option(values, "abort-reading", ["stopThenRelease", "vetoWhileBusy", "sampleStore", "literal"]) ?? "stopThenRelease",
     storeLogoffTransports: option(values, "store-logoff-transports", ["atFinalRelease", "immediate"]) ?? "atFinalRelease",
   };
   const cells = outcomeMatrix(settings);

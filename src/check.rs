@@ -1,25 +1,34 @@
 //! The trace checker: replays a log of calls (the JSON Lines format of
-//! `tracefile`) against the protocol and reports diagnostics, each with its
-//! rule id, the provider mistake when one applies, a severity, the line,
-//! the objects involved, a one-line message and the page behind the rule.
+//! `tracefile`) against the protocol and reports diagnostics. Each names the
+//! rule, the provider mistake when one applies, who broke the rule (the
+//! client, the store provider, MAPI or its spooler, the transport
+//! provider), a severity that follows the page's words ("must" is an
+//! error, "should" or "typically" a warning, what only the model chose an
+//! info), the earliest line where the breach became certain, the objects
+//! involved, a one-line message and the page behind the rule.
 //!
 //! The checker only observes calls: it does not run the model. That makes
 //! cross-validation meaningful: a simulated run with well-behaved providers
 //! must give no diagnostic, and a run with a provider fault switched on
-//! must give exactly that fault's mistake (tests/check.rs).
+//! must give exactly that fault's mistake (tests/check.rs). It blames only
+//! what breaks every reading of the pages (docs/protocol.md, section 7): it
+//! accepts StoreLogoffTransports from StoreLogoff or from the final Release,
+//! a second call after a veto or none, NO_WAIT and ORDERLY answered at once
+//! or after the work, both readings of LOGOFF_ABORT. A log may start and
+//! end anywhere: what it cannot show (a block allocated before its first
+//! line, a Release after its last) is never an error.
 //!
-//! It streams: memory grows with the number of objects in the log, not the
-//! number of lines, and at most [`MAX_DIAGNOSTICS`] diagnostics are kept
-//! (the rest are counted).
+//! It streams: the work per line does not grow with the log, memory grows
+//! with the objects still alive in it, and at most [`MAX_DIAGNOSTICS`]
+//! diagnostics are kept (the rest are counted).
 
-use crate::error::InputError;
 use crate::fingerprint::BuildFingerprint;
-use crate::flags::{StoreLogoffFlag, StoreLogoffOutFlags, TransportLogoffFlags, TransportNotifyFlags};
+use crate::flags::{FlagSet, StoreLogoffFlag, StoreLogoffOutFlags, TransportNotifyFlags};
 use crate::hresult::HResult;
 use crate::rules::RuleId::{self, *};
-use crate::tracefile::{Call, Line, ObjectKind, ObjectRef, parse_line};
+use crate::tracefile::{Call, Declaration, Line, ObjectKind, ObjectRef, Return, parse_line};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
 /// Diagnostics kept in a report; more are counted in `omitted`.
@@ -33,6 +42,19 @@ crate::json::string_enum! {
     }
 }
 
+crate::json::string_enum! {
+    /// Who broke the rule.
+    pub enum Party {
+        /// The application calling the store (or a provider acting as one
+        /// of another's clients).
+        Client = "client",
+        StoreProvider = "storeProvider",
+        /// MAPI or its spooler.
+        Mapi = "mapi",
+        TransportProvider = "transportProvider",
+    }
+}
+
 /// One finding.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -40,19 +62,22 @@ pub struct Diagnostic {
     /// The rule (S1..T9, I1..I6); `None` for lines that are not usable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<RuleId>,
-    /// The provider mistake (M1..M11) behind it, when one applies.
+    /// The mistake (M1..M11) behind it, when one applies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mistake: Option<RuleId>,
     pub severity: Severity,
+    /// Who broke the rule; `None` for lines that are not usable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party: Option<Party>,
     /// `malformedLine`, `notUnderstood`, or the rule id.
     pub code: String,
-    /// 1-based line of the call that showed the problem.
+    /// 1-based line where the breach became certain.
     pub line: u64,
     /// Other lines involved (the call that started what went wrong).
     pub related: Vec<u64>,
     pub objects: Vec<String>,
     pub message: String,
-    /// The documentation page behind the rule (or the mistake).
+    /// The documentation page the rule cites, when a page says it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
 }
@@ -75,21 +100,29 @@ impl Report {
     }
 }
 
+/// What the checker learns about one store object (per process: two
+/// processes that hold the same store hold two objects).
 #[derive(Default)]
 struct StoreTrack {
-    saved_flag: Option<u32>,
+    /// The flag and line of the client's last valid StoreLogoff.
+    saved_flag: Option<(u32, u64)>,
     /// StoreLogoffTransports calls that ended this shutdown: COMPLETE,
     /// MAPI_E_NO_SUPPORT, or a veto during the final release.
     completions: u32,
     first_flags: Option<u32>,
     last_result: Option<HResult>,
-    /// COMPLETE was returned: only Release/AddRef/QueryInterface may follow.
+    /// COMPLETE was returned at this line: only Release should follow.
     invalid_since: Option<u64>,
     final_release: Option<u64>,
+    /// IMsgStore::Release calls of this store in progress.
+    in_release: u32,
+    /// A StoreLogoffTransports call before the final release was vetoed:
+    /// "a call has occurred" (S14), so none at the release also conforms.
+    vetoed_before_release: bool,
+    /// The completing call was made inside the final release (S14's ABORT).
+    completed_in_release: bool,
     support_released: bool,
     destroyed: bool,
-    /// Opened by (process, profile) pairs (S8).
-    openers: Vec<(u64, String)>,
 }
 
 #[derive(Default)]
@@ -98,24 +131,55 @@ struct SessionTrack {
     address_types_block: Option<u64>,
     logoff_line: Option<u64>,
     logoff_failed: bool,
-    logoff_refused_defined_flags: bool,
+    /// Inside TransportLogoff: where it began, MakeInvalid and the first
+    /// free inside it (T6's order).
+    in_logoff: Option<u64>,
+    make_invalid_at: Option<u64>,
+    first_free_in_logoff: Option<u64>,
+    /// The provider did some cleanup (MakeInvalid, a free, the support
+    /// release) inside TransportLogoff: a failed logoff it did not take
+    /// for a veto.
+    cleaned_in_logoff: bool,
     traffic_ended: bool,
     /// The spooler discarded the AddressTypes (T2): the array may go now.
     address_types_discarded: bool,
     support_released_at: Option<u64>,
     cleanup_after_support_reported: bool,
     invalid: bool,
+    /// The last Release returned 0 (or gave no count) at this line.
     released_at: Option<u64>,
-    in_flight: Vec<u64>,
+    /// IXPLogon::Release calls of this session in progress.
+    in_release: u32,
+    /// The final Release is over and what it left was judged.
+    destroyed: bool,
+    /// Sends in progress (message ids) that TransportLogoff must stop (T4).
+    sending: Vec<u64>,
+    /// Receives in progress.
+    receiving: Vec<u64>,
+    /// Root blocks the session still owns.
+    live_blocks: HashSet<u64, BuildFingerprint>,
+    /// The blocks left at the end of TransportLogoff were reported (T5).
+    leak_reported: bool,
+    /// A send TransportLogoff did not stop was reported (T4).
+    unstopped_reported: bool,
+    /// Blocks allocated after the spooler released the logon (reported, I3).
+    late_blocks: u32,
 }
 
 #[derive(Default)]
 struct BlockTrack {
     owner: String,
     parent: Option<u64>,
+    children: Vec<u64>,
     freed: bool,
-    /// Allocated by a logon that was already released.
-    late: bool,
+}
+
+/// A call whose nested calls may follow: an entry line waiting for its
+/// return, or a complete line with a depth.
+struct Frame {
+    /// The call, complete (a version 1 line) or waiting for its return.
+    call: Box<Call>,
+    waiting: bool,
 }
 
 /// Objects of one kind by their id in the log, in the order they first
@@ -155,20 +219,55 @@ impl<K: Hash + Eq + Clone, T: Default> Table<K, T> {
     fn iter(&self) -> impl Iterator<Item = &(K, T)> {
         self.items.iter()
     }
+}
 
-    fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        self.items.iter_mut().map(|(_, t)| t)
+/// One finding, before it is counted and kept.
+struct Finding {
+    rule: RuleId,
+    mistake: Option<RuleId>,
+    severity: Severity,
+    party: Party,
+    line: u64,
+    related: Vec<u64>,
+    objects: Vec<String>,
+    message: String,
+}
+
+impl Finding {
+    fn new(rule: RuleId, severity: Severity, party: Party, line: u64, object: String, message: String) -> Finding {
+        Finding { rule, mistake: None, severity, party, line, related: Vec::new(), objects: vec![object], message }
+    }
+    fn mistake(mut self, m: RuleId) -> Finding {
+        self.mistake = Some(m);
+        self
+    }
+    fn related(mut self, line: u64) -> Finding {
+        self.related.push(line);
+        self
     }
 }
+
+use Severity::{Error, Info, Warning};
 
 /// The checker. Feed it lines (or chunks of text), then call `finish`.
 #[derive(Default)]
 pub struct Checker {
     report: Report,
     stores: Table<String, StoreTrack>,
+    /// Who opened each store (by its id): (process, profile) pairs (S8).
+    openers: Table<String, Vec<(Option<u64>, String)>>,
     sessions: Table<String, SessionTrack>,
     blocks: Table<u64, BlockTrack>,
-    saw_allocations: bool,
+    /// Message id -> the session transferring it.
+    transfers: HashMap<u64, String, BuildFingerprint>,
+    /// Per thread, the calls in progress.
+    frames: HashMap<String, Vec<Frame>, BuildFingerprint>,
+    /// Support objects a provider implements itself, forwarding to MAPI's.
+    forwarders: HashSet<(ObjectKind, String), BuildFingerprint>,
+    /// Store id -> the store of a wrapping provider that wraps it.
+    wrapped_by: HashMap<String, String, BuildFingerprint>,
+    /// Calls written without a depth whose end the log does not show.
+    open_ended: Vec<Call>,
     /// Transport providers shut down, with the line.
     providers_shut_down: Table<String, u64>,
     not_understood: Vec<String>,
@@ -204,6 +303,34 @@ const KNOWN_OTHER: &[&str] = &[
     "Spooler::ReleaseStoreLogon",
 ];
 
+/// Calls on a store that stay valid after COMPLETE: Release, and AddRef
+/// and QueryInterface, which COM requires to work (S9).
+const STORE_CALLS_ALWAYS_VALID: &[&str] = &[
+    "IMsgStore::Release",
+    "IMsgStore::AddRef",
+    "IMsgStore::QueryInterface",
+    "IUnknown::Release",
+    "IUnknown::AddRef",
+    "IUnknown::QueryInterface",
+];
+
+fn flags_text(f: u32) -> String {
+    FlagSet::StoreLogoff.format(f)
+}
+
+/// The key of a store object: its id, per process when the line says which
+/// process made the call.
+fn store_key(process: Option<u64>, id: &str) -> String {
+    match process {
+        Some(p) => format!("{p}/{id}"),
+        None => id.to_string(),
+    }
+}
+
+fn is_spooler_or_mapi(r: Option<&ObjectRef>) -> bool {
+    r.is_some_and(|r| matches!(r.kind, ObjectKind::Spooler | ObjectKind::Mapi))
+}
+
 impl Checker {
     pub fn new() -> Checker {
         Checker::default()
@@ -228,32 +355,35 @@ impl Checker {
         match parse_line(text, number) {
             Ok(Line::Call(call)) => {
                 self.report.calls += 1;
-                self.call(&call);
+                self.begin(call);
             }
-            Ok(_) => {}
-            Err(e) => self.malformed(number, e),
+            Ok(Line::Return(ret)) => self.returned(*ret),
+            Ok(Line::Declare(d)) => self.declare(*d),
+            Ok(Line::Header | Line::Blank) => {}
+            Err(e) => self.malformed(number, format!("line {number} is not a call: {e}")),
         }
     }
 
-    fn malformed(&mut self, line: u64, e: InputError) {
+    fn malformed(&mut self, line: u64, message: String) {
         self.push(Diagnostic {
             rule: None,
             mistake: None,
-            severity: Severity::Error,
+            severity: Error,
+            party: None,
             code: "malformedLine".into(),
             line,
             related: Vec::new(),
             objects: Vec::new(),
-            message: format!("line {line} is not a call: {e}"),
+            message,
             doc_url: None,
         });
     }
 
     fn push(&mut self, d: Diagnostic) {
         match d.severity {
-            Severity::Error => self.report.errors += 1,
-            Severity::Warning => self.report.warnings += 1,
-            Severity::Info => {}
+            Error => self.report.errors += 1,
+            Warning => self.report.warnings += 1,
+            Info => {}
         }
         if self.report.diagnostics.len() < MAX_DIAGNOSTICS {
             self.report.diagnostics.push(d);
@@ -262,36 +392,176 @@ impl Checker {
         }
     }
 
-    fn diag(&mut self, rule: RuleId, mistake: Option<RuleId>, line: u64, related: Vec<u64>, objects: Vec<String>, message: String) {
-        let doc = mistake.unwrap_or(rule);
+    fn report(&mut self, f: Finding) {
+        let doc = f.mistake.unwrap_or(f.rule);
         self.push(Diagnostic {
-            rule: Some(rule),
-            mistake,
-            severity: Severity::Error,
-            code: rule.as_str().into(),
-            line,
-            related,
-            objects,
-            message,
-            doc_url: Some(doc.doc_url()),
+            rule: Some(f.rule),
+            mistake: f.mistake,
+            severity: f.severity,
+            party: Some(f.party),
+            code: f.rule.as_str().into(),
+            line: f.line,
+            related: f.related,
+            objects: f.objects,
+            message: f.message,
+            doc_url: doc.doc_url().or_else(|| f.rule.doc_url()),
         });
     }
 
-    fn call(&mut self, c: &Call) {
+    // ---- nesting -------------------------------------------------------
+
+    /// A call line: an entry line waits for its return; a complete line
+    /// is judged now, and with a depth it stays open for the calls nested
+    /// in it (a version 1 log writes a call before the calls it makes).
+    fn begin(&mut self, call: Box<Call>) {
+        let thread = call.thread.clone();
+        if let Some(depth) = call.depth {
+            self.close_complete_frames(&thread, Some(depth));
+        }
+        if call.call_id.is_some() {
+            self.enter(&call);
+            self.frames.entry(thread).or_default().push(Frame { call, waiting: true });
+            return;
+        }
+        if call.depth.is_some() {
+            self.enter(&call);
+            self.judge(&call);
+            self.frames.entry(thread).or_default().push(Frame { call, waiting: false });
+            return;
+        }
+        // Without a depth, where the calls it made end is unknown: what
+        // must be judged when it is over waits for the end of the log.
+        self.judge(&call);
+        if matches!(call.method.as_str(), "IXPLogon::TransportLogoff" | "IXPLogon::Release") {
+            self.open_ended.push(*call);
+        }
+    }
+
+    /// Ends the complete frames of a thread that a line at `depth` leaves
+    /// (all of them for `None`, at the end of the log).
+    fn close_complete_frames(&mut self, thread: &str, depth: Option<u32>) {
+        loop {
+            let Some(stack) = self.frames.get_mut(thread) else { return };
+            let Some(top) = stack.last() else { return };
+            let leaves = !top.waiting && depth.is_none_or(|d| top.call.depth.is_some_and(|t| t >= d));
+            if !leaves {
+                return;
+            }
+            let frame = stack.pop().expect("checked");
+            self.end(&frame.call);
+        }
+    }
+
+    fn returned(&mut self, ret: Return) {
+        let thread = ret.thread.clone();
+        self.close_complete_frames(&thread, None);
+        let stack = self.frames.entry(thread.clone()).or_default();
+        let Some(at) = stack.iter().rposition(|f| f.waiting && f.call.call_id.as_deref() == Some(ret.call_id.as_str())) else {
+            let message = format!(
+                "line {} returns call {:?}{}, which no entry line began (or it already returned)",
+                ret.line,
+                ret.call_id,
+                if thread.is_empty() { String::new() } else { format!(" of thread {thread}") }
+            );
+            self.malformed(ret.line, message);
+            return;
+        };
+        // Calls begun inside it that never returned end with it.
+        let inner: Vec<Frame> = stack.drain(at + 1..).collect();
+        let frame = stack.pop().expect("found");
+        for f in inner {
+            self.push(Diagnostic {
+                rule: None,
+                mistake: None,
+                severity: Info,
+                party: None,
+                code: "notReturned".into(),
+                line: f.call.line,
+                related: vec![ret.line],
+                objects: vec![f.call.object.to_string()],
+                message: format!("{} began at line {} and never returned before its caller did", f.call.method, f.call.line),
+                doc_url: None,
+            });
+        }
+        let call = ret.complete(*frame.call);
+        self.judge(&call);
+        self.end(&call);
+    }
+
+    fn declare(&mut self, d: Declaration) {
+        if d.forwards_to.is_some() {
+            self.forwarders.insert((d.object.kind, d.object.id.clone()));
+        }
+        if let Some(inner) = &d.wraps {
+            self.wrapped_by.insert(inner.id.clone(), d.object.id.clone());
+        }
+    }
+
+    /// Whether this call is one a provider's own support object forwards
+    /// to MAPI's: it is judged where it reaches MAPI, not twice.
+    fn is_forwarded_copy(&self, c: &Call) -> bool {
+        self.forwarders.contains(&(c.object.kind, c.object.id.clone()))
+    }
+
+    /// A call begins: what the calls nested in it need to know.
+    fn enter(&mut self, c: &Call) {
+        match (c.object.kind, c.method.as_str()) {
+            (ObjectKind::Store, "IMsgStore::Release") => {
+                self.stores.entry(&store_key(c.process, &c.object.id)).in_release += 1;
+            }
+            (ObjectKind::Session, "IXPLogon::TransportLogoff") => {
+                let s = self.session(c);
+                s.in_logoff = Some(c.start_line);
+                s.make_invalid_at = None;
+                s.first_free_in_logoff = None;
+                s.cleaned_in_logoff = false;
+            }
+            (ObjectKind::Session, "IXPLogon::Release") => {
+                self.session(c).in_release += 1;
+            }
+            _ => {}
+        }
+    }
+
+    /// A call and everything it called are over.
+    fn end(&mut self, c: &Call) {
+        match (c.object.kind, c.method.as_str()) {
+            (ObjectKind::Store, "IMsgStore::Release") => {
+                if let Some(s) = self.stores.get_mut(&store_key(c.process, &c.object.id)) {
+                    s.in_release = s.in_release.saturating_sub(1);
+                }
+            }
+            (ObjectKind::Session, "IXPLogon::TransportLogoff") => self.transport_logoff_ended(c),
+            (ObjectKind::Session, "IXPLogon::Release") => {
+                let s = self.session(c);
+                s.in_release = s.in_release.saturating_sub(1);
+                if c.ref_count.is_none_or(|n| n == 0) && !s.destroyed {
+                    s.destroyed = true;
+                    let line = s.released_at.unwrap_or(c.line);
+                    self.session_destroyed(&c.object.id.clone(), line);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // ---- judging one call ----------------------------------------------
+
+    fn judge(&mut self, c: &Call) {
         use ObjectKind as K;
+        if self.is_forwarded_copy(c) {
+            return;
+        }
         let method = c.method.as_str();
         let ok = c.hresult.is_none_or(HResult::is_success);
         match (c.object.kind, method) {
             (K::Store, "IMAPISession::OpenMsgStore") => self.open_store(c),
             (K::Store, "IMsgStore::StoreLogoff") => self.store_logoff(c, ok),
-            (K::Store, "IMessage::SubmitMessage") => {
-                self.store_call_after_complete(c, ok);
-            }
-            (K::Store, "IMsgStore::AddRef") => {
-                self.store_call_on_destroyed(c);
-            }
             (K::Store, "IMsgStore::Release") => self.store_release(c),
             (K::Store, "IMsgStore::NotifyNewMail") => self.end_transfer(c),
+            (K::Store, _) => {
+                self.store_call_after_complete(c, ok);
+            }
             (K::StoreSupport, "IMAPISupport::StoreLogoffTransports") => self.store_logoff_transports(c, ok),
             (K::StoreSupport, "IMAPISupport::Release") => self.store_support_release(c),
             (K::StoreSupport, _) => self.call_on_store_support(c),
@@ -301,17 +571,19 @@ impl Checker {
             (K::Session, "IXPLogon::SubmitMessage" | "IXPLogon::StartMessage") => {
                 let _ = self.session_call(c);
                 if let Some(m) = c.message {
-                    let in_flight = &mut self.sessions.entry(&c.object.id).in_flight;
-                    if !in_flight.contains(&m) {
-                        in_flight.push(m);
+                    let s = self.session(c);
+                    let list = if method == "IXPLogon::SubmitMessage" { &mut s.sending } else { &mut s.receiving };
+                    if !list.contains(&m) {
+                        list.push(m);
                     }
+                    self.transfers.insert(m, c.object.id.clone());
                 }
             }
             (K::Session, "IXPLogon::EndMessage") => {
                 let _ = self.session_call(c);
                 self.end_transfer(c);
             }
-            (K::Session, "Spooler::RequeueMessage") | (_, "Spooler::RequeueMessage") => self.end_transfer(c),
+            (_, "Spooler::RequeueMessage") => self.end_transfer(c),
             (K::Session, "Spooler::DiscardAddressTypes") => {
                 self.session(c).address_types_discarded = true;
             }
@@ -330,7 +602,8 @@ impl Checker {
                     self.push(Diagnostic {
                         rule: None,
                         mistake: None,
-                        severity: Severity::Info,
+                        severity: Info,
+                        party: None,
                         code: "notUnderstood".into(),
                         line: c.line,
                         related: Vec::new(),
@@ -351,52 +624,78 @@ impl Checker {
 
     // ---- stores --------------------------------------------------------
 
+    /// The party that calls a store as its client: the application, or a
+    /// wrapping provider's store that forwards to it.
+    fn client_of(&self, store_id: &str) -> (Party, String) {
+        match self.wrapped_by.get(store_id) {
+            Some(wrapper) => (Party::Client, format!("the wrapping store {wrapper}")),
+            None => (Party::Client, "the client".to_string()),
+        }
+    }
+
     fn open_store(&mut self, c: &Call) {
-        let store = self.stores.entry(&c.object.id);
+        let key = store_key(c.process, &c.object.id);
+        let store = self.stores.entry(&key);
         if store.destroyed {
             *store = StoreTrack::default();
         }
-        if let (Some(process), Some(profile)) = (c.process, &c.profile) {
-            if !store.openers.iter().any(|(p, f)| *p == process && f == profile) {
-                store.openers.push((process, profile.clone()));
+        if let Some(profile) = &c.profile {
+            let openers = self.openers.entry(&c.object.id);
+            if !openers.iter().any(|(p, f)| *p == c.process && f == profile) {
+                openers.push((c.process, profile.clone()));
             }
         }
     }
 
+    /// Two different processes have the store open for the same profile (S8).
+    fn shared_across_processes(&self, id: &str) -> bool {
+        self.openers
+            .get(&id.to_string())
+            .is_some_and(|o| o.iter().enumerate().any(|(i, (p, f))| o[i + 1..].iter().any(|(q, g)| q != p && g == f)))
+    }
+
     fn store_call_on_destroyed(&mut self, c: &Call) -> bool {
-        let destroyed = self.stores.get(&c.object.id).is_some_and(|s| s.destroyed);
-        if destroyed {
-            self.diag(
-                I3,
-                None,
-                c.line,
-                vec![],
-                vec![c.object.to_string()],
-                format!("{} reached store {} after its last reference was released", c.method, c.object.id),
-            );
+        let key = store_key(c.process, &c.object.id);
+        let destroyed = self.stores.get(&key).is_some_and(|s| s.destroyed);
+        if destroyed && !is_spooler_or_mapi(c.caller.as_ref()) {
+            let party = self.client_of(&c.object.id).0;
+            let message = format!("{} reached store {} after its last reference was released", c.method, c.object.id);
+            self.report(Finding::new(I3, Error, party, c.line, c.object.to_string(), message));
         }
         destroyed
     }
 
-    /// S9: after COMPLETE only Release, AddRef and QueryInterface. Returns
-    /// whether the call came after COMPLETE.
+    /// S9: after COMPLETE only Release should be called. Returns whether
+    /// the call came after COMPLETE.
     fn store_call_after_complete(&mut self, c: &Call, ok: bool) -> bool {
+        // MAPI and its spooler call through their own logon, which MAPI
+        // keeps until the spooler lets go (S16): not the client's object.
+        if is_spooler_or_mapi(c.caller.as_ref()) {
+            return false;
+        }
         if self.store_call_on_destroyed(c) {
             return true;
         }
-        let Some(since) = self.stores.get(&c.object.id).and_then(|s| s.invalid_since) else { return false };
-        let (rule, message) = if ok {
-            (
-                S9,
-                format!(
-                    "store {} accepted {} after returning LOGOFF_COMPLETE; it must answer MAPI_E_INVALID_OBJECT",
-                    c.object.id, c.method
-                ),
-            )
-        } else {
-            (I3, format!("{} was called on store {} after LOGOFF_COMPLETE; only Release may follow", c.method, c.object.id))
-        };
-        self.diag(rule, Some(M5), c.line, vec![since], vec![c.object.to_string()], message);
+        let key = store_key(c.process, &c.object.id);
+        let Some(since) = self.stores.get(&key).and_then(|s| s.invalid_since) else { return false };
+        if since >= c.start_line {
+            return false;
+        }
+        let object = c.object.to_string();
+        if STORE_CALLS_ALWAYS_VALID.contains(&c.method.as_str()) {
+            return false;
+        }
+        let (party, who) = self.client_of(&c.object.id);
+        let message =
+            format!("{who} called {} on store {} after LOGOFF_COMPLETE; only Release should be called now", c.method, c.object.id);
+        self.report(Finding::new(I3, Warning, party, c.line, object.clone(), message).mistake(M5).related(since));
+        if ok && c.hresult.is_some() {
+            let message = format!(
+                "store {} accepted {} after returning LOGOFF_COMPLETE; the object has been invalidated (the model answers MAPI_E_INVALID_OBJECT)",
+                c.object.id, c.method
+            );
+            self.report(Finding::new(S9, Warning, Party::StoreProvider, c.line, object, message).mistake(M5).related(since));
+        }
         true
     }
 
@@ -406,40 +705,63 @@ impl Checker {
         if self.store_call_after_complete(c, ok) && !ok {
             return;
         }
+        let object = c.object.to_string();
         if c.hresult == Some(HResult::MAPI_E_NO_SUPPORT) {
             let message = format!(
-                "store {} passed MAPI_E_NO_SUPPORT from StoreLogoffTransports on to its caller; it must treat it as normal",
+                "store {} passed MAPI_E_NO_SUPPORT from StoreLogoffTransports on to its caller; it should treat it as normal (the support object does not implement the call)",
                 c.object.id
             );
-            self.diag(S11, Some(M4), c.line, vec![], vec![c.object.to_string()], message);
+            self.report(Finding::new(S11, Warning, Party::StoreProvider, c.line, object, message).mistake(M4));
             return;
         }
         let flags = c.flags.unwrap_or(0);
-        let valid = StoreLogoffFlag::from_raw(flags).is_ok();
-        if !valid && ok {
+        if StoreLogoffFlag::from_raw(flags).is_err() {
+            // The caller's mistake first: "a caller must specify only one
+            // flag per call" (IMsgStore::StoreLogoff).
+            let (party, who) = self.client_of(&c.object.id);
+            let output_bits = flags & StoreLogoffOutFlags::DEFINED != 0;
             let message = format!(
-                "store {} accepted StoreLogoff with {}; exactly one input flag is allowed",
+                "{who} called StoreLogoff on store {} with {}{}",
                 c.object.id,
-                crate::flags::FlagSet::StoreLogoff.format(flags)
+                flags_text(flags),
+                if output_bits {
+                    ": output bits passed back as input (an in/out variable reused from an earlier call)"
+                } else {
+                    "; exactly one input flag is allowed"
+                }
             );
-            self.diag(S1, Some(M3), c.line, vec![], vec![c.object.to_string()], message);
+            self.report(Finding::new(S1, Error, party, c.line, object.clone(), message).mistake(M3));
+            if ok && c.hresult.is_some() {
+                let message = format!(
+                    "store {} accepted StoreLogoff with {}; the model's store refuses it with MAPI_E_INVALID_PARAMETER",
+                    c.object.id,
+                    flags_text(flags)
+                );
+                self.report(Finding::new(S1, Warning, Party::StoreProvider, c.line, object, message).mistake(M3));
+            }
+            // A store that accepted remembers the value it will pass on.
+            if ok {
+                self.stores.entry(&store_key(c.process, &c.object.id)).saved_flag = Some((flags, c.line));
+            }
             return;
         }
-        if !valid || !ok {
+        if !ok {
             return;
         }
-        let store = self.stores.entry(&c.object.id);
-        store.saved_flag = Some(flags);
+        let store = self.stores.entry(&store_key(c.process, &c.object.id));
+        store.saved_flag = Some((flags, c.line));
         if c.out_flags.is_some_and(|f| f & StoreLogoffOutFlags::LOGOFF_COMPLETE.bits() != 0) {
-            store.invalid_since = Some(c.line);
+            store.invalid_since = Some(store.invalid_since.map_or(c.line, |l| l.min(c.line)));
         }
     }
 
     fn store_release(&mut self, c: &Call) {
-        let store = self.stores.entry(&c.object.id);
+        let key = store_key(c.process, &c.object.id);
+        let store = self.stores.entry(&key);
         if store.destroyed {
             let message = format!("Release on store {} after its last reference was released", c.object.id);
-            self.diag(I4, None, c.line, vec![], vec![c.object.to_string()], message);
+            let party = self.client_of(&c.object.id).0;
+            self.report(Finding::new(I4, Error, party, c.line, c.object.to_string(), message));
             return;
         }
         if c.ref_count == Some(0) {
@@ -450,17 +772,12 @@ impl Checker {
 
     fn store_logoff_transports(&mut self, c: &Call, ok: bool) {
         let id = c.object.id.clone();
-        let objects = vec![format!("store {id}")];
-        let store = self.stores.entry(&id);
+        let key = store_key(c.process, &id);
+        let object = format!("store {id}");
+        let store = self.stores.entry(&key);
         if store.support_released {
-            self.diag(
-                I3,
-                None,
-                c.line,
-                vec![],
-                objects,
-                format!("StoreLogoffTransports on the support object of store {id}, which was already released"),
-            );
+            let message = format!("StoreLogoffTransports on the support object of store {id}, which was already released");
+            self.report(Finding::new(I3, Error, Party::StoreProvider, c.line, object, message));
             return;
         }
         let flags = c.flags.unwrap_or(0);
@@ -471,86 +788,116 @@ impl Checker {
             return;
         }
         if store.completions > 0 {
-            let message =
-                format!("StoreLogoffTransports called again for store {id} after it completed; MAPI answers MAPI_E_INVALID_OBJECT");
-            self.diag(S10, Some(M2), c.line, vec![], objects, message);
+            let message = format!(
+                "store {id} called StoreLogoffTransports again after it completed; it \"must be called once during the shutdown process\""
+            );
+            self.report(Finding::new(S10, Error, Party::StoreProvider, c.line, object, message).mistake(M2));
             return;
         }
+        let in_release = store.in_release > 0 || store.final_release.is_some();
+        let saved = store.saved_flag;
+        let shared = self.shared_across_processes(&id);
         if StoreLogoffFlag::from_raw(flags).is_err() {
             let output_bits = flags & StoreLogoffOutFlags::DEFINED != 0;
+            // Passing on the client's bad flags unchanged is still the
+            // store's call, but the client's mistake came first.
+            let from_client = saved.filter(|(f, _)| *f == flags);
             let message = format!(
-                "store {id} passed {} to StoreLogoffTransports{}",
-                crate::flags::FlagSet::StoreLogoff.format(flags),
+                "store {id} passed {} to StoreLogoffTransports{}{}",
+                flags_text(flags),
                 if output_bits {
                     ": output bits passed back as input (a reused in/out variable)"
                 } else {
                     "; exactly one input flag is allowed"
-                }
+                },
+                if from_client.is_some() { ", as the client gave them to StoreLogoff" } else { "" }
             );
-            self.diag(S1, Some(M3), c.line, vec![], objects, message);
-            return;
+            let severity = if from_client.is_some() { Warning } else { Error };
+            let mut finding = Finding::new(S1, severity, Party::StoreProvider, c.line, object.clone(), message).mistake(M3);
+            if let Some((_, line)) = from_client {
+                finding = finding.related(line);
+            }
+            self.report(finding);
+            // S8 comes first: a call MAPI ignored ended the shutdown anyway.
+            let ignored = ok && c.out_flags == Some(StoreLogoffOutFlags::LOGOFF_COMPLETE.bits());
+            if !ignored {
+                return;
+            }
         }
         let out = c.out_flags.unwrap_or(0);
         let complete = ok && out & StoreLogoffOutFlags::LOGOFF_COMPLETE.bits() != 0;
-        let shared = self.stores.get(&id).is_some_and(|s| {
-            let profiles: Vec<&String> = s.openers.iter().map(|(_, p)| p).collect();
-            s.openers.len() > 1 && profiles.windows(2).any(|w| w[0] == w[1])
-        });
         if shared && !(ok && out == StoreLogoffOutFlags::LOGOFF_COMPLETE.bits()) {
             let message = format!(
-                "store {id} is open in another process of the same profile, so MAPI must ignore the call with S_OK and exactly LOGOFF_COMPLETE"
+                "store {id} is open in another process of the same profile, so MAPI ignores the call: S_OK and exactly LOGOFF_COMPLETE"
             );
-            self.diag(S8, None, c.line, vec![], objects.clone(), message);
+            self.report(Finding::new(S8, Warning, Party::Mapi, c.line, object, message));
         }
-        let store = self.stores.get_mut(&id).expect("inserted above");
+        let store = self.stores.entry(&key);
         // A veto during the final release still ends this shutdown: the
-        // store goes away either way (S17), so another call is a repeat.
-        if complete || (ok && store.final_release.is_some()) {
+        // store goes away either way, so another call is a repeat.
+        if complete || (ok && in_release) {
             store.completions += 1;
             store.first_flags.get_or_insert(flags);
             store.invalid_since.get_or_insert(c.line);
+            store.completed_in_release = in_release;
+        } else if ok {
+            store.vetoed_before_release = true;
         }
     }
 
-    /// The store releases its support object: the end of its shutdown
-    /// (S13): StoreLogoffTransports must have run exactly once, with the
-    /// client's flag or LOGOFF_ABORT (I5, S12, S14).
+    /// The store releases its support object: the end of its shutdown.
+    /// StoreLogoffTransports must have been called (S14, I5), with the
+    /// client's flag or LOGOFF_ABORT (S12).
     fn store_support_release(&mut self, c: &Call) {
         let id = c.object.id.clone();
-        let objects = vec![format!("store {id}")];
-        let store = self.stores.entry(&id);
+        let key = store_key(c.process, &id);
+        let object = format!("store {id}");
+        let store = self.stores.entry(&key);
         if store.support_released {
-            self.diag(I4, None, c.line, vec![], objects, format!("the support object of store {id} was released twice"));
+            let message = format!("the support object of store {id} was released twice");
+            self.report(Finding::new(I4, Error, Party::StoreProvider, c.line, object, message));
             return;
         }
         store.support_released = true;
-        let expected = store.saved_flag.unwrap_or(StoreLogoffFlag::Abort.bits());
-        let fmt = |f: u32| crate::flags::FlagSet::StoreLogoff.format(f);
+        let (saved, saved_line) = store.saved_flag.map_or((None, None), |(f, l)| (Some(f), Some(l)));
+        let expected = saved.filter(|f| StoreLogoffFlag::from_raw(*f).is_ok()).unwrap_or(StoreLogoffFlag::Abort.bits());
         let (completions, first, last) = (store.completions, store.first_flags, store.last_result);
-        // A veto before the final release (the immediate reading) left the
-        // store usable: the shutdown still needs its own call.
+        let (vetoed, in_release) = (store.vetoed_before_release, store.completed_in_release);
         if completions == 0 {
             let refused = last.is_some_and(|r| !r.is_success());
-            if !refused {
+            // S14: after a veto "a call has occurred": a second call and
+            // none both conform.
+            if !refused && !vetoed {
                 let message = format!(
-                    "store {id} released its support object without calling StoreLogoffTransports (it should have passed {})",
-                    fmt(expected)
+                    "store {id} released its support object without calling StoreLogoffTransports (it should have passed {}); it \"must be called once during the shutdown process\"",
+                    flags_text(expected)
                 );
-                self.diag(S14, Some(M1), c.line, vec![], objects, message);
+                self.report(Finding::new(S14, Error, Party::StoreProvider, c.line, object, message).mistake(M1));
             }
         } else if let Some(first) = first
             && last != Some(HResult::MAPI_E_NO_SUPPORT)
             && first != expected
+            && !(in_release && first == StoreLogoffFlag::Abort.bits())
+            && StoreLogoffFlag::from_raw(first).is_ok()
         {
-            let message = format!("store {id} called StoreLogoffTransports with {} but the client gave {}", fmt(first), fmt(expected));
-            self.diag(I5, None, c.line, vec![], objects, message);
+            let message = format!(
+                "store {id} called StoreLogoffTransports with {} but the client gave {}; it should pass the client's flag",
+                flags_text(first),
+                flags_text(expected)
+            );
+            let mut finding = Finding::new(I5, Warning, Party::StoreProvider, c.line, object, message);
+            if let Some(l) = saved_line {
+                finding = finding.related(l);
+            }
+            self.report(finding);
         }
     }
 
     fn call_on_store_support(&mut self, c: &Call) {
-        if self.stores.get(&c.object.id).is_some_and(|s| s.support_released) {
+        let key = store_key(c.process, &c.object.id);
+        if self.stores.get(&key).is_some_and(|s| s.support_released) {
             let message = format!("{} on the support object of store {}, which was already released", c.method, c.object.id);
-            self.diag(I3, None, c.line, vec![], vec![format!("store {}", c.object.id)], message);
+            self.report(Finding::new(I3, Error, Party::StoreProvider, c.line, format!("store {}", c.object.id), message));
         }
     }
 
@@ -572,20 +919,15 @@ impl Checker {
         // A logon's calls on itself (the T8 logoff inside its own Release)
         // are part of the call that released it, not calls reaching it.
         let self_call = c.caller.as_ref().is_some_and(|r| r.kind == ObjectKind::Session && r.id == c.object.id);
+        let object = c.object.to_string();
         if let (Some(at), false) = (released, self_call) {
-            self.diag(
-                I3,
-                None,
-                c.line,
-                vec![at],
-                vec![c.object.to_string()],
-                format!("{} reached session {} after it was released", c.method, c.object.id),
-            );
+            let message = format!("{} reached session {} after it was released", c.method, c.object.id);
+            self.report(Finding::new(I3, Error, Party::Mapi, c.line, object, message).related(at));
             return true;
         } else if invalid && !self_call && !c.method.starts_with("Spooler::") {
             let message =
                 format!("{} reached session {} after MakeInvalid; only AddRef, Release and QueryInterface may", c.method, c.object.id);
-            self.diag(I3, None, c.line, vec![], vec![c.object.to_string()], message);
+            self.report(Finding::new(I3, Error, Party::Mapi, c.line, object, message));
         }
         false
     }
@@ -606,45 +948,97 @@ impl Checker {
         }
         let flags = c.flags.unwrap_or(0);
         let from_spooler = c.caller.as_ref().is_some_and(|r| r.kind == ObjectKind::Spooler);
-        let objects = vec![c.object.to_string()];
-        let undefined = flags & !TransportLogoffFlags::DEFINED;
-        if undefined != 0 {
-            let message = format!("TransportLogoff with undefined ulFlags {}", crate::flags::FlagSet::TransportLogoff.format(flags));
-            self.diag(T1, Some(M11), c.line, vec![], objects.clone(), message);
-        } else if c.hresult == Some(HResult::MAPI_E_UNKNOWN_FLAGS) {
+        let object = c.object.to_string();
+        // T1: ulFlags is "Reserved; must be zero". Anything else is the
+        // caller's mistake (M11), never the provider's; the provider may
+        // ignore the bits or refuse them, and cleans up either way (T7).
+        if flags != 0 {
+            let own = c.caller.as_ref().is_some_and(|r| r.kind == ObjectKind::Session && r.id == c.object.id)
+                || c.caller.as_ref().is_some_and(|r| r.kind == ObjectKind::Transport);
+            let (party, who, severity) = match &c.caller {
+                _ if own => (Party::TransportProvider, format!("session {} itself", c.object.id), Warning),
+                Some(r) if r.kind == ObjectKind::Spooler => (Party::Mapi, "the spooler".to_string(), Error),
+                Some(r) => (Party::Client, r.to_string(), Error),
+                None => (Party::Mapi, "its caller".to_string(), Error),
+            };
             let message = format!(
-                "session {} refused {} with MAPI_E_UNKNOWN_FLAGS; a provider must tolerate LOGOFF_NORMAL and LOGOFF_HURRY",
+                "{who} called TransportLogoff on session {} with ulFlags {}; ulFlags is reserved and must be zero (the caller's mistake)",
                 c.object.id,
-                crate::flags::FlagSet::TransportLogoff.format(flags)
+                FlagSet::TransportLogoff.format(flags)
             );
-            self.diag(T1, Some(M11), c.line, vec![], objects.clone(), message);
-            self.session(c).logoff_refused_defined_flags = true;
+            self.report(Finding::new(T1, severity, party, c.line, object.clone(), message).mistake(M11));
         }
         if from_spooler && !self.session(c).traffic_ended {
             let message = format!(
-                "the spooler called TransportLogoff on session {} without first ending its traffic with TransportNotify",
+                "the spooler called TransportLogoff on session {} without first ending its traffic with TransportNotify (the model's order)",
                 c.object.id
             );
-            self.push(Diagnostic {
-                rule: Some(T3),
-                mistake: None,
-                severity: Severity::Warning,
-                code: "T3".into(),
-                line: c.line,
-                related: Vec::new(),
-                objects,
-                message,
-                doc_url: Some(T3.doc_url()),
-            });
+            self.report(Finding::new(T3, Info, Party::Mapi, c.line, object, message));
         }
         let s = self.session(c);
-        // Refusing undefined flags is the right answer (T1), not a failing
-        // provider: whether it then cleans up at Release is another matter.
-        if undefined == 0 {
-            s.logoff_line.get_or_insert(c.line);
-            if !ok && !s.logoff_refused_defined_flags {
-                s.logoff_failed = true;
+        // A failure (or a refusal of reserved flags) logs the session off
+        // all the same (T7): whether the provider cleaned up shows below.
+        s.logoff_line.get_or_insert(c.start_line);
+        if s.in_logoff.is_none() {
+            s.in_logoff = Some(c.start_line);
+        }
+        if !ok {
+            s.logoff_failed = true;
+        }
+    }
+
+    /// TransportLogoff is over, with everything it called: the provider
+    /// must have stopped its sends (T4), freed its memory (T5) and released
+    /// its support object last, after MakeInvalid (T6).
+    fn transport_logoff_ended(&mut self, c: &Call) {
+        let id = c.object.id.clone();
+        let object = format!("session {id}");
+        let Some(s) = self.sessions.get_mut(&id) else { return };
+        let began = s.in_logoff.take().unwrap_or(c.start_line);
+        let (make_invalid, first_free, support) = (s.make_invalid_at, s.first_free_in_logoff, s.support_released_at);
+        // Failing (or refusing reserved flags, which T1 allows) and then
+        // doing nothing is taking the failure for a veto (M9).
+        let failed = s.logoff_failed && !s.cleaned_in_logoff;
+        let mut findings = Vec::new();
+        if !s.unstopped_reported && !s.sending.is_empty() {
+            s.unstopped_reported = true;
+            let list = s.sending.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+            let message = format!(
+                "session {id} returned from TransportLogoff with message {list} still being sent; it should stop the sending process"
+            );
+            findings.push(Finding::new(T4, Warning, Party::TransportProvider, c.line, object.clone(), message).related(began));
+        }
+        if !s.leak_reported && !s.live_blocks.is_empty() {
+            s.leak_reported = true;
+            let mut list: Vec<u64> = s.live_blocks.iter().copied().collect();
+            list.sort_unstable();
+            let list = list.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+            let (mistake, why) = if failed {
+                (M9, "after failing it, as if the failure kept the session")
+            } else {
+                (M7, "it must free its memory during TransportLogoff")
+            };
+            let message = format!("session {id} returned from TransportLogoff with block {list} still allocated; {why}");
+            findings
+                .push(Finding::new(T5, Error, Party::TransportProvider, c.line, object.clone(), message).mistake(mistake).related(began));
+        }
+        if let Some(support) = support.filter(|&at| at > began) {
+            // MakeInvalid after the support release is M6, reported where
+            // it reached the released object.
+            let late = match (make_invalid, first_free) {
+                (None, _) => Some("without calling MakeInvalid first"),
+                (Some(mi), Some(free)) if mi > free && mi < support => Some("after freeing memory: MakeInvalid should come first"),
+                _ => None,
+            };
+            if let Some(why) = late {
+                let message = format!(
+                    "session {id} released its support object in TransportLogoff {why} (\"a provider should first invalidate its logon object\")"
+                );
+                findings.push(Finding::new(T6, Warning, Party::TransportProvider, support, object.clone(), message).related(began));
             }
+        }
+        for f in findings {
+            self.report(f);
         }
     }
 
@@ -652,30 +1046,92 @@ impl Checker {
         let s = self.session(c);
         if let Some(at) = s.released_at {
             let message = format!("Release on session {} after it was released", c.object.id);
-            self.diag(I4, None, c.line, vec![at], vec![c.object.to_string()], message);
+            self.report(Finding::new(I4, Error, Party::Mapi, c.line, c.object.to_string(), message).related(at));
             return;
         }
-        s.released_at = Some(c.line);
+        // Only the Release that returns 0 destroys the logon; a log that
+        // gives no count is read as the final one.
+        // What it still holds is judged when the Release is over: a logon
+        // released without TransportLogoff does its logoff work inside (T8).
+        if c.ref_count.is_none_or(|n| n == 0) {
+            s.released_at = Some(c.line);
+        }
+    }
+
+    /// The logon is gone: what it still held is a leak (I2), and a message
+    /// still in transfer on it is stranded (I1).
+    fn session_destroyed(&mut self, id: &str, line: u64) {
+        let Some(s) = self.sessions.get_mut(&id.to_string()) else { return };
+        let object = format!("session {id}");
+        // Why the cleanup did not happen: a failed (or refused) logoff the
+        // provider believed kept the session, or no logoff work at all.
+        let cause = if s.logoff_failed && !s.cleaned_in_logoff {
+            Some(M9)
+        } else if s.logoff_line.is_none() {
+            Some(M10)
+        } else {
+            None
+        };
+        let mut findings = Vec::new();
+        if !s.leak_reported && !s.live_blocks.is_empty() {
+            s.leak_reported = true;
+            let mut list: Vec<u64> = s.live_blocks.iter().copied().collect();
+            list.sort_unstable();
+            let list = list.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+            let message = format!("session {id} was logged off with memory still allocated: block {list}");
+            let mut f = Finding::new(I2, Error, Party::TransportProvider, line, object.clone(), message);
+            f.mistake = cause.or(Some(M7));
+            findings.push(f);
+        }
+        if s.support_released_at.is_none() {
+            let message = format!("session {id} was logged off without releasing its support object");
+            let mut f = Finding::new(I2, Error, Party::TransportProvider, line, object.clone(), message);
+            f.mistake = cause;
+            findings.push(f);
+        }
+        if !s.unstopped_reported {
+            for &m in &s.sending {
+                let message = format!("message {m} was still being sent on session {id} when it was released");
+                findings.push(Finding::new(I1, Warning, Party::TransportProvider, line, object.clone(), message));
+            }
+        }
+        s.sending.clear();
+        s.receiving.clear();
+        s.live_blocks.clear();
+        for f in findings {
+            self.report(f);
+        }
     }
 
     fn session_support_release(&mut self, c: &Call) {
         let s = self.sessions.entry(&c.object.id);
         if let Some(at) = s.support_released_at {
             let message = format!("the support object of session {} was released twice", c.object.id);
-            self.diag(I4, None, c.line, vec![at], vec![format!("session {}", c.object.id)], message);
+            self.report(Finding::new(I4, Error, Party::TransportProvider, c.line, format!("session {}", c.object.id), message).related(at));
             return;
         }
         s.support_released_at = Some(c.line);
+        if s.in_logoff.is_some() {
+            s.cleaned_in_logoff = true;
+        }
     }
 
     fn call_on_session_support(&mut self, c: &Call) {
         let s = self.sessions.entry(&c.object.id);
         if c.method == "IMAPISupport::MakeInvalid" {
             s.invalid = true;
+            s.make_invalid_at.get_or_insert(c.line);
+        }
+        if s.in_logoff.is_some() {
+            s.cleaned_in_logoff = true;
         }
         if let Some(at) = s.support_released_at {
             let message = format!("{} on the support object of session {}, which it already released", c.method, c.object.id);
-            self.diag(I3, Some(M6), c.line, vec![at], vec![format!("session {}", c.object.id)], message);
+            self.report(
+                Finding::new(I3, Error, Party::TransportProvider, c.line, format!("session {}", c.object.id), message)
+                    .mistake(M6)
+                    .related(at),
+            );
         }
     }
 
@@ -693,16 +1149,22 @@ impl Checker {
                     "session {} went on cleaning up ({}) after releasing its support object, which must go last",
                     caller.id, c.method
                 );
-                self.diag(T6, Some(M6), c.line, vec![at], vec![format!("session {}", caller.id)], message);
+                self.report(
+                    Finding::new(T6, Error, Party::TransportProvider, c.line, format!("session {}", caller.id), message)
+                        .mistake(M6)
+                        .related(at),
+                );
             }
         }
     }
 
     fn end_transfer(&mut self, c: &Call) {
-        if let Some(m) = c.message {
-            for s in self.sessions.values_mut() {
-                s.in_flight.retain(|&x| x != m);
-            }
+        if let Some(m) = c.message
+            && let Some(session) = self.transfers.remove(&m)
+            && let Some(s) = self.sessions.get_mut(&session)
+        {
+            s.sending.retain(|&x| x != m);
+            s.receiving.retain(|&x| x != m);
         }
     }
 
@@ -710,71 +1172,94 @@ impl Checker {
 
     fn allocate(&mut self, c: &Call) {
         let Some(Some(id)) = c.block else { return };
-        self.saw_allocations = true;
-        let owner = c.caller.as_ref().map(|r| r.id.clone()).unwrap_or_default();
-        if c.purpose.as_deref() == Some("addressTypes") {
-            self.sessions.entry(&owner).address_types_block = Some(id);
+        // Who must free it: the caller, unless the line names an owner
+        // (memory MAPI allocated for a provider).
+        let owner_ref = c.owner.as_ref().or(c.caller.as_ref());
+        let owner = owner_ref.filter(|r| r.kind == ObjectKind::Session).map(|r| r.id.clone()).unwrap_or_default();
+        if let Some(r) = owner_ref.filter(|r| r.kind == ObjectKind::Session) {
+            let s = self.sessions.entry(&r.id);
+            s.provider = s.provider.take().or_else(|| r.provider.clone());
         }
-        if let Some(caller) = &c.caller
-            && caller.kind == ObjectKind::Session
-        {
-            let s = self.sessions.entry(&caller.id);
-            s.provider = s.provider.take().or_else(|| caller.provider.clone());
+        if c.purpose.as_deref() == Some("addressTypes") && !owner.is_empty() {
+            self.sessions.entry(&owner).address_types_block = Some(id);
         }
         let released = self.sessions.get(&owner).and_then(|s| s.released_at);
         if let Some(at) = released {
             let message = format!("{} was called for session {owner} after the spooler released it", c.method);
-            self.diag(I3, None, c.line, vec![at], vec![format!("session {owner}")], message);
+            self.report(Finding::new(I3, Error, Party::TransportProvider, c.line, format!("session {owner}"), message).related(at));
+            self.sessions.entry(&owner).late_blocks += 1;
         }
-        *self.blocks.entry(&id) = BlockTrack { owner, parent: c.parent, freed: false, late: released.is_some() };
+        // A block id the allocator hands out again starts a new block.
+        *self.blocks.entry(&id) = BlockTrack { owner: owner.clone(), parent: c.parent, children: Vec::new(), freed: false };
+        match c.parent {
+            Some(p) => self.blocks.entry(&p).children.push(id),
+            None if !owner.is_empty() && released.is_none() => {
+                self.sessions.entry(&owner).live_blocks.insert(id);
+            }
+            None => {}
+        }
     }
 
     fn free(&mut self, c: &Call) {
         let Some(Some(id)) = c.block else { return };
-        let objects = vec![format!("block {id}")];
+        let object = format!("block {id}");
+        if let Some(caller) = c.caller.as_ref().filter(|r| r.kind == ObjectKind::Session)
+            && let Some(s) = self.sessions.get_mut(&caller.id)
+            && s.in_logoff.is_some()
+        {
+            s.first_free_in_logoff.get_or_insert(c.line);
+            s.cleaned_in_logoff = true;
+        }
         let Some(block) = self.blocks.get(&id) else {
-            if self.saw_allocations {
-                self.diag(T9, Some(M7), c.line, vec![], objects, format!("MAPIFreeBuffer on {id}, which MAPI never allocated in this log"));
+            // A block this log never saw allocated may predate the log:
+            // blamed only when MAPI itself refused to free it.
+            if c.hresult.is_some_and(|h| !h.is_success()) {
+                let message = format!("MAPIFreeBuffer on {id}, which MAPI refused: it never allocated that pointer");
+                self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object, message).mistake(M7));
             }
             return;
         };
         if block.freed {
-            self.diag(T9, Some(M7), c.line, vec![], objects, format!("MAPIFreeBuffer on block {id}, which was already freed"));
+            let message = format!("MAPIFreeBuffer on block {id}, which was already freed");
+            self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object, message).mistake(M7));
             return;
         }
         if block.parent.is_some() {
-            self.diag(
-                T9,
-                Some(M7),
-                c.line,
-                vec![],
-                objects,
-                format!("MAPIFreeBuffer on block {id}, a MAPIAllocateMore child; free its root instead"),
-            );
+            let message = format!("MAPIFreeBuffer on block {id}, a MAPIAllocateMore child; free its root instead");
+            self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object, message).mistake(M7));
             return;
         }
         let owner = block.owner.clone();
+        let children = block.children.clone();
         if let Some(s) = self.sessions.get(&owner)
             && s.address_types_block == Some(id)
             && !s.address_types_discarded
             && s.logoff_line.is_none()
+            && s.in_logoff.is_none()
+            && s.in_release == 0
             && s.released_at.is_none()
         {
             let message = format!("session {owner} freed its AddressTypes array (block {id}) before TransportLogoff");
-            self.diag(T5, Some(M8), c.line, vec![], objects, message);
+            self.report(Finding::new(T5, Error, Party::TransportProvider, c.line, object, message).mistake(M8));
         }
-        for b in self.blocks.values_mut().filter(|b| b.parent == Some(id)) {
-            b.freed = true;
+        for child in children {
+            if let Some(b) = self.blocks.get_mut(&child) {
+                b.freed = true;
+            }
         }
         if let Some(b) = self.blocks.get_mut(&id) {
             b.freed = true;
+            b.children = Vec::new();
+        }
+        if let Some(s) = self.sessions.get_mut(&owner) {
+            s.live_blocks.remove(&id);
         }
     }
 
     fn provider_shutdown(&mut self, c: &Call) {
         if let Some(at) = self.providers_shut_down.get(&c.object.id) {
             let message = format!("IXPProvider::Shutdown on transport {} after it was shut down", c.object.id);
-            self.diag(I3, None, c.line, vec![*at], vec![c.object.to_string()], message);
+            self.report(Finding::new(I3, Error, Party::Mapi, c.line, c.object.to_string(), message).related(*at));
             return;
         }
         *self.providers_shut_down.entry(&c.object.id) = c.line;
@@ -786,6 +1271,14 @@ impl Checker {
             let rest = std::mem::take(&mut self.partial);
             self.line(&rest);
         }
+        let mut threads: Vec<String> = self.frames.keys().cloned().collect();
+        threads.sort_unstable();
+        for t in threads {
+            self.close_complete_frames(&t, None);
+        }
+        for call in std::mem::take(&mut self.open_ended) {
+            self.end(&call);
+        }
         self.finish_stores();
         self.finish_sessions();
         self.report
@@ -793,96 +1286,44 @@ impl Checker {
 
     fn finish_stores(&mut self) {
         let mut found = Vec::new();
-        for (id, s) in self.stores.iter() {
+        for (key, s) in self.stores.iter() {
+            let id = key.rsplit('/').next().unwrap_or(key);
             if let Some(line) = s.final_release
                 && !s.support_released
             {
-                let (mistake, rule, message) = if s.last_result == Some(HResult::MAPI_E_NO_SUPPORT) {
-                    (
-                        Some(M4),
-                        S11,
-                        format!(
-                            "store {id} stopped its teardown at MAPI_E_NO_SUPPORT and never released its support object, so MAPI never logs it off"
-                        ),
-                    )
+                let object = format!("store {id}");
+                found.push(if s.last_result == Some(HResult::MAPI_E_NO_SUPPORT) {
+                    let message = format!(
+                        "store {id} stopped its teardown at MAPI_E_NO_SUPPORT and never released its support object, so MAPI never logs it off"
+                    );
+                    Finding::new(S11, Warning, Party::StoreProvider, line, object, message).mistake(M4)
                 } else {
-                    (None, S16, format!("store {id} was released to zero but never released its support object"))
-                };
-                found.push((rule, mistake, line, id.clone(), message));
+                    let message = format!("store {id} was released to zero but never released its support object, so MAPI never logs it off");
+                    Finding::new(S16, Error, Party::StoreProvider, line, object, message)
+                });
             }
         }
-        for (rule, mistake, line, id, message) in found {
-            self.diag(rule, mistake, line, vec![], vec![format!("store {id}")], message);
+        for f in found {
+            self.report(f);
         }
     }
 
     fn finish_sessions(&mut self) {
         let mut found = Vec::new();
         for (id, s) in self.sessions.iter() {
-            // Why the cleanup did not happen, when it did not (support never
-            // released): refused flags it must take, a failed logoff it
-            // believed kept the session, or no logoff work at all.
-            let cause = if s.support_released_at.is_some() {
-                None
-            } else if s.logoff_refused_defined_flags {
-                Some(M11)
-            } else if s.logoff_failed {
-                Some(M9)
-            } else if s.logoff_line.is_none() {
-                Some(M10)
-            } else {
-                None
-            };
-            if let Some(released) = s.released_at {
-                let leaked: Vec<(u64, bool)> =
-                    self.blocks.iter().filter(|(_, b)| b.owner == *id && !b.freed).map(|(b, t)| (*b, t.late)).collect();
-                if !leaked.is_empty() {
-                    let list = leaked.iter().map(|(b, _)| b.to_string()).collect::<Vec<_>>().join(", ");
-                    // Memory the logon had at TransportLogoff is M7 unless a
-                    // failed or skipped logoff explains it; memory allocated
-                    // after the release was already reported (I3).
-                    let before_release = leaked.iter().any(|(_, late)| !late);
-                    let mistake = cause.or(before_release.then_some(M7));
-                    found.push((
-                        I2,
-                        mistake,
-                        released,
-                        id.clone(),
-                        format!("session {id} was logged off with memory still allocated: block {list}"),
-                    ));
-                }
-                if s.support_released_at.is_none() {
-                    found.push((
-                        I2,
-                        cause,
-                        released,
-                        id.clone(),
-                        format!("session {id} was logged off without releasing its support object"),
-                    ));
-                }
-                for &m in &s.in_flight {
-                    found.push((
-                        I1,
-                        None,
-                        released,
-                        id.clone(),
-                        format!("message {m} was still in transfer on session {id} when it was released"),
-                    ));
-                }
-            } else if let Some(provider) = &s.provider
+            if s.released_at.is_some() {
+                continue;
+            }
+            if let Some(provider) = &s.provider
                 && let Some(&line) = self.providers_shut_down.get(provider)
+                && s.logoff_line.is_none()
             {
-                found.push((
-                    I6,
-                    Some(M10),
-                    line,
-                    id.clone(),
-                    format!("transport {provider} was shut down while its logon {id} was still open"),
-                ));
+                let message = format!("transport {provider} was shut down while its logon {id} was still open");
+                found.push(Finding::new(I6, Error, Party::TransportProvider, line, format!("session {id}"), message).mistake(M10));
             }
         }
-        for (rule, mistake, line, id, message) in found {
-            self.diag(rule, mistake, line, vec![], vec![format!("session {id}")], message);
+        for f in found {
+            self.report(f);
         }
     }
 }

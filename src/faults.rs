@@ -81,6 +81,13 @@ fault_set!(
     FailTransportLogoff = 1 << 4, "failTransportLogoff", M9, T7, "fails TransportLogoff and then acts as if the session were still logged on";
     /// Release or Shutdown without TransportLogoff skips the logoff work.
     LogoffNotIdempotent = 1 << 5, "logoffNotIdempotent", M10, T8, "does no logoff work when Release or Shutdown arrives without TransportLogoff";
-    /// TransportLogoff refuses LOGOFF_NORMAL and LOGOFF_HURRY as unknown.
-    RejectReservedLogoffFlags = 1 << 6, "rejectReservedLogoffFlags", M11, T1, "refuses LOGOFF_NORMAL and LOGOFF_HURRY with MAPI_E_UNKNOWN_FLAGS";
+    /// TransportLogoff refuses non-zero ulFlags and, taking its own refusal
+    /// for a veto, skips the cleanup. Refusing is allowed (T1); skipping the
+    /// cleanup is not: "if anything other than S_OK is returned, the
+    /// provider is logged off" (T7).
+    RejectReservedLogoffFlags = 1 << 6, "rejectReservedLogoffFlags", M9, T7, "refuses non-zero ulFlags with MAPI_E_UNKNOWN_FLAGS and then skips its cleanup, as if the refusal kept the session";
+    /// The provider calls its own TransportLogoff with LOGOFF_HURRY from
+    /// Release and Shutdown, as the SDK sample transport does, where the
+    /// reserved ulFlags must be zero (T1).
+    PassReservedLogoffFlags = 1 << 7, "passReservedLogoffFlags", M11, T1, "calls its own TransportLogoff with LOGOFF_HURRY from Release and Shutdown, where ulFlags is reserved and must be zero";
 });

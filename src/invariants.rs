@@ -88,6 +88,11 @@ fn describe(e: &ProtocolError) -> (String, Option<RuleId>) {
             let why = if reused { "output bits passed back as input" } else { "not exactly one input flag" };
             (format!("the store passed {} to StoreLogoffTransports: {why}", flags(f)), Some(M3))
         }
+        Breach::ClientBadStoreLogoffFlags { flags: f } => {
+            let reused = f & crate::flags::StoreLogoffOutFlags::DEFINED != 0;
+            let why = if reused { "output bits passed back as input" } else { "not exactly one input flag" };
+            (format!("the client passed {} to StoreLogoff: {why}; the store refused it", flags(f)), Some(M3))
+        }
         Breach::AllocationByReleasedLogon => ("MAPIAllocateBuffer was called for a logon the spooler had already released".into(), None),
         Breach::NoSupportTreatedAsFatal => (
             "MAPI_E_NO_SUPPORT stopped the store's teardown: its support object is never released, so MAPI never logs it off (S16)".into(),
@@ -95,11 +100,24 @@ fn describe(e: &ProtocolError) -> (String, Option<RuleId>) {
         ),
         Breach::MemoryMisuse { misuse } => (misuse.describe().to_string(), Some(M7)),
         Breach::AddressTypesFreedEarly => ("the AddressTypes array was freed before TransportLogoff".into(), Some(M8)),
-        Breach::UndefinedTransportLogoffFlags { flags: f } => {
-            (format!("TransportLogoff got undefined ulFlags {}", FlagSet::TransportLogoff.format(f)), Some(M11))
+        Breach::MemoryLeftAtLogoff { first, count, cause } => {
+            let more = if count > 1 { format!(" and {} more", count - 1) } else { String::new() };
+            (
+                format!(
+                    "TransportLogoff returned with block {first}{more} still allocated; it must free its memory during TransportLogoff"
+                ),
+                Some(cause),
+            )
         }
-        Breach::RejectedDefinedLogoffFlags { flags: f } => {
-            (format!("the provider refused {}, which it must tolerate", FlagSet::TransportLogoff.format(f)), Some(M11))
+        Breach::ReservedTransportLogoffFlags { flags: f, by_provider } => {
+            let caller = if by_provider { "the provider called its own TransportLogoff" } else { "the spooler called TransportLogoff" };
+            (
+                format!(
+                    "{caller} with ulFlags {}; ulFlags is reserved and must be zero (the caller's mistake, not the session's)",
+                    FlagSet::TransportLogoff.format(f)
+                ),
+                Some(M11),
+            )
         }
     }
 }

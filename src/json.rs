@@ -200,14 +200,32 @@ pub(crate) fn list<'a, T>(
 
 /// One of a fixed set of names.
 pub(crate) fn name<T: Copy>(v: &Value, path: &str, code: ErrorCode, table: &[(&str, T)]) -> Result<T> {
+    name_or_alias(v, path, code, table, &[])
+}
+
+/// One of a fixed set of names, or an older name that still loads (saved
+/// scenarios and shared links outlive a rename). Errors list only the
+/// current names.
+pub(crate) fn name_or_alias<T: Copy>(v: &Value, path: &str, code: ErrorCode, table: &[(&str, T)], aliases: &[(&str, T)]) -> Result<T> {
     let expected = || table.iter().map(|(n, _)| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
     let Some(text) = v.as_str() else {
         return fail(code, path, format!("expected one of {}, got {}", expected(), kind(v)));
     };
-    match table.iter().find(|(n, _)| *n == text) {
+    match table.iter().chain(aliases).find(|(n, _)| *n == text) {
         Some((_, value)) => Ok(*value),
         None => fail(code, path, format!("unknown value {text:?}; expected one of {}", expected())),
     }
+}
+
+/// A string of at most `max` characters; longer is `tooLarge`, so that no
+/// input field can carry megabytes into every copy of the state.
+pub(crate) fn bounded_string(v: &Value, path: &str, code: ErrorCode, max: usize) -> Result<String> {
+    let text = string(v, path, code)?;
+    let chars = text.chars().count();
+    if chars > max {
+        return fail(ErrorCode::TooLarge, path, format!("{chars} characters; at most {max} are allowed"));
+    }
+    Ok(text)
 }
 
 #[cfg(test)]

@@ -35,17 +35,19 @@
 //! assert_eq!(quiet.hresult, HResult::S_OK);
 //! assert_eq!(quiet.out_flags, Some(StoreLogoffOutFlags::LOGOFF_OUTBOUND_QUEUE));
 //!
-//! // S1: two input flags at once are bad input, and nothing changes.
+//! // S1: two input flags at once are bad input, and nothing changes; the
+//! // call is the client's mistake (M3).
 //! let bad = sim.apply(Action::StoreLogoff { store: 0, flags: 0x6 }).unwrap();
 //! assert_eq!(bad.hresult, HResult::MAPI_E_INVALID_PARAMETER);
 //! assert!(bad.changes.is_empty());
+//! assert_eq!(bad.new_violations[0].mistake, Some(mapi_logoff::RuleId::M3));
 //!
 //! // S7: LOGOFF_PURGE flushes the queue and returns only when it is sent.
 //! let purge = sim.apply(Action::StoreLogoffTransports {
 //!     store: 0, flags: 0x4, support: Default::default() }).unwrap();
 //! assert_eq!(purge.out_flags, Some(StoreLogoffOutFlags::LOGOFF_COMPLETE));
 //! assert_eq!(sim.state().stores[0].sent.len(), 1);
-//! assert!(sim.violations().is_empty());
+//! assert_eq!(sim.violations().len(), 1, "only the client's bad call");
 //! println!("{}", sim.trace_text());
 //! ```
 //!
@@ -79,7 +81,7 @@
 //! // I1-I6 (always checked), no message lost, and the goal, with its shortest witness.
 //! assert_eq!(verdicts, [Verdict::Holds, Verdict::Holds, Verdict::Reachable]);
 //! let witness = report.properties[2].counterexample.as_ref().unwrap();
-//! assert_eq!(witness.path.len(), 3); // begin the send, StoreLogoff(QUIET), Release
+//! assert_eq!(witness.path.len(), 2); // begin the send, StoreLogoff(QUIET): vetoed at once
 //! ```
 //!
 //! `docs/protocol.md` explains every rule id and how the explorer judges
@@ -99,6 +101,7 @@ pub mod invariants;
 mod json;
 pub mod matrix;
 pub mod memory;
+pub mod readings;
 pub mod rules;
 pub mod scenario;
 pub mod spooler;

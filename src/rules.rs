@@ -2,14 +2,72 @@
 //! provider mistake has one, so an outcome, a test name, a diagnostic and
 //! the playground's explanation all point to the same place in
 //! `docs/protocol.md`.
+//!
+//! Each rule also says where it comes from, and only from a source that
+//! says it: one of the two reference pages (quoted word for word), another
+//! MAPI reference page, a header (for values), the SDK samples (for
+//! behaviour), or the model's own choice, stated as such.
 
 use serde::Serialize;
 use std::fmt;
 
 const DOCS: &str = "https://learn.microsoft.com/en-us/office/client-developer/outlook/mapi/";
 
+/// The two pages that define the protocol.
+const STL: &str = "imapisupport-storelogofftransports";
+const TL: &str = "ixplogon-transportlogoff";
+
+crate::json::string_enum! {
+    /// What kind of source a rule cites.
+    pub enum SourceKind {
+        /// IMAPISupport::StoreLogoffTransports or IXPLogon::TransportLogoff,
+        /// with the sentence quoted.
+        ReferencePage = "referencePage",
+        /// Another page of the MAPI reference.
+        OtherPage = "otherPage",
+        /// A MAPI header, for values.
+        Header = "header",
+        /// The MAPI SDK samples (MSPMS.C, XPBASE.C), for behaviour.
+        SdkSample = "sdkSample",
+        /// Nothing public says it: the model's own choice.
+        ModelChoice = "modelChoice",
+    }
+}
+
+/// Where a rule comes from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    pub kind: SourceKind,
+    /// The page's file name under `docs/outlook/mapi/`, or the sample's or
+    /// header's file name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<&'static str>,
+    /// The page's own words, verbatim (English reference).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote: Option<&'static str>,
+    /// What the model adds to the source, or why nothing public says it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
+}
+
+const fn page(kind: SourceKind, page: &'static str, quote: &'static str, note: &'static str) -> Source {
+    Source {
+        kind,
+        page: Some(page),
+        quote: if quote.is_empty() { None } else { Some(quote) },
+        note: if note.is_empty() { None } else { Some(note) },
+    }
+}
+
+const fn model(note: &'static str) -> Source {
+    Source { kind: SourceKind::ModelChoice, page: None, quote: None, note: Some(note) }
+}
+
+use SourceKind::{OtherPage, ReferencePage, SdkSample};
+
 macro_rules! rules {
-    ($($id:ident => $page:literal, $title:literal;)*) => {
+    ($($id:ident => $title:literal, $source:expr;)*) => {
         /// A rule (S1-S17 stores, T1-T9 transports), an invariant (I1-I6)
         /// or a provider mistake (M1-M11).
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
@@ -27,59 +85,91 @@ macro_rules! rules {
                 match self { $(RuleId::$id => $title),* }
             }
 
-            /// The Microsoft documentation page the rule comes from
-            /// (file name under `docs/outlook/mapi/`).
-            pub const fn doc_page(self) -> &'static str {
-                match self { $(RuleId::$id => $page),* }
+            /// Where the rule comes from. A mistake cites the source of the
+            /// rule it breaks.
+            pub const fn source(self) -> Source {
+                match self { $(RuleId::$id => $source),* }
             }
         }
     };
 }
 
 rules! {
-    S1 => "imapisupport-storelogofftransports", "Exactly one input flag; otherwise MAPI_E_UNKNOWN_FLAGS (undefined bit) or MAPI_E_INVALID_PARAMETER, and nothing changes";
-    S2 => "imapisupport-storelogofftransports", "Output flags report state: COMPLETE, INBOUND, OUTBOUND, OUTBOUND_QUEUE";
-    S3 => "imapisupport-storelogofftransports", "LOGOFF_QUIET vetoes while there is activity and reports it; otherwise releases and returns COMPLETE";
-    S4 => "imapisupport-storelogofftransports", "LOGOFF_ABORT stops the store's transport activity (nothing lost), releases, returns COMPLETE; the literal reading vetoes like QUIET";
-    S5 => "imapisupport-storelogofftransports", "LOGOFF_NO_WAIT returns COMPLETE at once; the spooler sends ready mail, finishes the receive in progress, then releases";
-    S6 => "imapisupport-storelogofftransports", "LOGOFF_ORDERLY returns COMPLETE at once; messages in progress finish, no new one starts, then the spooler releases";
-    S7 => "imapisupport-storelogofftransports", "LOGOFF_PURGE flushes the transports' queues and returns COMPLETE only when all of it has completed";
-    S8 => "imapisupport-storelogofftransports", "A store another process of the same profile has open: the call is ignored, S_OK with LOGOFF_COMPLETE";
-    S9 => "imapisupport-storelogofftransports", "After COMPLETE only Release, AddRef and QueryInterface are valid; after a veto the store stays usable";
-    S10 => "imapisupport-storelogofftransports", "StoreLogoffTransports runs exactly once per completed shutdown; again after COMPLETE is MAPI_E_INVALID_OBJECT";
-    S11 => "imapisupport-storelogofftransports", "Non-store support objects answer MAPI_E_NO_SUPPORT, which a store provider must treat as normal";
-    S12 => "imsgstore-storelogoff", "StoreLogoff saves the caller's flag (a second call overwrites it) and passes it unchanged to StoreLogoffTransports";
-    S13 => "imsgstore-storelogoff", "StoreLogoffTransports is called when the last reference is released, just before the support object is released";
-    S14 => "imsgstore-storelogoff", "A store released to zero without StoreLogoff calls StoreLogoffTransports with LOGOFF_ABORT";
-    S15 => "imsgstore-storelogoff", "StoreLogoff on a store others still use returns at once; the saved flag is used at the final release";
-    S16 => "shutting-down-a-message-store-provider", "Releasing the store's support object removes its MAPIUIDs and status row, logs the logon off and may shut the provider down";
-    S17 => "imsgstore-storelogoff", "StoreLogoff returns S_OK with COMPLETE (deferred reading) or exactly what StoreLogoffTransports returned (immediate reading)";
-    T1 => "ixplogon-transportlogoff", "TransportLogoff gets ulFlags 0; LOGOFF_NORMAL and LOGOFF_HURRY are tolerated; other bits are MAPI_E_UNKNOWN_FLAGS";
-    T2 => "ixplogon-transportlogoff", "Before TransportLogoff the spooler discards the session's AddressTypes data";
-    T3 => "ixplogon-transportnotify", "Before that the spooler disables traffic with TransportNotify(NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND)";
-    T4 => "ixplogon-transportlogoff", "A send in progress stops and its message returns to its outbound queue; a receive in progress is abandoned and kept by the transport";
-    T5 => "mapiallocatebuffer", "The provider frees every block it allocated for the session; AddressTypes arrays may be freed now, not before";
-    T6 => "releasing-the-transport-provider", "The provider may MakeInvalid its logon and releases its support object last";
-    T7 => "ixplogon-transportlogoff", "Whatever TransportLogoff returns, the session is logged off";
-    T8 => "ixpprovider-shutdown", "A final Release without TransportLogoff behaves as TransportLogoff then Release; Shutdown logs open sessions off first";
-    T9 => "mapifreebuffer", "MAPIFreeBuffer on a child block, a freed block or a foreign pointer is a provider bug";
-    I1 => "imapisupport-storelogofftransports", "No message is lost or duplicated";
-    I2 => "ixplogon-transportlogoff", "After a session is logged off none of its memory is allocated and its support object is released";
-    I3 => "imapisupport-makeinvalid", "No method but Release reaches an invalidated object; no call reaches a released object";
-    I4 => "imsgstore-storelogoff", "Reference counts never go below zero";
-    I5 => "imsgstore-storelogoff", "Every store shutdown calls StoreLogoffTransports exactly once, with the client's flag or LOGOFF_ABORT";
-    I6 => "ixpprovider-shutdown", "A provider is shut down only after its last logon is released";
-    M1 => "imsgstore-storelogoff", "Mistake: release to zero without StoreLogoffTransports";
-    M2 => "imapisupport-storelogofftransports", "Mistake: StoreLogoffTransports twice, or never, in one shutdown";
-    M3 => "imapisupport-storelogofftransports", "Mistake: several input flags at once, or output bits passed back as input";
-    M4 => "imapisupport-storelogofftransports", "Mistake: treating MAPI_E_NO_SUPPORT from StoreLogoffTransports as fatal";
-    M5 => "imapisupport-storelogofftransports", "Mistake: a call other than Release after COMPLETE";
-    M6 => "releasing-the-transport-provider", "Mistake: releasing the support object before the rest of the cleanup";
-    M7 => "mapifreebuffer", "Mistake: MAPIAllocateBuffer memory not freed at TransportLogoff, or a child block freed";
-    M8 => "ixplogon-addresstypes", "Mistake: freeing or changing the AddressTypes arrays before TransportLogoff";
-    M9 => "ixplogon-transportlogoff", "Mistake: assuming a failing TransportLogoff keeps the session";
-    M10 => "ixpprovider-shutdown", "Mistake: logoff not done when Release or Shutdown arrives without TransportLogoff";
-    M11 => "ixplogon-transportlogoff", "Mistake: non-zero, undefined ulFlags on TransportLogoff, or refusing the defined ones";
+    S1 => "Exactly one input flag per call; the model answers anything else with MAPI_E_UNKNOWN_FLAGS (undefined bit) or MAPI_E_INVALID_PARAMETER, and nothing changes",
+        page(ReferencePage, STL, "On input, all flags for this parameter are mutually exclusive; only one of the following flags can be set per call:", "The page does not say what MAPI answers otherwise: the two error codes are the model's choice.");
+    S2 => "Output flags report state: COMPLETE, INBOUND, OUTBOUND, OUTBOUND_QUEUE",
+        page(ReferencePage, STL, "On output, MAPI spooler can return one or more of the following flags:", "");
+    S3 => "LOGOFF_QUIET vetoes while there is activity and reports it; otherwise the spooler releases the store and returns COMPLETE",
+        page(ReferencePage, STL, "The logoff should not occur if any transport provider activity is taking place. The type of activity taking place is returned as a flag on output.", "");
+    S4 => "LOGOFF_ABORT: stop the store's transport activity (nothing lost), release, COMPLETE (stop-then-release); or veto while busy (veto-while-busy)",
+        page(ReferencePage, STL, "Any transport provider activity for this store should be stopped before logoff. Control is returned to the client after the activity is stopped and the MAPI spooler has logged off the store.", "The page's next sentence says the opposite (\"If any transport activity is taking place, the logoff does not occur\"): both are readings; no public sample shows which one the spooler implements.");
+    S5 => "LOGOFF_NO_WAIT: the spooler sends the store's ready mail, finishes the receive in progress, disables further reception, then releases the store",
+        page(ReferencePage, STL, "The MAPI spooler should release the store and return control to the client immediately after all outbound mail that is ready to be sent is sent. If the message store has the default Inbox, any in-process message is received, and then further reception is disabled.", "The model returns COMPLETE at once and does the work in the background; returning after the work also conforms.");
+    S6 => "LOGOFF_ORDERLY: messages in progress finish, no new one starts, then the spooler releases the store",
+        page(ReferencePage, STL, "The MAPI spooler should release the store and return control to the client immediately after any pending messages are finished processing. No new messages should be processed.", "The model returns COMPLETE at once and does the work in the background; returning after the work also conforms.");
+    S7 => "LOGOFF_PURGE works as LOGOFF_NO_WAIT (no new reception, no FLUSH_DOWNLOAD) and returns COMPLETE only after the work is done",
+        page(ReferencePage, STL, "Works the same as the LOGOFF_NO_WAIT flag. The LOGOFF_PURGE flag returns control to the caller after completion.", "The page links IXPLogon::FlushQueues: the model pushes the store's outbound mail with FLUSH_UPLOAD.");
+    S8 => "A store another process of the same profile has open: MAPI ignores the call, whatever flags it carries: S_OK with LOGOFF_COMPLETE",
+        page(ReferencePage, STL, "If another process has the store to be logged off open for the same profile, MAPI ignores a call to StoreLogoffTransports and returns the flag LOGOFF_COMPLETE in the lpulFlags parameter.", "That an ignored call is ignored before its flags are checked is the model's reading of \"ignores\".");
+    S9 => "After COMPLETE only Release should be called; MAPI and the spooler make no call on a store whose logon they released; after a veto the store stays usable",
+        page(ReferencePage, STL, "Only the message store's IUnknown::Release method should be called at this point.", "MAPI_E_INVALID_OBJECT for other calls is the model's choice; AddRef and QueryInterface are tolerated by COM and reported as warnings.");
+    S10 => "StoreLogoffTransports is called once per shutdown; the model answers a second call after COMPLETE with MAPI_E_INVALID_OBJECT",
+        page(OtherPage, "shutting-down-a-message-store-provider", "StoreLogoffTransports must be called once during the shutdown process.", "What MAPI answers a second call is the model's choice, following the reference page's \"the object has been invalidated\".");
+    S11 => "Only a message-store support object implements StoreLogoffTransports; the model's other support objects answer MAPI_E_NO_SUPPORT, which a store must treat as normal",
+        page(ReferencePage, STL, "The IMAPISupport::StoreLogoffTransports method is implemented for message store provider support objects.", "MAPI_E_NO_SUPPORT from other support objects is the model's choice.");
+    S12 => "The store passes StoreLogoffTransports the flag the client gave StoreLogoff, unchanged",
+        page(ReferencePage, STL, "That is, if a client called your StoreLogoff method with ulFlags set to LOGOFF_ORDERLY, you should call StoreLogoffTransports with ulFlags set to LOGOFF_ORDERLY.", "");
+    S13 => "StoreLogoffTransports is typically called from StoreLogoff (immediate reading, the default); it can also be called from the final Release (deferred reading, as the SDK sample store does)",
+        page(ReferencePage, STL, "StoreLogoffTransports is typically called from a store provider's IMsgStore::StoreLogoff method. However, it can also be called from the IUnknown::Release method of the message store.", "The deferred way is the SDK sample store's (MSPMS.C).");
+    S14 => "At the final Release, a store whose StoreLogoffTransports call has not occurred (or never returned COMPLETE) calls it with LOGOFF_ABORT",
+        page(ReferencePage, STL, "Implement the Release method of your message store so you can check whether or not a call to StoreLogoffTransports has occurred. If a call has not occurred, call StoreLogoffTransports with the LOGOFF_ABORT flag set.", "After a veto, a second call with ABORT and no second call both conform; the model makes the call.");
+    S15 => "StoreLogoff on a store other clients still use: answered at once under the immediate reading; under the deferred reading the saved flag is used at the final release",
+        model("How a store shared by several clients of one process is logged off is not on the two pages; this follows from each reading of S13.");
+    S16 => "Releasing the store's support object makes MAPI remove its MAPIUIDs and status row and log the store's logon off (IMSLogon::Logoff), after the spooler let go of its own logon",
+        page(OtherPage, "shutting-down-a-message-store-provider", "Calls IMSLogon::Logoff to release all open objects, subobjects, and status objects.", "The page lists it among the tasks of MAPI's IUnknown::Release for message stores, after removing the MAPIUIDs and the status row. Waiting for the spooler's own logon, and the provider's Shutdown when it has no logon left, are the model's choices.");
+    S17 => "What StoreLogoff returns: exactly what StoreLogoffTransports returned (immediate reading, the default), or S_OK with COMPLETE (deferred reading, as MSPMS.C does)",
+        page(ReferencePage, STL, "The type of activity taking place is returned as a flag on output.", "The deferred answer is the SDK sample store's (MSPMS.C).");
+    T1 => "TransportLogoff's ulFlags is reserved and must be zero: the spooler passes 0; a non-zero value is the caller's mistake, and the provider cleans up either way",
+        page(ReferencePage, TL, "Reserved; must be zero.", "LOGOFF_NORMAL and LOGOFF_HURRY are defined in MAPISPI.h; a provider may ignore them or answer MAPI_E_UNKNOWN_FLAGS.");
+    T2 => "Before TransportLogoff the spooler discards the session's AddressTypes data",
+        page(ReferencePage, TL, "Before calling TransportLogoff, the MAPI spooler discards the data about the supported address types for this session passed in IXPLogon::AddressTypes.", "");
+    T3 => "Before TransportLogoff the spooler disables the session's traffic with TransportNotify(NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND)",
+        model("The pages do not say how the spooler ends a session's traffic; the model uses TransportNotify with the NOTIFY_END_* values of MAPISPI.h.");
+    T4 => "TransportLogoff may arrive at any time: a send in progress stops and its message returns to its outbound queue; a receive in progress is abandoned and kept by the transport",
+        page(ReferencePage, TL, "The transport provider must be ready to accept a call to TransportLogoff at any time. If a message is in process, the provider should stop the sending process.", "Where a stopped message goes (nothing is lost) is the model's choice.");
+    T5 => "The provider frees every block it allocated for the session during TransportLogoff; AddressTypes arrays may be freed then, not before",
+        page(ReferencePage, TL, "The transport provider must release all resources allocated for its current session. If it allocated memory for this session with MAPIAllocateBuffer, it must free it with MAPIFreeBuffer. Any memory allocated to satisfy calls to IXPLogon::AddressTypes can safely be freed.", "");
+    T6 => "Cleanup order in TransportLogoff: MakeInvalid first (should), then the session's memory and resources, the support object last (must)",
+        page(ReferencePage, TL, "Typically, when carrying out a TransportLogoff call, a provider should first invalidate its logon object by calling IMAPISupport::MakeInvalid, then release its support object. The provider's TransportLogoff implementation must release the support object last, because when the support object is released the MAPI spooler may also release the provider object itself.", "");
+    T7 => "Whatever TransportLogoff returns, the session is logged off",
+        page(ReferencePage, TL, "If anything other than S_OK is returned, the provider is logged off.", "");
+    T8 => "A final Release without TransportLogoff behaves as TransportLogoff then Release; Shutdown logs open sessions off first",
+        page(SdkSample, "XPBASE.C", "", "The SDK sample transport calls its own TransportLogoff from Release; the pages do not say what MAPI expects here.");
+    T9 => "MAPIFreeBuffer on a child block, a freed block or a foreign pointer is a provider bug",
+        model("The real behaviour is undefined; the model reports it as a diagnostic instead of corrupting a heap.");
+    I1 => "No message is lost or duplicated",
+        model("A consequence the model checks: every message is in exactly one place.");
+    I2 => "After a session is logged off none of its memory is allocated and its support object is released",
+        page(ReferencePage, TL, "The transport provider must release all resources allocated for its current session.", "");
+    I3 => "Only Release reaches an invalidated object (AddRef and QueryInterface are tolerated); no call reaches a released object",
+        page(ReferencePage, STL, "Only the message store's IUnknown::Release method should be called at this point.", "Extended by the model to logons invalidated with MakeInvalid and to released objects (COM).");
+    I4 => "Reference counts never go below zero",
+        model("COM reference counting; no MAPI page states it for these objects.");
+    I5 => "Every store shutdown makes at least one StoreLogoffTransports call before its final release and none after COMPLETE, with the client's flag or LOGOFF_ABORT",
+        page(ReferencePage, STL, "If a call has not occurred, call StoreLogoffTransports with the LOGOFF_ABORT flag set.", "A shutdown whose only call was vetoed is legal: the spooler keeps its logon until its work is done.");
+    I6 => "A provider is shut down only after its last logon is released",
+        model("Follows from T6's \"when the support object is released the MAPI spooler may also release the provider object itself\"; no page states it as a rule.");
+    M1 => "Mistake: release to zero without StoreLogoffTransports", RuleId::S14.source();
+    M2 => "Mistake: StoreLogoffTransports again after it returned COMPLETE, or never, in one shutdown", RuleId::S10.source();
+    M3 => "Mistake: several input flags at once, or output bits passed back as input, as a reused in/out variable does", RuleId::S1.source();
+    M4 => "Mistake: treating MAPI_E_NO_SUPPORT from StoreLogoffTransports as fatal", RuleId::S11.source();
+    M5 => "Mistake: a call other than Release after COMPLETE", RuleId::S9.source();
+    M6 => "Mistake: releasing the support object before the rest of the cleanup", RuleId::T6.source();
+    M7 => "Mistake: MAPIAllocateBuffer memory not freed during TransportLogoff, or a child block freed", RuleId::T5.source();
+    M8 => "Mistake: freeing or changing the AddressTypes arrays before TransportLogoff", RuleId::T5.source();
+    M9 => "Mistake: assuming a failing or refused TransportLogoff keeps the session", RuleId::T7.source();
+    M10 => "Mistake: logoff not done when Release or Shutdown arrives without TransportLogoff", RuleId::T8.source();
+    M11 => "Mistake: a caller passing non-zero ulFlags to TransportLogoff; the caller's, never the provider's", RuleId::T1.source();
 }
 
 impl Serialize for RuleId {
@@ -89,9 +179,16 @@ impl Serialize for RuleId {
 }
 
 impl RuleId {
-    /// The full address of the documentation page behind the rule.
-    pub fn doc_url(self) -> String {
-        format!("{DOCS}{}", self.doc_page())
+    /// The Microsoft documentation page the rule cites, when it cites one
+    /// (samples, headers and model choices have no page to link).
+    pub fn doc_page(self) -> Option<&'static str> {
+        let source = self.source();
+        matches!(source.kind, SourceKind::ReferencePage | SourceKind::OtherPage).then_some(source.page).flatten()
+    }
+
+    /// The full address of the documentation page the rule cites.
+    pub fn doc_url(self) -> Option<String> {
+        self.doc_page().map(|p| format!("{DOCS}{p}"))
     }
 
     pub fn parse(text: &str) -> Option<RuleId> {
@@ -112,19 +209,25 @@ mod tests {
     #[test]
     fn every_rule_of_the_reference_has_an_id() {
         let ids: Vec<&str> = RuleId::ALL.iter().map(|r| r.as_str()).collect();
-        for n in 1..=17 {
-            assert!(ids.contains(&format!("S{n}").as_str()));
-        }
-        for n in 1..=9 {
-            assert!(ids.contains(&format!("T{n}").as_str()));
-        }
-        for n in 1..=6 {
-            assert!(ids.contains(&format!("I{n}").as_str()));
-        }
-        for n in 1..=11 {
-            assert!(ids.contains(&format!("M{n}").as_str()));
+        for (prefix, n) in [("S", 17), ("T", 9), ("I", 6), ("M", 11)] {
+            for i in 1..=n {
+                assert!(ids.contains(&format!("{prefix}{i}").as_str()), "{prefix}{i}");
+            }
         }
         assert_eq!(RuleId::parse("s3"), Some(RuleId::S3));
-        assert!(RuleId::T5.doc_url().ends_with("mapiallocatebuffer"));
+        assert!(RuleId::T5.doc_url().unwrap().ends_with("ixplogon-transportlogoff"));
+        assert_eq!(RuleId::T9.doc_url(), None);
+    }
+
+    #[test]
+    fn quotes_come_only_from_pages_and_model_choices_cite_none() {
+        for r in RuleId::ALL {
+            let s = r.source();
+            match s.kind {
+                SourceKind::ReferencePage => assert!(s.quote.is_some() && s.page.is_some(), "{r} quotes its reference page"),
+                SourceKind::ModelChoice => assert!(s.page.is_none() && s.quote.is_none() && s.note.is_some(), "{r} says it is a choice"),
+                _ => assert!(s.page.is_some(), "{r} names its source"),
+            }
+        }
     }
 }

@@ -35,33 +35,55 @@ pub mod limits {
     /// Memory blocks in one scenario, initial and allocated.
     pub const BLOCKS: usize = 60_000;
     pub const ACTIONS: usize = 100_000;
+    /// Names of parts, provider names and address types, in characters.
     pub const NAME_LEN: usize = 64;
+    /// A scenario's own name, in characters.
+    pub const TITLE_LEN: usize = 200;
+    /// A scenario's description, in characters.
+    pub const DESCRIPTION_LEN: usize = 4096;
     pub const JSON_BYTES: usize = 16 * 1024 * 1024;
 }
 
 json::string_enum! {
-    /// LOGOFF_ABORT: the docs say both "stop activity, then log off" and "if
-    /// activity is taking place, the logoff does not occur" (S4).
+    /// LOGOFF_ABORT: the page says both "should be stopped before logoff.
+    /// Control is returned to the client after the activity is stopped and
+    /// the MAPI spooler has logged off the store" and "if any transport
+    /// activity is taking place, the logoff does not occur" (S4). Each
+    /// reading is named by what it does; no public sample shows which one
+    /// the spooler implements.
     #[derive(Default)]
     pub enum AbortReading {
-        /// The SDK sample store's behaviour: cancel the activity, release, COMPLETE.
+        /// The page's first two sentences: cancel the store's transfers
+        /// (nothing is lost), release the store, COMPLETE.
         #[default]
-        SampleStore = "sampleStore",
-        /// Veto while busy, like LOGOFF_QUIET.
-        Literal = "literal",
+        StopThenRelease = "stopThenRelease",
+        /// The page's third sentence: veto while busy, like LOGOFF_QUIET.
+        VetoWhileBusy = "vetoWhileBusy",
     }
 }
 
+impl AbortReading {
+    /// Names of protocol revision 1 that still load: saved scenarios and
+    /// shared links keep working. Only the current names are written.
+    pub const ALIASES: &'static [(&'static str, AbortReading)] =
+        &[("sampleStore", AbortReading::StopThenRelease), ("literal", AbortReading::VetoWhileBusy)];
+}
+
 json::string_enum! {
-    /// When the store calls StoreLogoffTransports (S13, S17).
+    /// When the store calls StoreLogoffTransports (S13, S14, S17).
     #[derive(Default)]
     pub enum StoreLogoffTransportsTiming {
-        /// The SDK sample's way: at the final release, just before the support
-        /// object is released; StoreLogoff itself returns S_OK with COMPLETE.
+        /// The page: "typically called from a store provider's StoreLogoff
+        /// method". StoreLogoff calls it at once and returns what it got; a
+        /// store whose call never returned COMPLETE calls it with
+        /// LOGOFF_ABORT at its final Release (S14).
         #[default]
-        AtFinalRelease = "atFinalRelease",
-        /// From StoreLogoff at once, which returns what it got.
         Immediate = "immediate",
+        /// The page's "it can also be called from the IUnknown::Release
+        /// method", as the SDK sample store does: StoreLogoff saves the flag
+        /// and returns S_OK with COMPLETE; the call is made at the final
+        /// Release, just before the support object is released.
+        AtFinalRelease = "atFinalRelease",
     }
 }
 
@@ -158,6 +180,11 @@ pub struct Scenario {
 
 type Read<T> = Result<T, InputError>;
 
+/// A name, provider name or address type: at most [`limits::NAME_LEN`] characters.
+fn name_text(v: &serde_json::Value, path: &str, code: ErrorCode) -> Read<String> {
+    json::bounded_string(v, path, code, limits::NAME_LEN)
+}
+
 impl Settings {
     /// Parses settings from JSON text (used by the bindings' outcomeMatrix).
     pub fn from_json(text: &str) -> Read<Settings> {
@@ -167,7 +194,9 @@ impl Settings {
     fn read(v: &serde_json::Value, path: &str, code: ErrorCode) -> Read<Settings> {
         let f = Fields::of(v, path, code, "settings", &["abortReading", "storeLogoffTransports", "newMessageLimit"])?;
         Ok(Settings {
-            abort_reading: f.or("abortReading", AbortReading::default(), |v, p, c| json::name(v, p, c, AbortReading::NAMES))?,
+            abort_reading: f.or("abortReading", AbortReading::default(), |v, p, c| {
+                json::name_or_alias(v, p, c, AbortReading::NAMES, AbortReading::ALIASES)
+            })?,
             store_logoff_transports: f.or("storeLogoffTransports", StoreLogoffTransportsTiming::default(), |v, p, c| {
                 json::name(v, p, c, StoreLogoffTransportsTiming::NAMES)
             })?,
@@ -179,7 +208,7 @@ impl Settings {
 impl MessageSpec {
     fn read(v: &serde_json::Value, path: &str, code: ErrorCode) -> Read<MessageSpec> {
         let f = Fields::of(v, path, code, "a message", &["addressType", "steps"])?;
-        Ok(MessageSpec { address_type: f.required("addressType", json::string)?, steps: f.or("steps", 2, json::u8_)? })
+        Ok(MessageSpec { address_type: f.required("addressType", name_text)?, steps: f.or("steps", 2, json::u8_)? })
     }
 }
 
@@ -188,11 +217,11 @@ impl StoreSpec {
         let known = ["name", "defaultInbox", "sharedWithOtherProcess", "references", "provider", "supportKind", "outboundQueue", "faults"];
         let f = Fields::of(v, path, code, "a store", &known)?;
         Ok(StoreSpec {
-            name: f.required("name", json::string)?,
+            name: f.required("name", name_text)?,
             default_inbox: f.or("defaultInbox", false, json::boolean)?,
             shared_with_other_process: f.or("sharedWithOtherProcess", false, json::boolean)?,
             references: f.or("references", 1, json::u16_)?,
-            provider: f.optional("provider", json::string)?,
+            provider: f.optional("provider", name_text)?,
             support_kind: f.or("supportKind", SupportKind::default(), |v, p, c| json::name(v, p, c, SupportKind::NAMES))?,
             outbound_queue: f.or("outboundQueue", Vec::new(), |v, p, c| json::list(v, p, c, MessageSpec::read))?,
             faults: f
@@ -211,8 +240,8 @@ impl SessionSpec {
             Ok(InboundSpec { steps: f.or("steps", 2, json::u8_)? })
         };
         Ok(SessionSpec {
-            name: f.required("name", json::string)?,
-            address_types: f.or("addressTypes", Vec::new(), |v, p, c| json::list(v, p, c, json::string))?,
+            name: f.required("name", name_text)?,
+            address_types: f.or("addressTypes", Vec::new(), |v, p, c| json::list(v, p, c, name_text))?,
             memory_blocks: f.or("memoryBlocks", 0, json::u8_)?,
             child_blocks: f.or("childBlocks", 0, json::u8_)?,
             inbound: f.or("inbound", Vec::new(), |v, p, c| json::list(v, p, c, inbound))?,
@@ -224,7 +253,7 @@ impl TransportSpec {
     fn read(v: &serde_json::Value, path: &str, code: ErrorCode) -> Read<TransportSpec> {
         let f = Fields::of(v, path, code, "a transport", &["name", "sessions", "faults"])?;
         Ok(TransportSpec {
-            name: f.required("name", json::string)?,
+            name: f.required("name", name_text)?,
             sessions: f.or("sessions", Vec::new(), |v, p, c| json::list(v, p, c, SessionSpec::read))?,
             faults: f
                 .or("faults", Vec::new(), |v, p, c| json::list(v, p, c, |v, p, c| json::name(v, p, c, TransportFault::NAMES)))?
@@ -278,8 +307,8 @@ impl Scenario {
         let f = Fields::of(v, "", CODE, "a scenario", &["version", "name", "description", "settings", "stores", "transports", "actions"])?;
         Ok(Scenario {
             version: SCENARIO_VERSION,
-            name: f.or("name", String::new(), json::string)?,
-            description: f.or("description", String::new(), json::string)?,
+            name: f.or("name", String::new(), |v, p, c| json::bounded_string(v, p, c, limits::TITLE_LEN))?,
+            description: f.or("description", String::new(), |v, p, c| json::bounded_string(v, p, c, limits::DESCRIPTION_LEN))?,
             settings: f.or("settings", Settings::default(), Settings::read)?,
             stores: f.or("stores", Vec::new(), |v, p, c| json::list(v, p, c, StoreSpec::read))?,
             transports: f.or("transports", Vec::new(), |v, p, c| json::list(v, p, c, TransportSpec::read))?,
@@ -302,6 +331,18 @@ impl Scenario {
                 Ok(())
             }
         };
+        // The reader bounds every string; a scenario built in Rust is held to
+        // the same limits here.
+        let too_long = |path: String, text: &str, max: usize| {
+            let chars = text.chars().count();
+            if chars > max {
+                Err(InputError::new(ErrorCode::TooLarge, path, format!("{chars} characters; at most {max} are allowed")))
+            } else {
+                Ok(())
+            }
+        };
+        too_long("name".into(), &self.name, limits::TITLE_LEN)?;
+        too_long("description".into(), &self.description, limits::DESCRIPTION_LEN)?;
         too_many("stores", self.stores.len(), limits::STORES)?;
         too_many("transports", self.transports.len(), limits::TRANSPORTS)?;
         too_many("actions", self.actions.len(), limits::ACTIONS)?;
@@ -338,6 +379,7 @@ impl Scenario {
             if name.is_empty() {
                 return Err(bad(path, "an address type must not be empty".into()));
             }
+            too_long(path.clone(), name, limits::NAME_LEN)?;
             if let Some(i) = address_types.iter().position(|a| a.eq_ignore_ascii_case(name)) {
                 return Ok(i as u8);
             }
@@ -405,6 +447,7 @@ impl Scenario {
             if provider.trim().is_empty() {
                 return Err(bad(format!("stores[{i}].provider"), "must not be empty".into()));
             }
+            too_long(format!("stores[{i}].provider"), &provider, limits::NAME_LEN)?;
             let pi = match store_providers.iter().position(|p| *p == provider) {
                 Some(pi) => pi,
                 None => {

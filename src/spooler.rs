@@ -67,11 +67,14 @@ impl Spooler<'_> {
         }
     }
 
+    /// Whether a new reception may start. Never during a purge: PURGE
+    /// "works the same as the LOGOFF_NO_WAIT flag", which finishes the
+    /// message in progress and disables further reception (S5, S7).
     fn inbox_receives(&self) -> bool {
         match (self.topo.default_inbox(), self.purging) {
-            (Some(d), Some(p)) => d == p,
+            (_, Some(_)) => false,
             (Some(d), None) => self.state.stores[d].spooler == SpoolerLogon::Serving,
-            (None, _) => false,
+            (None, None) => false,
         }
     }
 
@@ -322,25 +325,16 @@ impl<R: Recorder> Ctx<'_, R> {
         }
     }
 
-    /// S7: flush the relevant transports, then run this store's work until
-    /// none is left, then release the store.
+    /// S7: the same work as NO_WAIT (the store's ready mail is sent; for
+    /// the default-Inbox store the message being received is received and
+    /// no new reception starts), done before the call returns. The spooler
+    /// pushes the outbound mail with FlushQueues(FLUSH_UPLOAD), the call the
+    /// page links; it starts no new inbound work, so no FLUSH_DOWNLOAD.
     pub(crate) fn purge(&mut self, s: usize) {
-        let inbox = self.topo.stores[s].default_inbox;
         for i in 0..self.state.sessions.len() {
             let sp = self.spooler(Some(s));
-            let session = &self.state.sessions[i];
-            let upload = sp.can_carry(i) && (sp.sending_store(i) == Some(s) || sp.next_for(i).is_some());
-            let download =
-                inbox && session.is_live() && session.inbound_enabled && (session.receiving.is_some() || !session.held.is_empty());
-            let mut flags = FlushFlags::empty();
-            if upload {
-                flags |= FlushFlags::FLUSH_UPLOAD;
-            }
-            if download {
-                flags |= FlushFlags::FLUSH_DOWNLOAD;
-            }
-            if !flags.is_empty() {
-                self.flush_queues_call(i, flags.bits(), &[S7]);
+            if sp.can_carry(i) && (sp.sending_store(i) == Some(s) || sp.next_for(i).is_some()) {
+                self.flush_queues_call(i, FlushFlags::FLUSH_UPLOAD.bits(), &[S7]);
             }
         }
         loop {

@@ -123,8 +123,9 @@ pub struct StoreLogoffTransportsRecord {
     /// The flags of the first completing call.
     pub flags: u32,
     pub last_refusal: HResult,
-    /// The call that ended the shutdown was a veto (at the final release):
-    /// the spooler keeps its logon by design.
+    /// The last call was a veto: before the final release (the store stays
+    /// usable, and "a call has occurred" for S14), or at it (the call that
+    /// ended the shutdown). Either way the spooler keeps its logon by design.
     pub vetoed: bool,
 }
 
@@ -268,6 +269,8 @@ pub enum Breach {
     StoreLogoffTransportsWrongFlag { given: u32, expected: u32 },
     /// S1: the store provider passed StoreLogoffTransports bad flags.
     BadStoreLogoffTransportsFlags { flags: u32 },
+    /// S1: the client passed StoreLogoff bad flags (the store refused them).
+    ClientBadStoreLogoffFlags { flags: u32 },
     /// I3: a released logon's provider code called MAPIAllocateBuffer.
     AllocationByReleasedLogon,
     /// S11: MAPI_E_NO_SUPPORT aborted the store's teardown.
@@ -276,10 +279,14 @@ pub enum Breach {
     MemoryMisuse { misuse: MemoryMisuse },
     /// T5: the AddressTypes array was freed before TransportLogoff.
     AddressTypesFreedEarly,
-    /// T1: undefined bits in TransportLogoff's ulFlags.
-    UndefinedTransportLogoffFlags { flags: u32 },
-    /// T1: the provider refused LOGOFF_NORMAL or LOGOFF_HURRY.
-    RejectedDefinedLogoffFlags { flags: u32 },
+    /// T5: TransportLogoff returned with `count` root blocks of the session
+    /// still allocated; `cause` is the mistake that explains it.
+    MemoryLeftAtLogoff { first: BlockId, count: u16, cause: RuleId },
+    /// T1, M11: a caller passed non-zero ulFlags to TransportLogoff, which
+    /// are reserved and must be zero. The caller's mistake, never the
+    /// provider's: `by_provider` when the provider called its own
+    /// TransportLogoff (from Release or Shutdown), else the spooler.
+    ReservedTransportLogoffFlags { flags: u32, by_provider: bool },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]

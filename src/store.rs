@@ -7,6 +7,7 @@ use crate::faults::StoreFault;
 use crate::flags::{FlagSet, SpoolerNotifyFlags, StoreLogoffFlag, StoreLogoffOutFlags, TransportNotifyFlags};
 use crate::hresult::HResult;
 use crate::rules::RuleId::{self, *};
+use crate::scenario::{AbortReading, StoreLogoffTransportsTiming};
 use crate::state::{Breach, Message, MessageId, ProviderPhase, SpoolerLogon, StorePhase, Subject, SupportKind};
 use crate::trace::Recorder;
 use crate::trace::{Method, arg};
@@ -135,11 +136,16 @@ impl<R: Recorder> Ctx<'_, R> {
         }
         let flag = match StoreLogoffFlag::from_raw(raw) {
             Ok(flag) => flag,
-            Err(hr) => return self.ret(h, Answer::fail(hr, &[S1], bad_flags_why(hr))),
+            Err(hr) => {
+                // "A caller must specify only one flag per call": the
+                // client's mistake (M3), which the store rightly refuses.
+                self.state.breach(S1, Subject::Store(s as u8), Breach::ClientBadStoreLogoffFlags { flags: raw });
+                return self.ret(h, Answer::fail(hr, &[S1], bad_flags_why(hr)));
+            }
         };
         self.state.stores[s].saved_flag = Some(flag);
         let answer = match self.settings.store_logoff_transports {
-            crate::scenario::StoreLogoffTransportsTiming::AtFinalRelease => {
+            StoreLogoffTransportsTiming::AtFinalRelease => {
                 self.state.stores[s].phase = StorePhase::LoggedOff;
                 let shared = self.state.stores[s].refs > 1;
                 Answer::ok(
@@ -148,7 +154,7 @@ impl<R: Recorder> Ctx<'_, R> {
                 )
                 .with_flags(COMPLETE)
             }
-            crate::scenario::StoreLogoffTransportsTiming::Immediate => {
+            StoreLogoffTransportsTiming::Immediate => {
                 let passed = self.flags_the_store_passes(s, flag);
                 let inner = self.store_logoff_transports(s, passed, self.topo.stores[s].support_kind, Caller::StoreLogoff);
                 if inner.hresult == HResult::MAPI_E_NO_SUPPORT {
@@ -178,6 +184,20 @@ impl<R: Recorder> Ctx<'_, R> {
         if self.topo.stores[s].faults.has(StoreFault::ReuseFlagsVariable) { flag.bits() | COMPLETE.bits() } else { flag.bits() }
     }
 
+    /// The flag the store passes at its final Release (S13, S14). Deferred
+    /// reading: the saved flag, or LOGOFF_ABORT when the client never called
+    /// StoreLogoff. Immediate reading: a store whose StoreLogoffTransports
+    /// never returned COMPLETE makes the page's "if a call has not occurred,
+    /// call StoreLogoffTransports with the LOGOFF_ABORT flag set" call; after
+    /// a veto both a second call and none conform, and the model makes it so
+    /// that under the stop-then-release reading the spooler lets go.
+    fn final_release_flag(&self, s: usize) -> (StoreLogoffFlag, &'static [RuleId]) {
+        match (self.settings.store_logoff_transports, self.state.stores[s].saved_flag) {
+            (StoreLogoffTransportsTiming::AtFinalRelease, Some(saved)) => (saved, &[S13, S12, S16]),
+            _ => (StoreLogoffFlag::Abort, &[S13, S14, S16]),
+        }
+    }
+
     /// The last client reference is gone: StoreLogoffTransports (unless it
     /// already completed), then the support object is released (S13, S14,
     /// S16). Returns the rules that applied.
@@ -185,8 +205,8 @@ impl<R: Recorder> Ctx<'_, R> {
         let faults = self.topo.stores[s].faults;
         let store = &self.state.stores[s];
         let already = store.store_logoff_transports.completions > 0;
-        let flag = store.saved_flag.unwrap_or(StoreLogoffFlag::Abort);
-        let rules: &'static [RuleId] = if store.saved_flag.is_some() { &[S13, S16] } else { &[S13, S14, S16] };
+        let (flag, rules) = self.final_release_flag(s);
+        let rules: &'static [RuleId] = if already { &[S13, S16] } else { rules };
         let calls = match (faults.has(StoreFault::SkipStoreLogoffTransports), already, faults.has(StoreFault::StoreLogoffTransportsTwice)) {
             (true, _, _) => 0,
             (false, false, false) => 1,
@@ -214,12 +234,23 @@ impl<R: Recorder> Ctx<'_, R> {
     fn check_shutdown_record(&mut self, s: usize) {
         let store = &self.state.stores[s];
         let record = store.store_logoff_transports;
-        let expected = store.saved_flag.unwrap_or(StoreLogoffFlag::Abort).bits();
+        let expected = self.final_release_flag(s).0.bits();
+        // I5: the client's flag, or LOGOFF_ABORT where S14 says so. Under the
+        // immediate reading the completing call came either from StoreLogoff
+        // (the client's flag) or from the final Release (ABORT).
+        let acceptable = |flags: u32| {
+            // Bad flags under S8 were reported as S1 when they were passed.
+            StoreLogoffFlag::from_raw(flags).is_err()
+                || flags == expected
+                || (self.settings.store_logoff_transports == StoreLogoffTransportsTiming::Immediate
+                    && store.saved_flag.is_some_and(|f| f.bits() == flags))
+        };
         let subject = Subject::Store(s as u8);
         let breach = match (record.completions, record.refusals) {
+            (0, 0) if record.vetoed => None,
             (0, 0) => Some((S14, Breach::StoreLogoffTransportsMissing { expected })),
             (0, _) => Some((I5, Breach::StoreLogoffTransportsRefused { hresult: record.last_refusal, flags: record.flags })),
-            (1, _) if self.topo.stores[s].support_kind == SupportKind::MessageStore && record.flags != expected => {
+            (1, _) if self.topo.stores[s].support_kind == SupportKind::MessageStore && !acceptable(record.flags) => {
                 Some((I5, Breach::StoreLogoffTransportsWrongFlag { given: record.flags, expected }))
             }
             _ => None,
@@ -236,12 +267,26 @@ impl<R: Recorder> Ctx<'_, R> {
         let h = self.call(Who::Store(s), Who::Mapi, Method::SupportRelease, Vec::new);
         self.state.stores[s].support_released = true;
         self.note(Who::Mapi, Method::RemoveStatusRow, Vec::new, &[S16], || "MAPI removes the store's MAPIUIDs and status row".into());
+        // S16, S9: while the spooler still holds its own logon (a veto, or a
+        // NO_WAIT/ORDERLY drain), MAPI keeps the logon alive for it and logs
+        // it off when the spooler lets go: no delivery reaches a logged-off store.
+        let answer = if self.state.stores[s].spooler == SpoolerLogon::Released {
+            self.log_off_store_logon(s);
+            Answer::ok(&[S16, S13], "The support object goes last")
+        } else {
+            Answer::ok(&[S16, S13, S9], "The support object goes last; MAPI keeps the store's logon until the spooler lets go of it")
+        };
+        self.ret(h, answer);
+    }
+
+    /// S16: IMSLogon::Logoff and the logon's release, then the provider's
+    /// shutdown when it has no logon left.
+    fn log_off_store_logon(&mut self, s: usize) {
         let l = self.call(Who::Mapi, Who::Store(s), Method::MsLogonLogoff, || vec![arg::count("ulFlags", 0)]);
         self.ret(l, Answer::ok(&[S16], "IMSLogon::Logoff"));
         let r = self.call(Who::Mapi, Who::Store(s), Method::MsLogonRelease, Vec::new);
         self.ret(r, Answer::ok(&[S16], "MAPI releases the logon"));
         self.shutdown_store_provider_if_unused(usize::from(self.topo.stores[s].provider));
-        self.ret(h, Answer::ok(&[S16, S13], "The support object goes last"));
     }
 
     /// S16: MAPI shuts a store provider down once it has no logon left: no
@@ -292,6 +337,21 @@ impl<R: Recorder> Ctx<'_, R> {
             return self
                 .ret(h, Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[S10], "StoreLogoffTransports already completed for this shutdown"));
         }
+        if self.topo.stores[s].shared_with_other_process {
+            // S8 before S1: MAPI ignores the call whatever it carries. Bad
+            // flags are still the store provider's mistake (M3), recorded
+            // against it, but they change nothing in MAPI's answer.
+            if StoreLogoffFlag::from_raw(raw).is_err() {
+                self.state.breach(S1, Subject::Store(s as u8), Breach::BadStoreLogoffTransportsFlags { flags: raw });
+            }
+            self.record_completion(s, raw);
+            if self.state.stores[s].phase == StorePhase::Open {
+                self.state.stores[s].phase = StorePhase::LoggedOff;
+            }
+            let answer =
+                Answer::ok(&[S8, S9], "Another process of this profile has the store open: MAPI ignores the call").with_flags(COMPLETE);
+            return self.ret(h, answer);
+        }
         let flag = match StoreLogoffFlag::from_raw(raw) {
             Ok(flag) => flag,
             Err(hr) => {
@@ -304,21 +364,12 @@ impl<R: Recorder> Ctx<'_, R> {
                 return self.ret(h, Answer::fail(hr, &[S1], bad_flags_why(hr)));
             }
         };
-        if self.topo.stores[s].shared_with_other_process {
-            self.record_completion(s, raw);
-            if self.state.stores[s].phase == StorePhase::Open {
-                self.state.stores[s].phase = StorePhase::LoggedOff;
-            }
-            let answer =
-                Answer::ok(&[S8, S9], "Another process of this profile has the store open: MAPI ignores the call").with_flags(COMPLETE);
-            return self.ret(h, answer);
-        }
         let activity = self.state.activity(self.topo, s);
         let veto = |why| Answer::ok(&[S3, S2, S9], why).with_flags(activity);
         let answer = match flag {
             StoreLogoffFlag::Quiet if !activity.is_empty() => veto("LOGOFF_QUIET with activity: no logoff, the activity is reported"),
-            StoreLogoffFlag::Abort if !activity.is_empty() && self.settings.abort_reading == crate::scenario::AbortReading::Literal => {
-                Answer { rules: &[S4, S3, S2, S9], ..veto("LOGOFF_ABORT, literal reading: activity vetoes the logoff") }
+            StoreLogoffFlag::Abort if !activity.is_empty() && self.settings.abort_reading == AbortReading::VetoWhileBusy => {
+                Answer { rules: &[S4, S3, S2, S9], ..veto("LOGOFF_ABORT, veto-while-busy reading: activity vetoes the logoff") }
             }
             StoreLogoffFlag::Quiet => {
                 self.release_store_logon(s, &[S3]);
@@ -352,9 +403,13 @@ impl<R: Recorder> Ctx<'_, R> {
         let vetoed = !answer.out_flags.is_some_and(|f| f.contains(COMPLETE));
         if !vetoed || caller == Caller::FinalRelease {
             self.record_completion(s, raw);
-            if vetoed && self.state.stores[s].store_logoff_transports.completions == 1 {
-                self.state.stores[s].store_logoff_transports.vetoed = true;
-            }
+            let record = &mut self.state.stores[s].store_logoff_transports;
+            record.vetoed = vetoed && record.completions == 1;
+        } else if caller == Caller::StoreLogoff {
+            // The store's own call from StoreLogoff was vetoed: "a call has
+            // occurred" (S14), so a store that makes no second call at its
+            // final Release still conforms.
+            self.state.stores[s].store_logoff_transports.vetoed = true;
         }
         if !vetoed && self.state.stores[s].phase == StorePhase::Open {
             // S9: a store provider invalidates its store object once
@@ -410,7 +465,9 @@ impl<R: Recorder> Ctx<'_, R> {
             self.set_reception(false, rules);
         }
         if self.state.stores[s].support_released {
-            self.shutdown_store_provider_if_unused(usize::from(self.topo.stores[s].provider));
+            // The store released its support object while the spooler still
+            // held its logon: MAPI logs the logon off now (S16).
+            self.log_off_store_logon(s);
         }
     }
 

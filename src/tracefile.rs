@@ -2,23 +2,24 @@
 //! providers and for the engine's own traces (`Simulation::trace_jsonl`).
 //!
 //! ```text
-//! {"format":"mapi-logoff-trace","version":1}
+//! {"format":"mapi-logoff-trace","version":2}
 //! {"caller":{"kind":"client"},"object":{"kind":"store","id":"Mailbox"},"method":"IMsgStore::StoreLogoff","flags":"LOGOFF_ORDERLY","hresult":"S_OK","outFlags":"0x00010000"}
-//! {"caller":{"kind":"store","id":"Mailbox"},"object":{"kind":"storeSupport","id":"Mailbox"},"method":"IMAPISupport::StoreLogoffTransports","flags":2,"hresult":0,"outFlags":65536,"depth":1}
+//! {"thread":7,"call":1,"caller":{"kind":"client"},"object":{"kind":"store","id":"0x7ff6a0c01230"},"method":"IMsgStore::Release"}
+//! {"thread":7,"caller":{"kind":"store","id":"0x7ff6a0c01230"},"object":{"kind":"storeSupport","id":"0x7ff6a0c01230"},"method":"IMAPISupport::Release","hresult":0}
+//! {"thread":7,"return":1,"hresult":0,"refCount":0}
 //! ```
 //!
-//! The header line is optional; when present its version must be 1. Each
-//! call names the object called (`object`: kind and id) and, when known, the
-//! caller. Flags and HRESULTs are numbers, hex strings (`"0x8004010F"`) or
-//! names (`"LOGOFF_ORDERLY | LOGOFF_QUIET"`, `"MAPI_E_NO_SUPPORT"`); flag
-//! names are read in the flag set of the method. Optional fields, where they
-//! matter: `block` (the buffer of MAPIAllocateBuffer/More/FreeBuffer, `null`
-//! for MAPIFreeBuffer(NULL)), `parent` (MAPIAllocateMore), `purpose`
-//! (`"addressTypes"` on the allocation of an AddressTypes array), `message`
-//! (transfers), `refCount` (what AddRef/Release returned), `provider` (the
-//! transport provider of a session object), `process` and `profile` (who
-//! opened a store, S8), `depth` (call nesting; calls made inside a call
-//! follow it with a larger depth). docs/trace-format.md describes every
+//! Version 2 adds, without changing any version 1 line (a version 1 file is
+//! a valid version 2 file): pointers as hex strings of any size
+//! (`"0x7ff6a0c01230"`, above 2^53 too); calls written as an entry line
+//! (`"call": id`, before the calls made inside) and a return line
+//! (`"return": id` with the results); `thread`, so that overlapping calls of
+//! several threads can be written; `owner` on an allocation (who must free
+//! memory MAPI allocated for someone else); and `declare` lines for a
+//! provider that wraps another or implements a support object itself.
+//! Flags and HRESULTs are numbers, hex strings (`"0x8004010F"`) or names
+//! (`"LOGOFF_ORDERLY | LOGOFF_QUIET"`, `"MAPI_E_NO_SUPPORT"`); flag names are
+//! read in the flag set of the method. docs/trace-format.md describes every
 //! field.
 
 use crate::engine::Simulation;
@@ -32,7 +33,8 @@ use serde_json::Value;
 use std::fmt::Write as _;
 
 pub const TRACE_FORMAT: &str = "mapi-logoff-trace";
-pub const TRACE_VERSION: u32 = 1;
+/// The version the engine writes; this build reads 1 and 2.
+pub const TRACE_VERSION: u32 = 2;
 
 json::string_enum! {
     /// The kinds of object a trace line can name.
@@ -68,8 +70,17 @@ impl std::fmt::Display for ObjectRef {
 /// One call read from a trace line.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Call {
-    /// 1-based line number in the file.
+    /// 1-based line number in the file: for a call written as an entry and
+    /// a return line, the return line, where its results became known.
     pub line: u64,
+    /// The line where the call began: its entry line, or `line`.
+    pub start_line: u64,
+    /// The thread that made the call (`""` when the log names none).
+    pub thread: String,
+    /// The id of an entry line (`"call"`), whose return line comes later.
+    pub call_id: Option<String>,
+    /// Who must free the block of an allocation, when not the caller.
+    pub owner: Option<ObjectRef>,
     pub caller: Option<ObjectRef>,
     pub object: ObjectRef,
     pub method: String,
@@ -88,12 +99,51 @@ pub struct Call {
     pub profile: Option<String>,
 }
 
+/// The results a return line adds to the call its entry line began.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Return {
+    pub line: u64,
+    pub thread: String,
+    pub call_id: String,
+    pub out_flags: Option<u32>,
+    pub hresult: Option<HResult>,
+    pub block: Option<Option<u64>>,
+    pub ref_count: Option<u32>,
+}
+
+impl Return {
+    /// The call its entry line began, completed with these results.
+    pub fn complete(self, mut call: Call) -> Call {
+        call.line = self.line;
+        call.out_flags = self.out_flags.or(call.out_flags);
+        call.hresult = self.hresult.or(call.hresult);
+        call.block = self.block.or(call.block);
+        call.ref_count = self.ref_count.or(call.ref_count);
+        call.call_id = None;
+        call
+    }
+}
+
+/// What a `declare` line says of an object.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Declaration {
+    pub line: u64,
+    pub object: ObjectRef,
+    /// A store or session of a provider that wraps another provider's.
+    pub wraps: Option<ObjectRef>,
+    /// A support object the provider implements itself, forwarding to
+    /// MAPI's: the calls it forwards are judged where they reach MAPI.
+    pub forwards_to: Option<ObjectRef>,
+}
+
 /// What one line of a trace file is.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Line {
     Header,
     Blank,
     Call(Box<Call>),
+    Return(Box<Return>),
+    Declare(Box<Declaration>),
 }
 
 /// The flag set a method's `flags` and `outFlags` are read in.
@@ -109,14 +159,44 @@ pub fn flag_set_of(method: &str) -> Option<FlagSet> {
     })
 }
 
+/// The longest id, name or method a line may carry, in characters.
+pub const ID_LEN: usize = 256;
+
+/// `0x` followed by 1 to 16 hex digits, any case.
+fn hex_u64(text: &str) -> Option<u64> {
+    let digits = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X"))?;
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    u64::from_str_radix(digits, 16).ok()
+}
+
+/// Ids in a log are names or pointers. A pointer may be written as a hex
+/// string of any case and padding (`"0x00007FF6A0C01230"`): it is kept in
+/// one canonical form, so the same pointer is the same object however a
+/// logger printed it. Numbers are kept as written.
+fn id_text(v: &Value, path: &str, code: ErrorCode) -> Result<String, InputError> {
+    match v {
+        Value::Number(n) => Ok(n.to_string()),
+        _ => {
+            let text = short_text(v, path, code)?;
+            Ok(match hex_u64(&text) {
+                Some(n) => format!("0x{n:x}"),
+                None => text,
+            })
+        }
+    }
+}
+
+fn short_text(v: &Value, path: &str, code: ErrorCode) -> Result<String, InputError> {
+    json::bounded_string(v, path, code, ID_LEN)
+}
+
 fn object(v: &Value, path: &str, code: ErrorCode) -> Result<ObjectRef, InputError> {
     let f = Fields::of(v, path, code, "an object reference", &["kind", "id", "provider"])?;
     let kind = f.required("kind", |v, p, c| json::name(v, p, c, ObjectKind::NAMES))?;
-    let id = f.or("id", String::new(), |v, p, c| match v {
-        Value::Number(n) => Ok(n.to_string()),
-        _ => json::string(v, p, c),
-    })?;
-    let provider = f.optional("provider", json::string)?;
+    let id = f.or("id", String::new(), id_text)?;
+    let provider = f.optional("provider", short_text)?;
     Ok(ObjectRef { kind, id, provider })
 }
 
@@ -127,14 +207,41 @@ fn hresult(v: &Value, path: &str, code: ErrorCode) -> Result<HResult, InputError
     }
 }
 
+/// A number, or a pointer written as a hex string (`"0x7ff6a0c01230"`, up
+/// to 64 bits: JSON numbers above 2^53 lose digits in JavaScript loggers).
 fn number(v: &Value, path: &str, code: ErrorCode) -> Result<u64, InputError> {
-    v.as_u64().ok_or_else(|| InputError::new(code, path, "expected a non-negative integer".to_string()))
+    match v {
+        Value::String(s) => hex_u64(s).ok_or_else(|| InputError::new(code, path, format!("{s:?} is not a number or a 0x hex pointer"))),
+        _ => v.as_u64().ok_or_else(|| InputError::new(code, path, "expected a non-negative integer or a 0x hex string".to_string())),
+    }
+}
+
+/// A thread or call id: a number or a short string, kept as text.
+fn token(v: &Value, path: &str, code: ErrorCode) -> Result<String, InputError> {
+    match v {
+        Value::Number(n) if n.is_u64() => Ok(n.to_string()),
+        _ => short_text(v, path, code),
+    }
+}
+
+/// Flags of a method outside the known flag sets: a number or a hex string.
+fn plain_flags(v: &Value, path: &str, code: ErrorCode) -> Result<u32, InputError> {
+    match v {
+        Value::String(s) => hex_u64(s.trim())
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| InputError::new(ErrorCode::InvalidFlags, path, format!("{s:?} is not a 32-bit number or 0x hex value"))),
+        _ => json::u32_(v, path, code),
+    }
 }
 
 const CALL_FIELDS: &[&str] = &[
     "caller", "object", "method", "flags", "outFlags", "hresult", "depth", "block", "parent", "purpose", "message", "refCount", "provider",
-    "process", "profile", "seq", "step", "note", "rules",
+    "process", "profile", "seq", "step", "note", "rules", "thread", "call", "owner",
 ];
+
+const RETURN_FIELDS: &[&str] = &["return", "thread", "hresult", "outFlags", "block", "refCount"];
+
+const DECLARE_FIELDS: &[&str] = &["declare", "wraps", "forwardsTo"];
 
 /// Reads one line. Blank lines and the header are not calls; anything else
 /// that is not a call object is an error naming the field.
@@ -151,26 +258,55 @@ pub fn parse_line(text: &str, line: u64) -> Result<Line, InputError> {
             return Err(InputError::new(CODE, "format", format!("{name:?} is not {TRACE_FORMAT:?}")));
         }
         let version = f.required("version", json::u32_)?;
-        if version != TRACE_VERSION {
-            let msg = format!("trace format version {version} is not supported; this build reads version {TRACE_VERSION}");
+        if !(1..=TRACE_VERSION).contains(&version) {
+            let msg = format!("trace format version {version} is not supported; this build reads versions 1 and {TRACE_VERSION}");
             return Err(InputError::new(ErrorCode::UnsupportedVersion, "version", msg));
         }
         return Ok(Line::Header);
     }
-    let f = Fields::of(&v, "", CODE, "a call", CALL_FIELDS)?;
-    let method = f.required("method", json::string)?;
-    let set = flag_set_of(&method);
-    let flags = |v: &Value, p: &str, c| match set {
-        Some(set) => json::flags(v, p, c, set),
-        None => json::u32_(v, p, c),
-    };
     let block = match v.get("block") {
         None => None,
         Some(Value::Null) => Some(None),
         Some(b) => Some(Some(number(b, "block", CODE)?)),
     };
+    if v.get("return").is_some() {
+        let f = Fields::of(&v, "", CODE, "a return line", RETURN_FIELDS)?;
+        return Ok(Line::Return(Box::new(Return {
+            line,
+            thread: f.or("thread", String::new(), token)?,
+            call_id: f.required("return", token)?,
+            out_flags: f.optional("outFlags", |v, p, c| json::flags(v, p, c, FlagSet::StoreLogoff))?,
+            hresult: f.optional("hresult", hresult)?,
+            block,
+            ref_count: f.optional("refCount", json::u32_)?,
+        })));
+    }
+    if v.get("declare").is_some() {
+        let f = Fields::of(&v, "", CODE, "a declaration", DECLARE_FIELDS)?;
+        let declaration = Declaration {
+            line,
+            object: f.required("declare", object)?,
+            wraps: f.optional("wraps", object)?,
+            forwards_to: f.optional("forwardsTo", object)?,
+        };
+        if declaration.wraps.is_none() && declaration.forwards_to.is_none() {
+            return Err(InputError::new(CODE, "declare", "a declaration says what the object `wraps` or `forwardsTo`".to_string()));
+        }
+        return Ok(Line::Declare(Box::new(declaration)));
+    }
+    let f = Fields::of(&v, "", CODE, "a call", CALL_FIELDS)?;
+    let method = f.required("method", short_text)?;
+    let set = flag_set_of(&method);
+    let flags = |v: &Value, p: &str, c| match set {
+        Some(set) => json::flags(v, p, c, set),
+        None => plain_flags(v, p, c),
+    };
     Ok(Line::Call(Box::new(Call {
         line,
+        start_line: line,
+        thread: f.or("thread", String::new(), token)?,
+        call_id: f.optional("call", token)?,
+        owner: f.optional("owner", object)?,
         caller: f.optional("caller", object)?,
         object: f.required("object", object)?,
         flags: f.optional("flags", flags)?,
@@ -179,16 +315,16 @@ pub fn parse_line(text: &str, line: u64) -> Result<Line, InputError> {
         depth: f.optional("depth", json::u32_)?,
         block,
         parent: f.optional("parent", number)?,
-        purpose: f.optional("purpose", json::string)?,
+        purpose: f.optional("purpose", short_text)?,
         message: f.optional("message", number)?,
         ref_count: f.optional("refCount", json::u32_)?,
-        provider: match (f.optional("provider", json::string)?, v.get("object").and_then(|o| o.get("provider"))) {
+        provider: match (f.optional("provider", short_text)?, v.get("object").and_then(|o| o.get("provider"))) {
             (Some(p), _) => Some(p),
-            (None, Some(p)) => Some(json::string(p, "object.provider", CODE)?),
+            (None, Some(p)) => Some(short_text(p, "object.provider", CODE)?),
             (None, None) => None,
         },
         process: f.optional("process", number)?,
-        profile: f.optional("profile", json::string)?,
+        profile: f.optional("profile", short_text)?,
         method,
     })))
 }
@@ -294,16 +430,19 @@ pub fn export(sim: &Simulation) -> String {
         }
         push(w.finish());
     }
+    // The client's process is the one every other line speaks for, so its
+    // opens name no process; another process of the profile (S8) is 2.
     for (i, s) in topo.stores.iter().enumerate() {
-        let opens: &[u64] = if s.shared_with_other_process { &[1, 2] } else { &[1] };
+        let opens: &[Option<u64>] = if s.shared_with_other_process { &[None, Some(2)] } else { &[None] };
         for &process in opens {
             let mut w = LineWriter::new();
             w.object("caller", "client", None, None).object("object", "store", Some(&s.name), None);
             w.text("method", "IMAPISession::OpenMsgStore").text("hresult", "S_OK");
-            if process == 1 {
-                w.number("refCount", u64::from(initial.stores[i].refs));
-            }
-            w.number("process", process).text("profile", "default");
+            match process {
+                None => w.number("refCount", u64::from(initial.stores[i].refs)),
+                Some(p) => w.number("process", p),
+            };
+            w.text("profile", "default");
             push(w.finish());
         }
     }
@@ -384,7 +523,7 @@ fn event_line(topo: &crate::state::Topology, e: &Event, refs: &mut [u32], next_b
                 refs[store] += 1;
             }
             w.object("object", "store", Some(&topo.stores[store].name), None);
-            w.number("refCount", u64::from(refs[store])).number("process", 1).text("profile", "default");
+            w.number("refCount", u64::from(refs[store])).text("profile", "default");
         }
         _ => party(&mut w, "object", topo, &e.callee),
     }

@@ -102,7 +102,12 @@ impl<R: Recorder> Ctx<'_, R> {
         self.ret(h, Answer::ok(&[T3], "The spooler disables the session's traffic before logging it off"));
     }
 
-    /// IXPLogon::TransportLogoff as the provider handles it.
+    /// IXPLogon::TransportLogoff as the provider handles it. ulFlags is
+    /// "Reserved; must be zero" (T1): non-zero flags are the caller's
+    /// mistake (M11). A well-behaved provider cleans up whatever it gets:
+    /// it ignores LOGOFF_NORMAL/LOGOFF_HURRY, and answers undefined bits with
+    /// MAPI_E_UNKNOWN_FLAGS after its cleanup, since "if anything other than
+    /// S_OK is returned, the provider is logged off" (T7).
     fn transport_logoff(&mut self, i: usize, caller: Who, flags: u32) -> Answer {
         let h =
             self.call(caller, Who::Session(i), Method::TransportLogoff, || vec![arg::flags("ulFlags", FlagSet::TransportLogoff, flags)]);
@@ -110,52 +115,74 @@ impl<R: Recorder> Ctx<'_, R> {
             self.state.breach(I3, Subject::Session(i as u8), Breach::CallOnInvalid { method: Method::TransportLogoff });
             return self.ret(h, Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[T6, I3], "The logon was invalidated by MakeInvalid"));
         }
-        let undefined = flags & !TransportLogoffFlags::DEFINED;
-        if undefined != 0 {
-            self.state.breach(T1, Subject::Session(i as u8), Breach::UndefinedTransportLogoffFlags { flags });
-            return self.ret(
-                h,
-                Answer::fail(
-                    HResult::MAPI_E_UNKNOWN_FLAGS,
-                    &[T1, T7],
-                    "Undefined bits in ulFlags: the provider refuses, the session is logged off anyway",
-                ),
-            );
-        }
-        if flags != 0 && self.has_fault(i, TransportFault::RejectReservedLogoffFlags) {
-            self.state.sessions[i].cleanup_skipped = Some(TransportFault::RejectReservedLogoffFlags);
-            self.state.breach(T1, Subject::Session(i as u8), Breach::RejectedDefinedLogoffFlags { flags });
-            return self.ret(
-                h,
-                Answer::fail(
-                    HResult::MAPI_E_UNKNOWN_FLAGS,
-                    &[T1, T7],
-                    "The provider refuses LOGOFF_NORMAL/LOGOFF_HURRY, which it must tolerate",
-                ),
-            );
+        if flags != 0 {
+            let by_provider = caller != Who::Spooler;
+            self.state.breach(T1, Subject::Session(i as u8), Breach::ReservedTransportLogoffFlags { flags, by_provider });
+            if self.has_fault(i, TransportFault::RejectReservedLogoffFlags) {
+                self.state.sessions[i].cleanup_skipped = Some(TransportFault::RejectReservedLogoffFlags);
+                self.check_memory_at_logoff_end(i);
+                return self.ret(
+                    h,
+                    Answer::fail(
+                        HResult::MAPI_E_UNKNOWN_FLAGS,
+                        &[T1, T7],
+                        "The provider refuses the reserved flags and skips its cleanup; the session is logged off anyway",
+                    ),
+                );
+            }
         }
         if self.has_fault(i, TransportFault::FailTransportLogoff) {
             self.state.sessions[i].cleanup_skipped = Some(TransportFault::FailTransportLogoff);
+            self.check_memory_at_logoff_end(i);
             return self.ret(
                 h,
                 Answer::fail(HResult::MAPI_E_CALL_FAILED, &[T7], "The provider fails TransportLogoff; the session is logged off anyway"),
             );
         }
         self.provider_cleanup(i);
-        self.ret(
-            h,
+        self.check_memory_at_logoff_end(i);
+        let answer = if flags & !TransportLogoffFlags::DEFINED != 0 {
+            Answer::fail(
+                HResult::MAPI_E_UNKNOWN_FLAGS,
+                &[T1, T5, T6, T7],
+                "The provider cleans up, then answers MAPI_E_UNKNOWN_FLAGS for the undefined bits; the session is logged off either way",
+            )
+        } else if flags != 0 {
+            Answer::ok(
+                &[T1, T4, T5, T6],
+                "The provider ignores the reserved flags and cleans up: MakeInvalid, its memory, the support object last",
+            )
+        } else {
             Answer::ok(
                 &[T4, T5, T6],
-                "The provider stops its transfers, frees its memory, invalidates its logon and releases its support object last",
-            ),
-        )
+                "The provider invalidates its logon, stops its transfers, frees its memory and releases its support object last",
+            )
+        };
+        self.ret(h, answer)
     }
 
-    /// The provider's logoff work (T4, T5, T6), with its faults.
+    /// T5: memory the session still holds when TransportLogoff returns was
+    /// not freed "during" it, whether it is freed later or never. Recorded
+    /// now, the earliest moment the breach is certain.
+    fn check_memory_at_logoff_end(&mut self, i: usize) {
+        let mut left = self.state.memory.live_roots(i as u8);
+        if let Some(first) = left.next() {
+            let count = 1 + left.count() as u16;
+            let cause = self.state.sessions[i].cleanup_skipped.map_or(crate::rules::RuleId::M7, |f| f.mistake());
+            self.state.breach(T5, Subject::Session(i as u8), Breach::MemoryLeftAtLogoff { first, count, cause });
+        }
+    }
+
+    /// The provider's logoff work (T4, T5, T6), with its faults. T6:
+    /// "a provider should first invalidate its logon object by calling
+    /// IMAPISupport::MakeInvalid" and "must release the support object
+    /// last"; the session's transfers and memory go in between.
     fn provider_cleanup(&mut self, i: usize) {
         let support_first = self.has_fault(i, TransportFault::ReleaseSupportFirst);
         if support_first {
             self.release_session_support(i);
+        } else {
+            self.make_invalid(i);
         }
         self.requeue(i, Direction::Send, &[T4, I1]);
         self.requeue(i, Direction::Receive, &[T4, I1]);
@@ -172,6 +199,16 @@ impl<R: Recorder> Ctx<'_, R> {
         for root in roots {
             self.free_call(i, Some(root));
         }
+        if support_first {
+            // M6: the cleanup goes on after the support object is gone.
+            self.make_invalid(i);
+        } else {
+            self.release_session_support(i);
+        }
+    }
+
+    /// IMAPISupport::MakeInvalid on the session's logon object (T6).
+    fn make_invalid(&mut self, i: usize) {
         let h =
             self.call(Who::Session(i), Who::Mapi, Method::MakeInvalid, || vec![arg::count("ulFlags", 0), arg::count("lpObject", i as u32)]);
         let answer = if self.state.sessions[i].support_released {
@@ -182,9 +219,6 @@ impl<R: Recorder> Ctx<'_, R> {
             Answer::ok(&[T6], "From now on only AddRef, Release and QueryInterface reach the logon")
         };
         self.ret(h, answer);
-        if !support_first {
-            self.release_session_support(i);
-        }
     }
 
     fn release_session_support(&mut self, i: usize) {
@@ -205,7 +239,10 @@ impl<R: Recorder> Ctx<'_, R> {
         let pending = !self.state.sessions[i].support_released;
         // M9: a provider whose TransportLogoff failed believes it is still
         // logged on; M10: a provider that never does logoff work at Release.
-        let believes_alive = self.state.sessions[i].cleanup_skipped == Some(TransportFault::FailTransportLogoff);
+        let believes_alive = matches!(
+            self.state.sessions[i].cleanup_skipped,
+            Some(TransportFault::FailTransportLogoff | TransportFault::RejectReservedLogoffFlags)
+        );
         let not_idempotent = self.has_fault(i, TransportFault::LogoffNotIdempotent);
         let skips = believes_alive || not_idempotent;
         if pending && not_idempotent && !believes_alive {
@@ -213,7 +250,10 @@ impl<R: Recorder> Ctx<'_, R> {
             self.state.sessions[i].cleanup_skipped.get_or_insert(TransportFault::LogoffNotIdempotent);
         }
         if pending && !skips {
-            self.transport_logoff(i, Who::Session(i), TransportLogoffFlags::LOGOFF_HURRY.bits());
+            // T1, T8: a well-behaved provider passes 0 to its own TransportLogoff.
+            let flags =
+                if self.has_fault(i, TransportFault::PassReservedLogoffFlags) { TransportLogoffFlags::LOGOFF_HURRY.bits() } else { 0 };
+            self.transport_logoff(i, Who::Session(i), flags);
         }
         self.state.sessions[i].phase = SessionPhase::Released;
         let answer = match (pending, skips) {
@@ -269,8 +309,14 @@ impl<R: Recorder> Ctx<'_, R> {
         if flags & !DeinitFlags::DEFINED != 0 {
             return self.ret(h, Answer::fail(HResult::MAPI_E_UNKNOWN_FLAGS, &[T1], "Undefined bits in ulFlags: nothing is shut down"));
         }
+        // T1, T8: a well-behaved provider logs its sessions off with 0; the
+        // faulty one maps DEINIT_HURRY/DEINIT_NORMAL onto the reserved flags.
         let hurry = flags & DeinitFlags::DEINIT_HURRY.bits() != 0;
-        let logoff_flags = if hurry { TransportLogoffFlags::LOGOFF_HURRY } else { TransportLogoffFlags::LOGOFF_NORMAL };
+        let logoff_flags = match (self.topo.transports[t].faults.has(TransportFault::PassReservedLogoffFlags), hurry) {
+            (false, _) => 0,
+            (true, true) => TransportLogoffFlags::LOGOFF_HURRY.bits(),
+            (true, false) => TransportLogoffFlags::LOGOFF_NORMAL.bits(),
+        };
         let faulty = self.topo.transports[t].faults.has(TransportFault::LogoffNotIdempotent);
         for i in 0..self.topo.sessions.len() {
             if self.transport_of(i) != t || self.state.sessions[i].phase == SessionPhase::Released {
@@ -283,7 +329,7 @@ impl<R: Recorder> Ctx<'_, R> {
             if self.state.sessions[i].phase == SessionPhase::LoggedOn {
                 self.end_traffic(i);
                 self.discard_address_types(i);
-                self.transport_logoff(i, Who::Transport(t), logoff_flags.bits());
+                self.transport_logoff(i, Who::Transport(t), logoff_flags);
             }
             self.discard_address_types(i);
             self.state.sessions[i].phase = SessionPhase::LoggedOff;

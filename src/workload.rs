@@ -5,7 +5,7 @@
 //! Node both run exactly this, so their figures compare.
 
 use crate::engine::Action;
-use crate::flags::{FlushFlags, StoreLogoffFlag, TransportLogoffFlags};
+use crate::flags::{FlushFlags, StoreLogoffFlag};
 use crate::scenario::{InboundSpec, MessageSpec, Scenario, SessionSpec, StoreSpec, TransportSpec};
 
 const TYPES: [&str; 3] = ["SMTP", "X400", "FAX"];
@@ -46,6 +46,12 @@ pub fn busy_scenario(messages: usize) -> Scenario {
             },
             TransportSpec { name: "Fax".into(), sessions: vec![session("fax", &["FAX"], 0)], faults: Default::default() },
         ],
+        // The deferred reading keeps the workload's calls (and so the
+        // benchmark figures) comparable with those of protocol revision 1.
+        settings: crate::scenario::Settings {
+            store_logoff_transports: crate::scenario::StoreLogoffTransportsTiming::AtFinalRelease,
+            ..Default::default()
+        },
         ..Scenario::default()
     }
 }
@@ -77,9 +83,11 @@ pub fn busy_actions(rounds: usize) -> Vec<Action> {
         logoff(1, StoreLogoffFlag::Orderly),
         logoff(3, StoreLogoffFlag::NoWait),
         logoff(2, StoreLogoffFlag::Quiet),
+        // PURGE starts no new reception (S7): let the spooler deliver first.
+        Action::RunUntilIdle,
         Action::StoreLogoffTransports { store: 0, flags: StoreLogoffFlag::Purge.bits(), support: Default::default() },
         Action::RunUntilIdle,
-        Action::LogoffSession { session: 1, flags: TransportLogoffFlags::LOGOFF_NORMAL.bits() },
+        Action::LogoffSession { session: 1, flags: 0 },
         Action::LogoffSession { session: 0, flags: 0 },
         Action::ShutdownProvider { transport: 1, flags: 0 },
     ]);
@@ -99,7 +107,7 @@ mod tests {
         let outcomes = sim.run(actions.clone()).unwrap();
         assert_eq!(outcomes.len(), actions.len());
         assert!(sim.violations().is_empty(), "{:?}", sim.violations());
-        assert!(sim.trace().len() > actions.len(), "the workload makes nested calls");
+        assert!(sim.trace().iter().any(|e| e.depth > 0), "the workload makes nested calls");
         let state = sim.state();
         assert!(state.stores.iter().map(|s| s.sent.len()).sum::<usize>() > 40, "mail was sent");
         assert!(!state.stores[0].inbox.is_empty(), "mail was received");

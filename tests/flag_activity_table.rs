@@ -278,7 +278,7 @@ fn outcome_matrix_agrees_with_the_hand_table() {
 
 #[test]
 fn outcome_matrix_agrees_with_the_hand_table_under_the_literal_abort_reading() {
-    let settings = Settings { abort_reading: AbortReading::Literal, ..Settings::default() };
+    let settings = Settings { abort_reading: AbortReading::VetoWhileBusy, ..Settings::default() };
     check_matrix(settings, &literal_table());
 }
 

@@ -71,7 +71,7 @@ fn session_plan() -> impl Strategy<Value = SessionPlan> {
 
 fn settings() -> impl Strategy<Value = Settings> {
     (any::<bool>(), any::<bool>(), 0u16..=12).prop_map(|(literal, immediate, new_message_limit)| Settings {
-        abort_reading: if literal { AbortReading::Literal } else { AbortReading::SampleStore },
+        abort_reading: if literal { AbortReading::VetoWhileBusy } else { AbortReading::StopThenRelease },
         store_logoff_transports: if immediate {
             StoreLogoffTransportsTiming::Immediate
         } else {
@@ -351,7 +351,8 @@ fn symptom(fault: Fault) -> (RuleId, Option<RuleId>) {
         Fault::Transport(TransportFault::FreeAddressTypesEarly) => (T5, Some(M8)),
         Fault::Transport(TransportFault::FailTransportLogoff) => (I2, Some(M9)),
         Fault::Transport(TransportFault::LogoffNotIdempotent) => (I6, Some(M10)),
-        Fault::Transport(TransportFault::RejectReservedLogoffFlags) => (T1, Some(M11)),
+        Fault::Transport(TransportFault::RejectReservedLogoffFlags) => (I2, Some(M9)),
+        Fault::Transport(TransportFault::PassReservedLogoffFlags) => (T1, Some(M11)),
     }
 }
 
@@ -374,6 +375,13 @@ fn search_scenario(fault: Option<Fault>) -> Scenario {
     );
     match fault {
         Some(Fault::Store(f)) => s.stores.iter_mut().for_each(|st| st.faults = StoreFaults::default().with(f)),
+        // A provider refusing reserved flags shows it only when they reach
+        // it: the spooler passes 0 (T1), its own Release passes LOGOFF_HURRY
+        // when it copies the SDK sample transport.
+        Some(Fault::Transport(TransportFault::RejectReservedLogoffFlags)) => {
+            s.transports[0].faults =
+                TransportFaults::default().with(TransportFault::RejectReservedLogoffFlags).with(TransportFault::PassReservedLogoffFlags)
+        }
         Some(Fault::Transport(f)) => s.transports[0].faults = TransportFaults::default().with(f),
         None => {}
     }
@@ -402,7 +410,7 @@ fn candidates(sim: &Simulation) -> Vec<Action> {
     }
     for session in 0..sim.state().sessions.len() as u16 {
         out.push(Action::ReleaseSession { session });
-        out.push(Action::LogoffSession { session, flags: 0x8000_0000 });
+        out.push(Action::LogoffSession { session, flags: 0 });
     }
     out
 }

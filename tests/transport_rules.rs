@@ -89,9 +89,9 @@ fn t1_spooler_passes_zero_and_the_session_is_logged_off() {
         "  0 [1] spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
   1 [1] spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
   2 [1] spooler -> session smtp: IXPLogon::TransportLogoff(ulFlags=0) = S_OK  [T4 T5 T6]
-  3 [1]   session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 0) = S_OK  [T5]
-  4 [1]   session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 1) = S_OK  [T5]
-  5 [1]   session smtp -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=0) = S_OK  [T6]
+  3 [1]   session smtp -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=0) = S_OK  [T6]
+  4 [1]   session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 0) = S_OK  [T5]
+  5 [1]   session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 1) = S_OK  [T5]
   6 [1]   session smtp -> MAPI: IMAPISupport::Release() = S_OK  [T6]
   7 [1] spooler -> session smtp: IXPLogon::Release() = S_OK  [T7]
 ",
@@ -108,7 +108,7 @@ fn t1_spooler_passes_zero_and_the_session_is_logged_off() {
 }
 
 #[test]
-fn t1_normal_and_hurry_are_tolerated() {
+fn t1_normal_and_hurry_are_the_callers_mistake_and_the_provider_cleans_up_anyway() {
     for (flags, shown) in [(0x0000_0001, "LOGOFF_NORMAL"), (0x8000_0000, "LOGOFF_HURRY"), (0x8000_0001, "LOGOFF_NORMAL | LOGOFF_HURRY")] {
         let mut sim = sim(TWO_SESSIONS);
         let o = apply(&mut sim, logoff(0, flags));
@@ -117,16 +117,16 @@ fn t1_normal_and_hurry_are_tolerated() {
         assert_eq!(call.method, Method::TransportLogoff);
         assert_eq!(call.args[0].value, flags);
         assert_eq!(call.args[0].text, shown);
-        assert_eq!(call.hresult, Some(HResult::S_OK), "{shown} is tolerated");
+        assert_eq!(call.hresult, Some(HResult::S_OK), "{shown}: a well-behaved provider ignores reserved bits");
         assert_eq!(
             methods(&sim, &o),
             [
                 Method::TransportNotify,
                 Method::DiscardAddressTypes,
                 Method::TransportLogoff,
-                Method::FreeBuffer,
-                Method::FreeBuffer,
                 Method::MakeInvalid,
+                Method::FreeBuffer,
+                Method::FreeBuffer,
                 Method::SupportRelease,
                 Method::XpLogonRelease,
             ],
@@ -134,7 +134,8 @@ fn t1_normal_and_hurry_are_tolerated() {
         );
         assert_eq!(sim.state().sessions[0].phase, SessionPhase::Released);
         assert_session_memory_freed(&sim, 0);
-        assert_no_violations(&sim);
+        // The caller's mistake (M11), never the session's.
+        assert_eq!(ids(&sim.violations()), [(RuleId::T1, Some(RuleId::M11))], "{shown}");
     }
 }
 
@@ -149,13 +150,12 @@ fn t1_undefined_flags_get_unknown_flags_and_session_is_logged_off_anyway() {
         &text(&sim, &o),
         "  0 [1] spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
   1 [1] spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
-  2 [1] spooler -> session smtp: IXPLogon::TransportLogoff(ulFlags=0x00000002) = MAPI_E_UNKNOWN_FLAGS  [T1 T7]
-  3 [1] spooler -> session smtp: IXPLogon::Release() = S_OK  [T8]
-  4 [1]   session smtp -> session smtp: IXPLogon::TransportLogoff(ulFlags=LOGOFF_HURRY) = S_OK  [T4 T5 T6]
-  5 [1]     session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 0) = S_OK  [T5]
-  6 [1]     session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 1) = S_OK  [T5]
-  7 [1]     session smtp -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=0) = S_OK  [T6]
-  8 [1]     session smtp -> MAPI: IMAPISupport::Release() = S_OK  [T6]
+  2 [1] spooler -> session smtp: IXPLogon::TransportLogoff(ulFlags=0x00000002) = MAPI_E_UNKNOWN_FLAGS  [T1 T5 T6 T7]
+  3 [1]   session smtp -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=0) = S_OK  [T6]
+  4 [1]   session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 0) = S_OK  [T5]
+  5 [1]   session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 1) = S_OK  [T5]
+  6 [1]   session smtp -> MAPI: IMAPISupport::Release() = S_OK  [T6]
+  7 [1] spooler -> session smtp: IXPLogon::Release() = S_OK  [T7]
 ",
     );
     let s = &sim.state().sessions[0];
@@ -254,10 +254,10 @@ fn t4_logoff_mid_send_returns_message_to_its_queue() {
         "  1 [2] spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
   2 [2] spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
   3 [2] spooler -> session smtp: IXPLogon::TransportLogoff(ulFlags=0) = S_OK  [T4 T5 T6]
-  4 [2]   spooler: Spooler::RequeueMessage(message=message 0)  [T4 I1]  # message 0 goes back to the front of Mailbox's outbound queue
-  5 [2]   session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 0) = S_OK  [T5]
-  6 [2]   session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 1) = S_OK  [T5]
-  7 [2]   session smtp -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=0) = S_OK  [T6]
+  4 [2]   session smtp -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=0) = S_OK  [T6]
+  5 [2]   spooler: Spooler::RequeueMessage(message=message 0)  [T4 I1]  # message 0 goes back to the front of Mailbox's outbound queue
+  6 [2]   session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 0) = S_OK  [T5]
+  7 [2]   session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 1) = S_OK  [T5]
   8 [2]   session smtp -> MAPI: IMAPISupport::Release() = S_OK  [T6]
   9 [2] spooler -> session smtp: IXPLogon::Release() = S_OK  [T7]
 ",
@@ -343,7 +343,8 @@ fn t6_the_logon_is_invalidated_and_the_support_object_released_last() {
     let o = apply(&mut sim, logoff(0, 0));
     let events = &sim.trace()[o.first_event as usize..(o.first_event + o.event_count) as usize];
     let inside: Vec<Method> = events.iter().filter(|e| e.depth == 1).map(|e| e.method).collect();
-    assert_eq!(inside, [Method::FreeBuffer, Method::FreeBuffer, Method::MakeInvalid, Method::SupportRelease]);
+    // T6: MakeInvalid first, then the session's memory, the support object last.
+    assert_eq!(inside, [Method::MakeInvalid, Method::FreeBuffer, Method::FreeBuffer, Method::SupportRelease]);
     let make_invalid = events.iter().find(|e| e.method == Method::MakeInvalid).unwrap();
     assert_eq!((make_invalid.caller.kind, make_invalid.callee.kind), (PartyKind::Session, PartyKind::Mapi));
     assert_eq!(make_invalid.rules, [RuleId::T6]);
@@ -366,8 +367,8 @@ fn t6_releasing_the_last_logon_shuts_the_provider_down() {
         "  8 [2] spooler -> session backup: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
   9 [2] spooler: Spooler::DiscardAddressTypes(session=1)  [T2]  # no message is routed to backup any more
  10 [2] spooler -> session backup: IXPLogon::TransportLogoff(ulFlags=0) = S_OK  [T4 T5 T6]
- 11 [2]   session backup -> MAPI: MAPIFreeBuffer(lpBuffer=block 3) = S_OK  [T5]
- 12 [2]   session backup -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=1) = S_OK  [T6]
+ 11 [2]   session backup -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=1) = S_OK  [T6]
+ 12 [2]   session backup -> MAPI: MAPIFreeBuffer(lpBuffer=block 3) = S_OK  [T5]
  13 [2]   session backup -> MAPI: IMAPISupport::Release() = S_OK  [T6]
  14 [2] spooler -> session backup: IXPLogon::Release() = S_OK  [T7]
  15 [2] MAPI -> transport Internet: IXPProvider::Shutdown(ulFlags=DEINIT_NORMAL) = S_OK  [T6 I6]
@@ -403,9 +404,13 @@ fn t7_failing_transport_logoff_still_logs_the_session_off() {
     // The faulty provider (M9) did none of its cleanup: I2 reports it,
     // attributed to the fault.
     let v = sim.violations();
-    assert_eq!(ids(&v), [(RuleId::I2, Some(RuleId::M9)), (RuleId::I2, Some(RuleId::M9))]);
+    assert_eq!(ids(&v), [(RuleId::I2, Some(RuleId::M9)), (RuleId::I2, Some(RuleId::M9)), (RuleId::T5, Some(RuleId::M9))]);
     assert_eq!(v[0].message, "logged off with memory still allocated: block 0, 1, 2");
     assert_eq!(v[1].message, "logged off without releasing its support object");
+    assert_eq!(
+        v[2].message,
+        "TransportLogoff returned with block 0 and 1 more still allocated; it must free its memory during TransportLogoff"
+    );
 }
 
 #[test]
@@ -462,11 +467,11 @@ fn t8_release_without_logoff_does_the_logoff_work() {
         &text(&sim, &o),
         "  1 [2] spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
   2 [2] spooler -> session smtp: IXPLogon::Release() = S_OK  [T8]
-  3 [2]   session smtp -> session smtp: IXPLogon::TransportLogoff(ulFlags=LOGOFF_HURRY) = S_OK  [T4 T5 T6]
-  4 [2]     spooler: Spooler::RequeueMessage(message=message 0)  [T4 I1]  # message 0 goes back to the front of Mailbox's outbound queue
-  5 [2]     session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 0) = S_OK  [T5]
-  6 [2]     session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 1) = S_OK  [T5]
-  7 [2]     session smtp -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=0) = S_OK  [T6]
+  3 [2]   session smtp -> session smtp: IXPLogon::TransportLogoff(ulFlags=0) = S_OK  [T4 T5 T6]
+  4 [2]     session smtp -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=0) = S_OK  [T6]
+  5 [2]     spooler: Spooler::RequeueMessage(message=message 0)  [T4 I1]  # message 0 goes back to the front of Mailbox's outbound queue
+  6 [2]     session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 0) = S_OK  [T5]
+  7 [2]     session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 1) = S_OK  [T5]
   8 [2]     session smtp -> MAPI: IMAPISupport::Release() = S_OK  [T6]
 ",
     );
@@ -504,18 +509,18 @@ fn t8_shutdown_logs_open_sessions_off_first() {
         "  1 [2] spooler -> transport Internet: IXPProvider::Shutdown(ulFlags=DEINIT_HURRY) = S_OK  [T8 I6]
   2 [2]   spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
   3 [2]   spooler: Spooler::DiscardAddressTypes(session=0)  [T2]  # no message is routed to smtp any more
-  4 [2]   transport Internet -> session smtp: IXPLogon::TransportLogoff(ulFlags=LOGOFF_HURRY) = S_OK  [T4 T5 T6]
-  5 [2]     spooler: Spooler::RequeueMessage(message=message 0)  [T4 I1]  # message 0 goes back to the front of Mailbox's outbound queue
-  6 [2]     session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 0) = S_OK  [T5]
-  7 [2]     session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 1) = S_OK  [T5]
-  8 [2]     session smtp -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=0) = S_OK  [T6]
+  4 [2]   transport Internet -> session smtp: IXPLogon::TransportLogoff(ulFlags=0) = S_OK  [T4 T5 T6]
+  5 [2]     session smtp -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=0) = S_OK  [T6]
+  6 [2]     spooler: Spooler::RequeueMessage(message=message 0)  [T4 I1]  # message 0 goes back to the front of Mailbox's outbound queue
+  7 [2]     session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 0) = S_OK  [T5]
+  8 [2]     session smtp -> MAPI: MAPIFreeBuffer(lpBuffer=block 1) = S_OK  [T5]
   9 [2]     session smtp -> MAPI: IMAPISupport::Release() = S_OK  [T6]
  10 [2]   transport Internet -> session smtp: IXPLogon::Release() = S_OK  [T8]
  11 [2]   spooler -> session backup: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND) = S_OK  [T3]
  12 [2]   spooler: Spooler::DiscardAddressTypes(session=1)  [T2]  # no message is routed to backup any more
- 13 [2]   transport Internet -> session backup: IXPLogon::TransportLogoff(ulFlags=LOGOFF_HURRY) = S_OK  [T4 T5 T6]
- 14 [2]     session backup -> MAPI: MAPIFreeBuffer(lpBuffer=block 3) = S_OK  [T5]
- 15 [2]     session backup -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=1) = S_OK  [T6]
+ 13 [2]   transport Internet -> session backup: IXPLogon::TransportLogoff(ulFlags=0) = S_OK  [T4 T5 T6]
+ 14 [2]     session backup -> MAPI: IMAPISupport::MakeInvalid(ulFlags=0, lpObject=1) = S_OK  [T6]
+ 15 [2]     session backup -> MAPI: MAPIFreeBuffer(lpBuffer=block 3) = S_OK  [T5]
  16 [2]     session backup -> MAPI: IMAPISupport::Release() = S_OK  [T6]
  17 [2]   transport Internet -> session backup: IXPLogon::Release() = S_OK  [T8]
  18 [2] MAPI -> transport Internet: IXPProvider::Release() = S_OK  [T8]
@@ -531,7 +536,7 @@ fn t8_shutdown_logs_open_sessions_off_first() {
 }
 
 #[test]
-fn t8_shutdown_normal_passes_logoff_normal_and_skips_released_sessions() {
+fn t8_shutdown_logs_open_sessions_off_with_zero_flags_and_skips_released_sessions() {
     let mut sim = sim(TWO_SESSIONS);
     apply(&mut sim, logoff(1, 0));
     let o = apply(&mut sim, Action::ShutdownProvider { transport: 0, flags: 0x1 });
@@ -539,7 +544,7 @@ fn t8_shutdown_normal_passes_logoff_normal_and_skips_released_sessions() {
     let events = &sim.trace()[o.first_event as usize..];
     let logoffs: Vec<(&str, &str)> =
         events.iter().filter(|e| e.method == Method::TransportLogoff).map(|e| (e.callee.name.as_str(), e.args[0].text.as_str())).collect();
-    assert_eq!(logoffs, [("smtp", "LOGOFF_NORMAL")], "only the open session is logged off");
+    assert_eq!(logoffs, [("smtp", "0")], "only the open session is logged off, with the reserved ulFlags zero (T1)");
     assert!(!events.iter().any(|e| e.callee.name == "backup"), "no call reaches the released session");
     assert_eq!(sim.state().transports[0], ProviderPhase::ShutDown);
     assert_no_violations(&sim);

@@ -65,6 +65,8 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn rules(this: &Api) -> JsValue;
     #[wasm_bindgen(method)]
+    fn readings(this: &Api) -> JsValue;
+    #[wasm_bindgen(method)]
     fn version(this: &Api) -> String;
     #[wasm_bindgen(method, catch, js_name = outcomeMatrix)]
     fn outcome_matrix(this: &Api, settings: &JsValue) -> Result<JsValue, JsValue>;
@@ -225,6 +227,7 @@ const FUNCTIONS: &[&str] = &[
     "isMapiLogoffError",
     "constants",
     "rules",
+    "readings",
     "version",
     "outcomeMatrix",
     "hresultName",
@@ -295,10 +298,18 @@ async fn rules_and_the_outcome_matrix_are_the_cores() {
     let rules = api.rules();
     let ids: Vec<String> = Array::from(&rules).iter().map(|r| text(&r, "id")).collect();
     assert_eq!(ids, RuleId::ALL.iter().map(|r| r.as_str().to_string()).collect::<Vec<_>>());
-    for r in Array::from(&rules).iter() {
-        assert!(text(&r, "docUrl").starts_with("https://"), "{}", text(&r, "id"));
+    for (r, id) in Array::from(&rules).iter().zip(RuleId::ALL) {
+        // A rule links the page it cites, and only a page that says it:
+        // model choices and samples have no page to link (docs/protocol.md, 9).
+        let url = get(&r, "docUrl").as_string();
+        assert_eq!(url, id.doc_url(), "{id}");
+        assert!(url.is_none_or(|u| u.starts_with("https://")), "{id}");
         assert!(!text(&r, "title").is_empty());
+        assert_eq!(text(&get(&r, "source"), "kind"), id.source().kind.as_str(), "{id}");
     }
+    let readings = api.readings();
+    let values: Vec<String> = Array::from(&readings).iter().map(|r| text(&r, "value")).collect();
+    assert_eq!(values, ["stopThenRelease", "vetoWhileBusy", "immediate", "atFinalRelease"]);
 
     let native = serde_json::to_string(&mapi_logoff::matrix::outcome_matrix(Default::default())).unwrap();
     assert_eq!(json(&api.outcome_matrix(&JsValue::UNDEFINED).unwrap()), native);

@@ -10,10 +10,32 @@ use crate::{Action, HResult, Scenario};
 #[wasm_bindgen(typescript_custom_section)]
 const RULE_INFO: &'static str = r#"
 /** A rule id with its one-line summary and the Microsoft page behind it. */
+export interface RuleSource {
+  kind: "referencePage" | "otherPage" | "header" | "sdkSample" | "modelChoice";
+  /** The page's file name under docs/outlook/mapi/, or the sample's or header's. */
+  page?: string;
+  /** The page's own words, verbatim. */
+  quote?: string;
+  /** What the model adds, or why nothing public says it. */
+  note?: string;
+}
 export interface RuleInfo {
   id: RuleId;
   title: string;
-  docUrl: string;
+  /** The Microsoft page the rule cites; absent for samples and model choices. */
+  docUrl?: string;
+  source: RuleSource;
+}
+export interface ReadingInfo {
+  setting: "abortReading" | "storeLogoffTransports";
+  value: AbortReading | StoreLogoffTransportsTiming;
+  label: string;
+  sentence: string;
+  quote: string;
+  page: string;
+  rules: RuleId[];
+  aliases: string[];
+  isDefault: boolean;
 }
 "#;
 
@@ -45,6 +67,8 @@ extern "C" {
     pub type ConstantsOutput;
     #[wasm_bindgen(typescript_type = "RuleInfo[]")]
     pub type RuleList;
+    #[wasm_bindgen(typescript_type = "ReadingInfo[]")]
+    pub type ReadingList;
 }
 
 /// A scenario being run, step by step.
@@ -231,8 +255,17 @@ pub fn rules() -> RuleList {
     struct Info {
         id: RuleId,
         title: &'static str,
-        doc_url: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        doc_url: Option<String>,
+        source: crate::rules::Source,
     }
-    let list: Vec<Info> = RuleId::ALL.iter().map(|&r| Info { id: r, title: r.title(), doc_url: r.doc_url() }).collect();
+    let list: Vec<Info> = RuleId::ALL.iter().map(|&r| Info { id: r, title: r.title(), doc_url: r.doc_url(), source: r.source() }).collect();
     to_js(&list)
+}
+
+/// The readings where the reference pages allow more than one behaviour:
+/// each setting value with its label, one sentence and the page's words.
+#[wasm_bindgen]
+pub fn readings() -> ReadingList {
+    to_js(&crate::readings::READINGS)
 }

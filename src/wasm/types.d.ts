@@ -35,14 +35,20 @@ export type TransportFault =
   | "freeAddressTypesEarly"
   | "failTransportLogoff"
   | "logoffNotIdempotent"
-  | "rejectReservedLogoffFlags";
+  | "rejectReservedLogoffFlags"
+  | "passReservedLogoffFlags";
 
-/** The readings chosen where the MAPI docs contradict themselves. */
+/** S4, LOGOFF_ABORT: "stopThenRelease" (default) cancels and completes; "vetoWhileBusy" vetoes while busy. */
+export type AbortReading = "stopThenRelease" | "vetoWhileBusy";
+/** S13/S14/S17: "immediate" (default) calls StoreLogoffTransports from StoreLogoff; "atFinalRelease" defers it, as the SDK sample store does. */
+export type StoreLogoffTransportsTiming = "immediate" | "atFinalRelease";
+
+/** The readings chosen where the MAPI docs contradict themselves (see `readings()`). */
 export interface Settings {
-  /** S4: "sampleStore" (default) cancels and completes; "literal" vetoes while busy. */
-  abortReading?: "sampleStore" | "literal";
+  /** S4. The names of protocol revision 1, "sampleStore" and "literal", still load. */
+  abortReading?: AbortReading | "sampleStore" | "literal";
   /** S13/S17: when the store calls StoreLogoffTransports. */
-  storeLogoffTransports?: "atFinalRelease" | "immediate";
+  storeLogoffTransports?: StoreLogoffTransportsTiming;
   /** Messages the explorer may create with new-mail actions (total). */
   newMessageLimit?: number;
 }

@@ -227,7 +227,7 @@ bad("isMapiLogoffError: false for any junk, never throws", () => {
   }
   assert.equal(isMapiLogoffError(), false);
 });
-for (const fn of ["constants", "rules", "version"]) {
+for (const fn of ["constants", "rules", "readings", "version"]) {
   bad(`${fn}: ignores junk arguments`, () => {
     const expected = JSON.stringify(api[fn]());
     for (const junk of JUNK) assert.equal(JSON.stringify(api[fn](junk)), expected);
@@ -296,7 +296,7 @@ for (const name of PER_SET) {
 
 const { Explorer, explore } = exploreApi;
 /** Four independent stores: 14^4 states, enough to step through every case below. */
-const FOUR_STORES = { version: 1, stores: ["A", "B", "C", "D"].map((name) => ({ name })) };
+const FOUR_STORES = { version: 1, settings: { storeLogoffTransports: "atFinalRelease" }, stores: ["A", "B", "C", "D"].map((name) => ({ name })) };
 /** One explorer shared by every explorer case: it must survive them all. */
 const explorer = new Explorer(FOUR_STORES, { maxDepth: 40 });
 
@@ -453,7 +453,7 @@ badExplore("explorer module: isMapiLogoffError and version ignore junk", () => {
 
 test("every exported function and method was exercised here", () => {
   const covered = new Set([
-    "Simulation", "runScenario", "isMapiLogoffError", "constants", "rules", "version", "outcomeMatrix", "hresultName",
+    "Simulation", "runScenario", "isMapiLogoffError", "constants", "rules", "readings", "version", "outcomeMatrix", "hresultName",
     "parseFlags", "formatFlags", ...PER_SET.flatMap((n) => [`parse${n}Flags`, `format${n}Flags`]), "initSync", "default",
   ]);
   const functions = Object.keys(api).filter((k) => typeof api[k] === "function");

@@ -23,9 +23,12 @@ const PKG = dirname(require.resolve("mapi-logoff/package.json"));
 const CLI = join(PKG, "bin", "mapi-logoff.mjs");
 const { Simulation } = engine;
 
-const IDLE_STORE = { version: 1, stores: [{ name: "Mailbox" }] };
+// The hand-worked counts of tests/explore.rs follow the deferred reading,
+// set explicitly: the default is the immediate one since protocol revision 2.
+const DEFERRED = { storeLogoffTransports: "atFinalRelease" };
+const IDLE_STORE = { version: 1, settings: DEFERRED, stores: [{ name: "Mailbox" }] };
 /** n identical stores, each with a provider of its own, and nothing else. */
-const stores = (n) => ({ version: 1, stores: Array.from({ length: n }, (_, i) => ({ name: `S${i}` })) });
+const stores = (n) => ({ version: 1, settings: DEFERRED, stores: Array.from({ length: n }, (_, i) => ({ name: `S${i}` })) });
 /** The busy scenario of tests/explore.rs: a send, a receive, new mail, memory. */
 const BUSY = {
   version: 1,

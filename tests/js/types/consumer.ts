@@ -33,6 +33,7 @@ import init, {
   parseStoreLogoffFlags,
   parseTransportLogoffFlags,
   parseTransportNotifyFlags,
+  readings,
   rules,
   runScenario,
   version,
@@ -44,6 +45,7 @@ import type {
   MapiLogoffError,
   MatrixCell,
   Outcome,
+  ReadingInfo,
   RuleId,
   RuleInfo,
   RunReport,
@@ -74,7 +76,7 @@ table.LOGOFF_ORDERLY = 3;
 const scenario: Scenario = {
   version: 1,
   name: "consumer",
-  settings: { abortReading: "literal", storeLogoffTransports: "immediate" },
+  settings: { abortReading: "vetoWhileBusy", storeLogoffTransports: "immediate" },
   stores: [{ name: "Mailbox", defaultInbox: true, outboundQueue: [{ addressType: "SMTP", steps: 2 }] }],
   transports: [{ name: "Internet", sessions: [{ name: "smtp", addressTypes: ["SMTP"] }] }],
   actions: [{ type: "storeLogoff", store: 0, flags: "LOGOFF_QUIET" }],
@@ -175,9 +177,14 @@ formatStoreLogoffFlags("LOGOFF_ORDERLY");
 hresultName("MAPI_E_BUSY");
 const busy: string | undefined = hresultName(MAPI_E_BUSY);
 const known: RuleInfo[] = rules();
-const doc: string = known[0].docUrl;
+const doc: string | undefined = known[0].docUrl;
+const sourceKind: "referencePage" | "otherPage" | "header" | "sdkSample" | "modelChoice" = known[0].source.kind;
+// @ts-expect-error a rule may cite no page (a model choice)
+const mustLink: string = known[0].docUrl;
+const readingList: ReadingInfo[] = readings();
+const readingDefault: boolean = readingList[0].isDefault;
 const cells: MatrixCell[] = outcomeMatrix();
-const literal: MatrixCell[] = outcomeMatrix({ abortReading: "literal" });
+const literal: MatrixCell[] = outcomeMatrix({ abortReading: "vetoWhileBusy" });
 const cellScenario: Scenario = cells[0].scenario;
 const ver: string = version();
 // @ts-expect-error settings are an object
@@ -185,6 +192,7 @@ outcomeMatrix("literal");
 
 void [orderly, invalid, sum, notFour, fromTable, v2, badSettings, hresult, outText, ruleIds, outcomes, refs, method, traceJson, traceText];
 void [violations, next, again, step, report, reportFromText, guard, badSet, parsed, formatted, busy, doc, literal, cellScenario, ver];
+void [sourceKind, mustLink, readingList, readingDefault];
 void MAPI_E_UNKNOWN_FLAGS;
 
 // The checker module: typed reports, streaming, no `any`.
