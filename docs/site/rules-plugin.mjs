@@ -19,9 +19,29 @@ function pageName(url) {
   return url.replace(/^.*\//, "");
 }
 
+const SOURCE_KINDS = {
+  referencePage: "Microsoft reference page",
+  otherPage: "Microsoft MAPI page",
+  header: "MAPI header",
+  sdkSample: "MAPI SDK sample",
+  modelChoice: "This model's choice",
+};
+
+/** Where a rule comes from, as the engine's rules() says: the page (linked) and its own words. */
 function sourceHtml(rule) {
-  if (!rule?.docUrl) return "";
-  return `<p class="rule-source">Microsoft reference: <a href="${escapeHtml(rule.docUrl)}" rel="external">${escapeHtml(pageName(rule.docUrl))}</a></p>\n`;
+  if (!rule) return "";
+  const source = rule.source ?? {};
+  const kind = SOURCE_KINDS[source.kind] ?? (rule.docUrl ? "Microsoft reference" : "");
+  const where = rule.docUrl
+    ? `<a href="${escapeHtml(rule.docUrl)}" rel="external">${escapeHtml(pageName(rule.docUrl))}</a>`
+    : source.page
+      ? `<code>${escapeHtml(source.page)}</code>`
+      : "";
+  if (!kind && !where) return "";
+  let html = `<p class="rule-source">${escapeHtml(kind)}${kind && where ? ": " : ""}${where}</p>\n`;
+  if (source.quote) html += `<blockquote class="rule-quote"><p>“${escapeHtml(source.quote)}”</p></blockquote>\n`;
+  if (source.note) html += `<p class="rule-note">${escapeHtml(source.note)}</p>\n`;
+  return html;
 }
 
 function exampleHtml(example) {
