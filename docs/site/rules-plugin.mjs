@@ -1,9 +1,10 @@
 // A markdown-it plugin for docs/protocol.md: gives each rule a stable anchor
 // and its live example, whatever the rest of the file says.
-// - A list item that starts with **S3** (any S, T or I id) becomes a rule:
+// - The first list item that starts with **S3** (any S, T or I id) becomes a rule:
 //   an <h3 id="s3"> heading (the anchor, and a result of its own in the
 //   search index) with the engine's title, then the text, then the Microsoft
-//   page the rule cites and the <mapi-logoff-example data-rule="S3">.
+//   page the rule cites and the <mapi-logoff-example data-rule="S3">. Later
+//   items with the same label (the section on sources) link to it.
 // - A table row whose first cell is M1..M11 links to #m1; after the table
 //   comes one section per mistake with its heading, page and example.
 // - In the "Readings" section, the first item that names a reading's
@@ -65,6 +66,7 @@ export function ruleAnchors(md, { rules, ruleExamples, readingExamples, placed }
     };
     const tokens = state.tokens;
     let sectionTitle = "";
+    const seen = new Set();
     const pendingReadings = [...readingExamples];
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i];
@@ -78,7 +80,20 @@ export function ruleAnchors(md, { rules, ruleExamples, readingExamples, placed }
         inline.children = kids;
         const id = kids[0]?.type === "strong_open" && kids[1]?.type === "text" && kids[2]?.type === "strong_close" ? kids[1].content : null;
         const closeAt = tokens.findIndex((x, k) => k > i && x.type === "list_item_close" && x.level === t.level);
+        if (id && ruleIdPattern.test(id) && closeAt > 0 && seen.has(id)) {
+          // A later item about the same rule ("where each rule comes from"): its label links to the rule.
+          const open = new Token("link_open", "a", 1);
+          open.attrs = [
+            ["href", `#${id.toLowerCase()}`],
+            ["class", "rule-ref"],
+          ];
+          const label = new Token("text", "", 0);
+          label.content = id;
+          kids.splice(1, 1, open, label, new Token("link_close", "a", -1));
+          continue;
+        }
         if (id && ruleIdPattern.test(id) && closeAt > 0) {
+          seen.add(id);
           kids.splice(0, 3);
           if (kids[0]?.type === "text") kids[0].content = kids[0].content.replace(/^\s+/, "");
           t.attrJoin("class", "rule");
@@ -109,7 +124,8 @@ export function ruleAnchors(md, { rules, ruleExamples, readingExamples, placed }
           if (tokens[k].type !== "tr_open" || tokens[k + 1]?.type !== "td_open") continue;
           const cell = tokens[k + 2];
           const id = cell?.type === "inline" ? cell.content.trim() : "";
-          if (!/^M\d{1,2}$/.test(id)) continue;
+          if (!/^M\d{1,2}$/.test(id) || seen.has(id)) continue;
+          seen.add(id);
           mistakes.push(id);
           const link = new Token("html_inline", "", 0);
           link.content = `<a href="#${id.toLowerCase()}">${escapeHtml(id)}</a>`;

@@ -79,8 +79,10 @@ describe("live examples", () => {
   test("every rule, invariant and mistake has an example element on the protocol page", async () => {
     const html = fs.readFileSync(path.join(DOCS, "protocol.html"), "utf8");
     for (const id of RULE_IDS) {
-      assert.match(html, new RegExp(`<mapi-logoff-example data-rule="${id}" data-example="${id}"`), `no example for ${id}`);
-      assert.match(html, new RegExp(`id="${id.toLowerCase()}"`), `no #${id.toLowerCase()} anchor`);
+      const examples = html.match(new RegExp(`<mapi-logoff-example data-rule="${id}" data-example="${id}"`, "g")) ?? [];
+      assert.equal(examples.length, 1, `${examples.length} examples for ${id}`);
+      const anchors = html.match(new RegExp(`\\sid="${id.toLowerCase()}"`, "g")) ?? [];
+      assert.equal(anchors.length, 1, `${anchors.length} #${id.toLowerCase()} anchors`);
     }
   });
 
