@@ -136,6 +136,9 @@ function shorten(line) {
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
+/** Who broke the rule, as the text report names it. */
+const PARTY = { client: "the client", storeProvider: "the store provider", mapi: "MAPI or its spooler", transportProvider: "the transport provider" };
+
 async function checkText(path, report, context) {
   const out = [];
   const wanted = new Set();
@@ -147,6 +150,7 @@ async function checkText(path, report, context) {
   for (const d of report.diagnostics) {
     const id = d.mistake ? `${d.code} ${d.mistake}` : d.code;
     out.push(`${path}:${d.line}: ${d.severity} [${id}] ${d.message}`);
+    if (d.party) out.push(`  who: ${PARTY[d.party] ?? d.party}`);
     if (d.objects.length) out.push(`  objects: ${d.objects.join(", ")}`);
     for (let n = Math.max(1, d.line - context); n <= d.line + context; n++) {
       if (lines.has(n)) out.push(`  ${n === d.line ? ">" : " "} ${String(n).padStart(6)} | ${shorten(lines.get(n))}`);
@@ -168,7 +172,10 @@ function sarif(path, report) {
   const describe = (code) => {
     const r = catalogue.get(code);
     if (r) return { id: code, name: code, shortDescription: { text: r.title }, helpUri: r.docUrl };
-    const text = code === "malformedLine" ? "A line that is not a call of the trace format" : "A method the checker does not understand";
+    const text = {
+      malformedLine: "A line that is not a call of the trace format",
+      notReturned: "A call whose caller returned before it did",
+    }[code] ?? "A method the checker does not understand";
     return { id: code, name: code, shortDescription: { text } };
   };
   const level = { error: "error", warning: "warning", info: "note" };
@@ -191,6 +198,7 @@ function sarif(path, report) {
           ruleIndex: ids.indexOf(d.code),
           level: level[d.severity],
           message: { text: d.message },
+          ...(d.party ? { properties: { party: d.party } } : {}),
           locations: [
             {
               physicalLocation: {

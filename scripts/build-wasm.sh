@@ -391,7 +391,7 @@ log "assembled ${PKG_DIR#"$CRATE_DIR"/}/ ($PKG_NAME@$version)"
   const exploreWeb = await import("./explore/mapi_logoff_explore.js");
   exploreWeb.initSync({ module: readFileSync("./explore/mapi_logoff_explore_bg.wasm") });
   for (const m of [exploreEsm, exploreCjs, exploreWeb]) {
-    // 14 states under the deferred reading this count was worked out for (16 under the immediate default).
+    // An idle store under the deferred reading has 14 states (tests/explore.rs).
     const r = m.explore({ version: 1, settings: { storeLogoffTransports: "atFinalRelease" }, stores: [{ name: "A" }] });
     if (r.uniqueStates !== 14 || r.stopped !== "complete") throw new Error(`the explorer module does not explore: ${JSON.stringify(r)}`);
   }

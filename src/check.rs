@@ -145,7 +145,6 @@ struct SessionTrack {
     address_types_discarded: bool,
     support_released_at: Option<u64>,
     cleanup_after_support_reported: bool,
-    invalid: bool,
     /// The last Release returned 0 (or gave no count) at this line.
     released_at: Option<u64>,
     /// IXPLogon::Release calls of this session in progress.
@@ -512,15 +511,29 @@ impl Checker {
             (ObjectKind::Session, "IXPLogon::TransportLogoff") => {
                 let s = self.session(c);
                 s.in_logoff = Some(c.start_line);
-                s.make_invalid_at = None;
                 s.first_free_in_logoff = None;
                 s.cleaned_in_logoff = false;
             }
             (ObjectKind::Session, "IXPLogon::Release") => {
                 self.session(c).in_release += 1;
             }
+            // The transfer is in progress from the moment SubmitMessage or
+            // StartMessage begins: a TransportLogoff on another thread that
+            // returns before it does must still stop it (T4).
+            (ObjectKind::Session, "IXPLogon::SubmitMessage" | "IXPLogon::StartMessage") => self.begin_transfer(c),
             _ => {}
         }
+    }
+
+    fn begin_transfer(&mut self, c: &Call) {
+        let Some(m) = c.message else { return };
+        let sending = c.method == "IXPLogon::SubmitMessage";
+        let s = self.session(c);
+        let list = if sending { &mut s.sending } else { &mut s.receiving };
+        if !list.contains(&m) {
+            list.push(m);
+        }
+        self.transfers.insert(m, c.object.id.clone());
     }
 
     /// A call and everything it called are over.
@@ -570,14 +583,7 @@ impl Checker {
             (K::Session, "IXPLogon::Release") => self.session_release(c),
             (K::Session, "IXPLogon::SubmitMessage" | "IXPLogon::StartMessage") => {
                 let _ = self.session_call(c);
-                if let Some(m) = c.message {
-                    let s = self.session(c);
-                    let list = if method == "IXPLogon::SubmitMessage" { &mut s.sending } else { &mut s.receiving };
-                    if !list.contains(&m) {
-                        list.push(m);
-                    }
-                    self.transfers.insert(m, c.object.id.clone());
-                }
+                self.begin_transfer(c);
             }
             (K::Session, "IXPLogon::EndMessage") => {
                 let _ = self.session_call(c);
@@ -914,8 +920,11 @@ impl Checker {
     /// Calls that may not reach a released or invalidated logon (I3).
     /// Returns whether the call reached a logon that was already released.
     fn session_call(&mut self, c: &Call) -> bool {
-        let released = self.session(c).released_at;
-        let invalid = self.session(c).invalid;
+        // Only what happened before the call began counts: a TransportLogoff
+        // judged at its return line made the MakeInvalid inside it.
+        let start = c.start_line;
+        let released = self.session(c).released_at.filter(|&at| at < start);
+        let invalid = self.session(c).make_invalid_at.is_some_and(|at| at < start);
         // A logon's calls on itself (the T8 logoff inside its own Release)
         // are part of the call that released it, not calls reaching it.
         let self_call = c.caller.as_ref().is_some_and(|r| r.kind == ObjectKind::Session && r.id == c.object.id);
@@ -995,7 +1004,8 @@ impl Checker {
         let object = format!("session {id}");
         let Some(s) = self.sessions.get_mut(&id) else { return };
         let began = s.in_logoff.take().unwrap_or(c.start_line);
-        let (make_invalid, first_free, support) = (s.make_invalid_at, s.first_free_in_logoff, s.support_released_at);
+        let make_invalid = s.make_invalid_at.filter(|&at| at >= began);
+        let (first_free, support) = (s.first_free_in_logoff, s.support_released_at);
         // Failing (or refusing reserved flags, which T1 allows) and then
         // doing nothing is taking the failure for a veto (M9).
         let failed = s.logoff_failed && !s.cleaned_in_logoff;
@@ -1119,7 +1129,6 @@ impl Checker {
     fn call_on_session_support(&mut self, c: &Call) {
         let s = self.sessions.entry(&c.object.id);
         if c.method == "IMAPISupport::MakeInvalid" {
-            s.invalid = true;
             s.make_invalid_at.get_or_insert(c.line);
         }
         if s.in_logoff.is_some() {
@@ -1290,6 +1299,7 @@ impl Checker {
             let id = key.rsplit('/').next().unwrap_or(key);
             if let Some(line) = s.final_release
                 && !s.support_released
+                && !self.wrapped_store_released_support(key, id)
             {
                 let object = format!("store {id}");
                 found.push(if s.last_result == Some(HResult::MAPI_E_NO_SUPPORT) {
@@ -1306,6 +1316,18 @@ impl Checker {
         for f in found {
             self.report(f);
         }
+    }
+
+    /// A wrapping store holds no support object of its own that MAPI
+    /// watches: MAPI's is reached through the store it wraps (the
+    /// wrapped-PST sample's CSupport), so the wrapped store's release of it
+    /// ends the pair's shutdown (S16).
+    fn wrapped_store_released_support(&self, key: &str, id: &str) -> bool {
+        let process = key.strip_suffix(id).unwrap_or_default();
+        self.wrapped_by
+            .iter()
+            .filter(|(_, wrapper)| wrapper.as_str() == id)
+            .any(|(inner, _)| self.stores.get(&format!("{process}{inner}")).is_some_and(|s| s.support_released))
     }
 
     fn finish_sessions(&mut self) {

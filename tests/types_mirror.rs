@@ -3,7 +3,7 @@
 //! JS must appear in them as a string literal, so that a name added in Rust
 //! and forgotten in the types fails here rather than in a user's type check.
 
-use mapi_logoff::check::Severity;
+use mapi_logoff::check::{Party, Severity};
 use mapi_logoff::engine::Direction;
 use mapi_logoff::explore::{LogoffCall, StopReason, Verdict};
 use mapi_logoff::memory::BlockKind;
@@ -45,6 +45,7 @@ fn every_string_enum_of_the_core_is_declared() {
     declared("TransportFault", names(TransportFault::NAMES));
     declared("FlagSet", names(FlagSet::NAMES));
     declared("Severity", names(Severity::NAMES));
+    declared("Party", names(Party::NAMES));
     declared("LogoffCall", names(LogoffCall::NAMES));
     declared("Verdict", names(Verdict::NAMES));
     declared("StopReason", names(StopReason::NAMES));

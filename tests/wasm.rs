@@ -560,6 +560,7 @@ golden! {
     golden_fault_free_child_block: "fault-free-child-block",
     golden_fault_leak_memory: "fault-leak-memory",
     golden_fault_logoff_not_idempotent: "fault-logoff-not-idempotent",
+    golden_fault_pass_reserved_logoff_flags: "fault-pass-reserved-logoff-flags",
     golden_fault_reject_reserved_logoff_flags: "fault-reject-reserved-logoff-flags",
     golden_fault_release_support_first: "fault-release-support-first",
     golden_fault_reuse_flags_variable: "fault-reuse-flags-variable",

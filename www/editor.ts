@@ -236,20 +236,23 @@ export class Editor {
         "LOGOFF_ABORT while busy (S4)",
         "settings.abortReading",
         [
-          ["sampleStore", "SDK sample store: cancel, release, COMPLETE"],
-          ["literal", "Literal: veto while busy, like QUIET"],
+          ["stopThenRelease", "Stop, then release: cancel the transfers, release, COMPLETE"],
+          ["vetoWhileBusy", "Veto while busy, like QUIET"],
         ],
-        settings.abortReading ?? "sampleStore",
+        // The names of protocol revision 1 still load.
+        ({ sampleStore: "stopThenRelease", literal: "vetoWhileBusy" } as const)[settings.abortReading as "sampleStore" | "literal"] ??
+          settings.abortReading ??
+          "stopThenRelease",
         (v) => (settings.abortReading = v),
       ),
       this.radios(
         "When StoreLogoffTransports runs (S13, S17)",
         "settings.storeLogoffTransports",
         [
-          ["atFinalRelease", "At the final release (SDK sample)"],
-          ["immediate", "Immediately, from StoreLogoff"],
+          ["immediate", "From StoreLogoff (immediate)"],
+          ["atFinalRelease", "At the final Release (deferred, as the SDK sample store)"],
         ],
-        settings.storeLogoffTransports ?? "atFinalRelease",
+        settings.storeLogoffTransports ?? "immediate",
         (v) => (settings.storeLogoffTransports = v),
       ),
     );

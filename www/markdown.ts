@@ -20,7 +20,7 @@ export function toMarkdown(scenario: Scenario, view: StateView, outcome: Outcome
   lines.push(`### ${inline(scenario.name || "MAPI logoff scenario")}`, "");
   if (scenario.description) lines.push(inline(scenario.description), "");
   const settings = scenario.settings ?? {};
-  lines.push(`- Readings: abortReading \`${settings.abortReading ?? "sampleStore"}\`, storeLogoffTransports \`${settings.storeLogoffTransports ?? "atFinalRelease"}\``);
+  lines.push(`- Readings: abortReading \`${settings.abortReading ?? "stopThenRelease"}\`, storeLogoffTransports \`${settings.storeLogoffTransports ?? "immediate"}\``);
   for (const st of scenario.stores ?? []) {
     const bits = [
       st.defaultInbox ? "default Inbox" : "",

@@ -18,6 +18,13 @@ function short(text: string): string {
   return text.replace(/LOGOFF_/g, "").replace(/MAPI_E_/g, "E_");
 }
 
+/** The abortReading value a select shows; the names of protocol revision 1 still load. */
+function abortValue(v: Settings["abortReading"]): string {
+  if (v === "sampleStore") return "stopThenRelease";
+  if (v === "literal") return "vetoWhileBusy";
+  return v ?? "stopThenRelease";
+}
+
 export class MatrixView {
   readonly el: HTMLElement;
   private readonly host: MatrixHost;
@@ -30,8 +37,8 @@ export class MatrixView {
     this.host = host;
     const a = uid("m");
     const b = uid("m");
-    this.abortSel = h("select", { id: a, "data-testid": "matrix-abort" }, h("option", { value: "sampleStore" }, "sampleStore (SDK sample: cancel, COMPLETE)"), h("option", { value: "literal" }, "literal (veto while busy)"));
-    this.sltSel = h("select", { id: b, "data-testid": "matrix-slt" }, h("option", { value: "atFinalRelease" }, "atFinalRelease"), h("option", { value: "immediate" }, "immediate"));
+    this.abortSel = h("select", { id: a, "data-testid": "matrix-abort" }, h("option", { value: "stopThenRelease" }, "Stop, then release"), h("option", { value: "vetoWhileBusy" }, "Veto while busy"));
+    this.sltSel = h("select", { id: b, "data-testid": "matrix-slt" }, h("option", { value: "immediate" }, "From StoreLogoff (immediate)"), h("option", { value: "atFinalRelease" }, "At the final Release (deferred)"));
     this.abortSel.addEventListener("change", () => this.render(true));
     this.sltSel.addEventListener("change", () => this.render(true));
     this.table = h("div", { class: "matrix-wrap", tabindex: 0, role: "region", "aria-label": "Outcome matrix table" });
@@ -69,16 +76,16 @@ export class MatrixView {
   show(): void {
     const s = this.host.settings();
     if (!this.key) {
-      this.abortSel.value = s.abortReading ?? "sampleStore";
-      this.sltSel.value = s.storeLogoffTransports ?? "atFinalRelease";
+      this.abortSel.value = abortValue(s.abortReading);
+      this.sltSel.value = s.storeLogoffTransports ?? "immediate";
     }
     this.render(false);
   }
 
   syncSettings(): void {
     const s = this.host.settings();
-    this.abortSel.value = s.abortReading ?? "sampleStore";
-    this.sltSel.value = s.storeLogoffTransports ?? "atFinalRelease";
+    this.abortSel.value = abortValue(s.abortReading);
+    this.sltSel.value = s.storeLogoffTransports ?? "immediate";
   }
 
   private render(force: boolean): void {

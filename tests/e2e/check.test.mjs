@@ -166,7 +166,7 @@ describe("check a trace", () => {
       want.report.diagnostics.map((d) => [d.code, d.mistake, d.line]),
       [
         ["S14", "M1", 4],
-        ["I2", "M7", 13],
+        ["T5", "M7", 9],
       ],
       "the sample shows M1 and M7",
     );

@@ -650,7 +650,7 @@ describe("the outcome matrix", () => {
     const page = await openPage("/");
     await tid(page, "tab-matrix").click();
     await tid(page, "matrix-table").waitFor();
-    for (const reading of ["sampleStore", "literal"]) {
+    for (const reading of ["stopThenRelease", "vetoWhileBusy"]) {
       await tid(page, "matrix-abort").selectOption(reading);
       const cells = engine.outcomeMatrix({ abortReading: reading });
       assert.equal(cells.length, 80);
@@ -668,8 +668,8 @@ describe("the outcome matrix", () => {
         }
       }
     }
-    // Open QUIET with everything busy (row 7: inbound, outbound, queued) under the literal reading.
-    const cell = engine.outcomeMatrix({ abortReading: "literal" })[4 * 16 + 7];
+    // Open QUIET with everything busy (row 7: inbound, outbound, queued) under the veto-while-busy reading.
+    const cell = engine.outcomeMatrix({ abortReading: "vetoWhileBusy" })[4 * 16 + 7];
     await tid(page, "cell-LOGOFF_QUIET-7").click();
     await tid(page, "scenario-name").getByText(cell.scenario.name).waitFor();
     const { outcome } = await assertMatchesEngine(page, "matrix cell");
