@@ -16,6 +16,8 @@
 #   explore/, explore/node/             the explorer module (mapi-logoff/explore),
 #                                       same layout, built with --features explore
 #   bin/mapi-logoff.mjs                 the command line (cli/mapi-logoff.mjs)
+#   c/mapi_logoff_trace.h               the C/C++ logging kit for provider authors
+#                                       (src/c/mapi_logoff_trace.h, docs/logging-kit.md)
 #   mapi_logoff_bg.wasm                 the one .wasm, shared by both builds
 #   node/mapi_logoff.js (+ .d.ts)       nodejs build (CommonJS, instantiates on require)
 #   node/index.mjs                      Node ESM entry (see the comment written into it)
@@ -147,6 +149,12 @@ done
 mkdir -p "$PKG_DIR/bin"
 cp "$ROOT/cli/mapi-logoff.mjs" "$PKG_DIR/bin/mapi-logoff.mjs"
 chmod +x "$PKG_DIR/bin/mapi-logoff.mjs"
+
+# The logging kit: a provider's C or C++ build includes the header straight
+# from node_modules (or from require.resolve("mapi-logoff/c/mapi_logoff_trace.h"))
+# and writes logs that `mapi-logoff check` reads.
+mkdir -p "$PKG_DIR/c"
+cp "$ROOT/src/c/mapi_logoff_trace.h" "$PKG_DIR/c/mapi_logoff_trace.h"
 
 # The constants (LOGOFF_ORDERLY, MAPI_E_INVALID_PARAMETER, ...) as named
 # exports of every entry point. Generated from the built module's
@@ -343,6 +351,7 @@ metadata="$(cargo metadata --no-deps --format-version 1 --manifest-path "$CRATE_
       },
       [`./${n}_bg.wasm`]: `./${n}_bg.wasm`,
       ...featureExports,
+      "./c/mapi_logoff_trace.h": "./c/mapi_logoff_trace.h",
       "./package.json": "./package.json",
     },
     main: `./node/${n}.js`,

@@ -313,6 +313,12 @@ const STORE_CALLS_ALWAYS_VALID: &[&str] = &[
     "IUnknown::QueryInterface",
 ];
 
+/// A block or message as a provider author finds it in the log: small ids
+/// as numbers, pointers in hex.
+fn pointer_text(id: u64) -> String {
+    if id > u64::from(u32::MAX) { format!("0x{id:x}") } else { id.to_string() }
+}
+
 fn flags_text(f: u32) -> String {
     FlagSet::StoreLogoff.format(f)
 }
@@ -1012,7 +1018,7 @@ impl Checker {
         let mut findings = Vec::new();
         if !s.unstopped_reported && !s.sending.is_empty() {
             s.unstopped_reported = true;
-            let list = s.sending.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+            let list = s.sending.iter().map(|&m| pointer_text(m)).collect::<Vec<_>>().join(", ");
             let message = format!(
                 "session {id} returned from TransportLogoff with message {list} still being sent; it should stop the sending process"
             );
@@ -1022,7 +1028,7 @@ impl Checker {
             s.leak_reported = true;
             let mut list: Vec<u64> = s.live_blocks.iter().copied().collect();
             list.sort_unstable();
-            let list = list.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+            let list = list.iter().map(|&b| pointer_text(b)).collect::<Vec<_>>().join(", ");
             let (mistake, why) = if failed {
                 (M9, "after failing it, as if the failure kept the session")
             } else {
@@ -1087,7 +1093,7 @@ impl Checker {
             s.leak_reported = true;
             let mut list: Vec<u64> = s.live_blocks.iter().copied().collect();
             list.sort_unstable();
-            let list = list.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+            let list = list.iter().map(|&b| pointer_text(b)).collect::<Vec<_>>().join(", ");
             let message = format!("session {id} was logged off with memory still allocated: block {list}");
             let mut f = Finding::new(I2, Error, Party::TransportProvider, line, object.clone(), message);
             f.mistake = cause.or(Some(M7));
@@ -1211,7 +1217,8 @@ impl Checker {
 
     fn free(&mut self, c: &Call) {
         let Some(Some(id)) = c.block else { return };
-        let object = format!("block {id}");
+        let shown = pointer_text(id);
+        let object = format!("block {shown}");
         if let Some(caller) = c.caller.as_ref().filter(|r| r.kind == ObjectKind::Session)
             && let Some(s) = self.sessions.get_mut(&caller.id)
             && s.in_logoff.is_some()
@@ -1223,18 +1230,18 @@ impl Checker {
             // A block this log never saw allocated may predate the log:
             // blamed only when MAPI itself refused to free it.
             if c.hresult.is_some_and(|h| !h.is_success()) {
-                let message = format!("MAPIFreeBuffer on {id}, which MAPI refused: it never allocated that pointer");
+                let message = format!("MAPIFreeBuffer on {shown}, which MAPI refused: it never allocated that pointer");
                 self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object, message).mistake(M7));
             }
             return;
         };
         if block.freed {
-            let message = format!("MAPIFreeBuffer on block {id}, which was already freed");
+            let message = format!("MAPIFreeBuffer on block {shown}, which was already freed");
             self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object, message).mistake(M7));
             return;
         }
         if block.parent.is_some() {
-            let message = format!("MAPIFreeBuffer on block {id}, a MAPIAllocateMore child; free its root instead");
+            let message = format!("MAPIFreeBuffer on block {shown}, a MAPIAllocateMore child; free its root instead");
             self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object, message).mistake(M7));
             return;
         }
@@ -1248,7 +1255,7 @@ impl Checker {
             && s.in_release == 0
             && s.released_at.is_none()
         {
-            let message = format!("session {owner} freed its AddressTypes array (block {id}) before TransportLogoff");
+            let message = format!("session {owner} freed its AddressTypes array (block {shown}) before TransportLogoff");
             self.report(Finding::new(T5, Error, Party::TransportProvider, c.line, object, message).mistake(M8));
         }
         for child in children {
