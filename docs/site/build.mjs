@@ -1,5 +1,6 @@
 // Writes the docs site's pages into dist/docs/ from the project's own docs,
 // read at build time (never copied): docs/protocol.md, docs/trace-format.md,
+// docs/logging-kit.md,
 // ARCHITECTURE.md, README.md's sections, the CLI's --help, and the JS API that
 // typedoc generates from the package's declarations. Markdown goes through
 // markdown-it with shiki (highlighting at build time, as classes so the CSP
@@ -60,7 +61,7 @@ const readingExamples = EXAMPLES.filter((e) => e.expect.reading);
 // ---------------------------------------------------------------- markdown
 const highlighter = await createHighlighter({
   themes: ["github-light-high-contrast", "github-dark-high-contrast"],
-  langs: ["json", "js", "ts", "sh", "rust", "text", "jsonc", "toml", "yaml"],
+  langs: ["json", "js", "ts", "sh", "rust", "text", "jsonc", "toml", "yaml", "c", "cpp"],
 });
 const toClass = transformerStyleToClass({ classPrefix: "sh-" });
 
@@ -70,6 +71,8 @@ const PAGE_OF = new Map([
   ["protocol.md", "protocol.html"],
   ["docs/trace-format.md", "trace-format.html"],
   ["trace-format.md", "trace-format.html"],
+  ["docs/logging-kit.md", "logging-kit.html"],
+  ["logging-kit.md", "logging-kit.html"],
   ["ARCHITECTURE.md", "architecture.html"],
   ["../ARCHITECTURE.md", "architecture.html"],
   ["README.md", "index.html"],
@@ -134,6 +137,7 @@ const NAV = [
   ["index.html", "Overview"],
   ["protocol.html", "Protocol"],
   ["trace-format.html", "Trace format"],
+  ["logging-kit.html", "Logging kit"],
   ["cli.html", "CLI"],
   ["api/index.html", "JS API"],
   ["architecture.html", "Architecture"],
@@ -279,6 +283,7 @@ const written = [];
 {
   const md = makeMarkdown({ prefix: "" });
   written.push(writePage("trace-format.html", { title: "The trace file format", body: md.render(read("docs/trace-format.md")), description: "The JSON Lines trace format the checker reads, and what it checks." }));
+  written.push(writePage("logging-kit.html", { title: "The logging kit", body: md.render(read("docs/logging-kit.md")), description: "How a provider written in C or C++ logs its logoff in the trace format." }));
   written.push(writePage("architecture.html", { title: "Architecture", body: md.render(read("ARCHITECTURE.md")), description: "How the mapi-logoff code is organised." }));
 }
 

@@ -273,7 +273,7 @@ describe("pages", () => {
   }
 
   test("no page scrolls sideways on a 390-wide phone", { timeout: 120000 }, async () => {
-    for (const url of ["/docs/index.html", "/docs/protocol.html", "/docs/trace-format.html", "/docs/cli.html", "/docs/api/mapi_logoff.html", "/docs/architecture.html"]) {
+    for (const url of ["/docs/index.html", "/docs/protocol.html", "/docs/trace-format.html", "/docs/logging-kit.html", "/docs/cli.html", "/docs/api/mapi_logoff.html", "/docs/architecture.html"]) {
       const page = await openPage(url);
       await page.setViewportSize({ width: 390, height: 844 });
       if (url.endsWith("protocol.html")) {
