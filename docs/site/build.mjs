@@ -38,7 +38,10 @@ const read = (rel) => fs.readFileSync(path.join(ROOT, rel), "utf8");
 // the site cites exactly what the model cites.
 const require = createRequire(import.meta.url);
 const engine = require(path.join(ROOT, "pkg", "node", "mapi_logoff.js"));
-const RULES = new Map(engine.rules().map((r) => [r.id, r]));
+// The catalogue (docs/rules.json, kept equal to the code by tests/citations.rs)
+// has the sources' quotes and notes, which the wasm module leaves out.
+const CATALOGUE = JSON.parse(fs.readFileSync(path.join(ROOT, "docs", "rules.json"), "utf8"));
+const RULES = new Map(CATALOGUE.rules.map((r) => [r.id, r]));
 const MICROSOFT_PAGES = new Set([...RULES.values()].map((r) => r.docUrl).filter(Boolean));
 
 // ---------------------------------------------------------------- examples
@@ -368,7 +371,7 @@ fs.writeFileSync(
     rules: Object.fromEntries([...RULES.values()].map((r) => [r.id, { title: r.title, docUrl: r.docUrl }])),
     // The engine's own words for each reading (revision 2's readings()), so the
     // examples label them as the playground does; absent from older engines.
-    readings: typeof engine.readings === "function" ? engine.readings() : [],
+    readings: CATALOGUE.readings,
   }),
 );
 
