@@ -16,6 +16,10 @@ import cleanSample from "./samples/clean.jsonl?raw";
 import traceFormatFile from "../docs/trace-format.md?url";
 import mistakesSample from "./samples/mistakes.jsonl?raw";
 import malformedSample from "./samples/malformed.jsonl?raw";
+// Two logs of real providers' logoff, from the conformance corpus (each
+// line's source is cited in its tests/corpus sidecar).
+import wrapPstSample from "../tests/corpus/wrappst-orderly-through-wrapper.jsonl?raw";
+import kopanoSample from "../tests/corpus/kopano-transport-logoff-keeps-memory.jsonl?raw";
 
 /** The docs site's page for the trace format when the build has the docs site, else the Markdown file itself. */
 function traceFormatHref(): string {
@@ -26,6 +30,8 @@ const SAMPLES: { id: string; title: string; text: string }[] = [
   { id: "clean", title: "A clean store and transport logoff", text: cleanSample },
   { id: "mistakes", title: "Mistakes M1 and M7 (no StoreLogoffTransports, a leaked block)", text: mistakesSample },
   { id: "malformed", title: "Lines that are not calls, an unknown method, M3", text: malformedSample },
+  { id: "wrappst", title: "Real provider: the wrapped-PST sample store logs off through its wrapper (clean)", text: wrapPstSample },
+  { id: "kopano", title: "Real provider: Kopano's TransportLogoff keeps the session's memory (T5, M7)", text: kopanoSample },
 ];
 
 /** Text fed to the checker per slice; the page gets a frame between slices. */

@@ -219,6 +219,26 @@ describe("check a trace", () => {
     await closeClean(page);
   });
 
+  test("two real providers' logs (from the corpus): WrapPST clean, Kopano's leak as the corpus expects", async () => {
+    const corpus = (name) => fs.readFileSync(path.join(ROOT, "tests/corpus", `${name}.jsonl`), "utf8");
+    const page = await openPage("/");
+    await openTab(page);
+    await checked(page, () => tid(page, "check-sample").selectOption("wrappst"));
+    let s = await shown(page);
+    assert.deepEqual(s, expected(corpus("wrappst-orderly-through-wrapper")).shown);
+    assert.equal(s.diagnostics.filter((d) => d.severity !== "info").length, 0, "clean");
+    await checked(page, () => tid(page, "check-sample").selectOption("kopano"));
+    s = await shown(page);
+    const want = expected(corpus("kopano-transport-logoff-keeps-memory"));
+    assert.deepEqual(s, want.shown);
+    assert.deepEqual(
+      want.report.diagnostics.filter((d) => d.severity !== "info").map((d) => [d.code, d.mistake, d.party, d.line]),
+      [["T5", "M7", "transportProvider", 11]],
+      "as tests/corpus/kopano-transport-logoff-keeps-memory.expect.json says",
+    );
+    await closeClean(page);
+  });
+
   test("the clean sample has no diagnostics", async () => {
     const page = await openPage("/");
     await openTab(page);
