@@ -65,8 +65,6 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn rules(this: &Api) -> JsValue;
     #[wasm_bindgen(method)]
-    fn readings(this: &Api) -> JsValue;
-    #[wasm_bindgen(method)]
     fn version(this: &Api) -> String;
     #[wasm_bindgen(method, catch, js_name = outcomeMatrix)]
     fn outcome_matrix(this: &Api, settings: &JsValue) -> Result<JsValue, JsValue>;
@@ -227,7 +225,6 @@ const FUNCTIONS: &[&str] = &[
     "isMapiLogoffError",
     "constants",
     "rules",
-    "readings",
     "version",
     "outcomeMatrix",
     "hresultName",
@@ -307,9 +304,6 @@ async fn rules_and_the_outcome_matrix_are_the_cores() {
         assert!(!text(&r, "title").is_empty());
         assert_eq!(text(&get(&r, "source"), "kind"), id.source().kind.as_str(), "{id}");
     }
-    let readings = api.readings();
-    let values: Vec<String> = Array::from(&readings).iter().map(|r| text(&r, "value")).collect();
-    assert_eq!(values, ["stopThenRelease", "vetoWhileBusy", "immediate", "atFinalRelease"]);
 
     let native = serde_json::to_string(&mapi_logoff::matrix::outcome_matrix(Default::default())).unwrap();
     assert_eq!(json(&api.outcome_matrix(&JsValue::UNDEFINED).unwrap()), native);

@@ -1,9 +1,9 @@
 // The readings: where the MAPI pages contradict each other, the engine
 // follows one reading per setting. Each is shown with a label, one sentence
-// and the sentence of the page that supports it. The engine describes them
-// itself (readings(), protocol revision 2); an engine without that export
-// gets the same text from the table here, and its own (older) values.
-import * as wasm from "mapi-logoff";
+// and the sentence of the page that supports it, as the engine's table
+// (src/readings.rs) says through the catalogue docs/rules.json; the table
+// here only fills what the catalogue would lack.
+import catalogue from "../docs/rules.json";
 import type { Settings } from "./engine";
 
 export type ReadingSetting = "abortReading" | "storeLogoffTransports";
@@ -69,41 +69,24 @@ const LOCAL: Omit<Reading, "isDefault">[] = [
 
 let table: Reading[] | null = null;
 
-/**
- * The readings, from the engine when it describes them. An engine without
- * readings() predates protocol revision 2: it knows the older value names
- * (sampleStore, literal) and defers StoreLogoffTransports by default.
- */
+/** The readings, from the catalogue (docs/rules.json, kept equal to the engine's table by tests/citations.rs). */
 export function readings(): Reading[] {
   if (table) return table;
-  // Looked up by name: an engine before protocol revision 2 has no such export.
-  const fromEngine = Reflect.get(wasm, "readings") as (() => EngineReading[]) | undefined;
-  if (typeof fromEngine === "function") {
-    const list = fromEngine();
-    table = list
-      .filter((r): r is EngineReading & { setting: ReadingSetting } => r.setting === "abortReading" || r.setting === "storeLogoffTransports")
-      .map((r) => {
-        const local = LOCAL.find((l) => l.setting === r.setting && (l.value === r.value || l.aliases.includes(r.value)));
-        return {
-          setting: r.setting,
-          value: r.value,
-          label: r.label ?? local?.label ?? r.value,
-          sentence: r.sentence ?? local?.sentence ?? "",
-          quote: r.quote ?? local?.quote ?? "",
-          source: r.source,
-          aliases: r.aliases ?? local?.aliases ?? [],
-          isDefault: r.isDefault ?? false,
-        };
-      });
-  } else {
-    table = LOCAL.map((r) => ({
-      ...r,
-      // The older engine takes the older names: write those.
-      value: r.aliases[0] ?? r.value,
-      aliases: [r.value, ...r.aliases.slice(1)],
-      isDefault: r.value === "stopThenRelease" || r.value === "atFinalRelease",
-    }));
-  }
+  table = (catalogue.readings as EngineReading[])
+    .filter((r): r is EngineReading & { setting: ReadingSetting } => r.setting === "abortReading" || r.setting === "storeLogoffTransports")
+    .map((r) => {
+      const local = LOCAL.find((l) => l.setting === r.setting && (l.value === r.value || l.aliases.includes(r.value)));
+      return {
+        setting: r.setting,
+        value: r.value,
+        label: r.label ?? local?.label ?? r.value,
+        sentence: r.sentence ?? local?.sentence ?? "",
+        quote: r.quote ?? local?.quote ?? "",
+        source: r.source,
+        aliases: r.aliases ?? local?.aliases ?? [],
+        isDefault: r.isDefault ?? false,
+      };
+    });
   return table;
 }
 

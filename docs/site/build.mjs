@@ -369,7 +369,7 @@ fs.writeFileSync(
   JSON.stringify({
     examples: EXAMPLES.map(({ id, rule, expect, scenario }) => ({ id, rule, expect, scenario })),
     rules: Object.fromEntries([...RULES.values()].map((r) => [r.id, { title: r.title, docUrl: r.docUrl }])),
-    // The engine's own words for each reading (revision 2's readings()), so the
+    // The engine's own words for each reading (from docs/rules.json), so the
     // examples label them as the playground does; absent from older engines.
     readings: CATALOGUE.readings,
   }),

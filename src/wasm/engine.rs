@@ -25,17 +25,6 @@ export interface RuleInfo {
   docUrl?: string;
   source: RuleSource;
 }
-export interface ReadingInfo {
-  setting: "abortReading" | "storeLogoffTransports";
-  value: AbortReading | StoreLogoffTransportsTiming;
-  label: string;
-  sentence: string;
-  quote: string;
-  page: string;
-  rules: RuleId[];
-  aliases: string[];
-  isDefault: boolean;
-}
 "#;
 
 #[wasm_bindgen]
@@ -66,8 +55,6 @@ extern "C" {
     pub type ConstantsOutput;
     #[wasm_bindgen(typescript_type = "RuleInfo[]")]
     pub type RuleList;
-    #[wasm_bindgen(typescript_type = "ReadingInfo[]")]
-    pub type ReadingList;
 }
 
 /// A scenario being run, step by step.
@@ -277,11 +264,4 @@ pub fn rules() -> RuleList {
     }
     let list: Vec<Info> = RuleId::ALL.iter().map(|&r| Info { id: r, title: r.title(), doc_url: r.doc_url(), source: r.source() }).collect();
     to_js(&list)
-}
-
-/// The readings where the reference pages allow more than one behaviour:
-/// each setting value with its label, one sentence and the page's words.
-#[wasm_bindgen]
-pub fn readings() -> ReadingList {
-    to_js(&crate::readings::READINGS)
 }

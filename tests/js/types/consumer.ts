@@ -33,7 +33,6 @@ import init, {
   parseStoreLogoffFlags,
   parseTransportLogoffFlags,
   parseTransportNotifyFlags,
-  readings,
   rules,
   runScenario,
   version,
@@ -45,7 +44,6 @@ import type {
   MapiLogoffError,
   MatrixCell,
   Outcome,
-  ReadingInfo,
   RuleId,
   RuleInfo,
   RunReport,
@@ -181,8 +179,7 @@ const doc: string | undefined = known[0].docUrl;
 const sourceKind: "referencePage" | "otherPage" | "header" | "sdkSample" | "modelChoice" = known[0].source.kind;
 // @ts-expect-error a rule may cite no page (a model choice)
 const mustLink: string = known[0].docUrl;
-const readingList: ReadingInfo[] = readings();
-const readingDefault: boolean = readingList[0].isDefault;
+
 const cells: MatrixCell[] = outcomeMatrix();
 const literal: MatrixCell[] = outcomeMatrix({ abortReading: "vetoWhileBusy" });
 const cellScenario: Scenario = cells[0].scenario;
@@ -192,7 +189,7 @@ outcomeMatrix("literal");
 
 void [orderly, invalid, sum, notFour, fromTable, v2, badSettings, hresult, outText, ruleIds, outcomes, refs, method, traceJson, traceText];
 void [violations, next, again, step, report, reportFromText, guard, badSet, parsed, formatted, busy, doc, literal, cellScenario, ver];
-void [sourceKind, mustLink, readingList, readingDefault];
+void [sourceKind, mustLink];
 void MAPI_E_UNKNOWN_FLAGS;
 
 // The checker module: typed reports, streaming, no `any`.
