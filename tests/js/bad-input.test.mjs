@@ -329,7 +329,8 @@ function badExplore(name, body) {
   });
 }
 
-const IDLE = { version: 1, stores: [{ name: "Mailbox" }] };
+/** An idle store: 14 states under the deferred reading (tests/explore.rs). */
+const IDLE = { version: 1, settings: { storeLogoffTransports: "atFinalRelease" }, stores: [{ name: "Mailbox" }] };
 for (const [what, input, code, path] of SCENARIO_CASES) {
   badExplore(`explore: ${what}`, () => expectError(() => explore(input), code, path));
   badExplore(`new Explorer: ${what}`, () => expectError(() => new Explorer(input), code, path));

@@ -29,7 +29,8 @@ const MAILBOX = {
   stores: [{ name: "Mailbox", defaultInbox: true, outboundQueue: [{ addressType: "SMTP" }] }],
   transports: [{ name: "Internet", sessions: [{ name: "smtp", addressTypes: ["SMTP"] }] }],
 };
-const IDLE = { version: 1, stores: [{ name: "A" }] };
+/** An idle store: 14 states under the deferred reading (tests/explore.rs). */
+const IDLE = { version: 1, settings: { storeLogoffTransports: "atFinalRelease" }, stores: [{ name: "A" }] };
 const SMALL_SIM = IDLE;
 
 /** The issue's own trigger: a toJSON that throws an Error whose message is not a string. */
@@ -158,7 +159,7 @@ test("a callback's own exception propagates unchanged, a signal whose getter thr
 
 test("an AbortSignal stops explore() and the report says done: false", () => {
   const controller = new AbortController();
-  const big = { version: 1, stores: [{ name: "A" }, { name: "B" }, { name: "C" }, { name: "D" }] };
+  const big = { version: 1, settings: IDLE.settings, stores: [{ name: "A" }, { name: "B" }, { name: "C" }, { name: "D" }] };
   const report = explorer.explore(big, {}, () => controller.abort(), controller.signal);
   assert.equal(report.done, false);
   assert.ok(report.statesExplored > 0 && report.uniqueStates < 14 ** 4);
@@ -361,7 +362,10 @@ test("every limit at every entry point that takes a scenario: tooLarge or invali
     ["33 stores", STORES(33), "tooLarge", "stores"],
     ["17 transports", { version: 1, transports: Array.from({ length: 17 }, (_, i) => ({ name: `T${i}` })) }, "tooLarge", "transports"],
     ["100,001 actions", { version: 1, stores: [{ name: "A" }], actions: Array(100_001).fill({ type: "addRef", store: 0 }) }, "tooLarge", "actions"],
-    ["a name of 65 characters", { version: 1, stores: [{ name: "n".repeat(65) }] }, "invalidScenario", "stores[0].name"],
+    ["a name of 65 characters", { version: 1, stores: [{ name: "n".repeat(65) }] }, "tooLarge", "stores[0].name"],
+    ["an address type of 65 characters", { version: 1, stores: [{ name: "A", outboundQueue: [{ addressType: "x".repeat(65) }] }] }, "tooLarge", "stores[0].outboundQueue[0].addressType"],
+    ["a provider name of 65 characters", { version: 1, stores: [{ name: "A", provider: "p".repeat(65) }] }, "tooLarge", "stores[0].provider"],
+    ["a description of 4,097 characters", { version: 1, description: "d".repeat(4097) }, "tooLarge", "description"],
     ["JSON text over 16 MiB", JSON.stringify({ version: 1, description: "x".repeat(17 * 1024 * 1024) }), "tooLarge", ""],
     ["an object over 16 MiB of JSON", { version: 1, description: "x".repeat(17 * 1024 * 1024) }, "tooLarge", ""],
     ["nesting past 128 levels", { version: 1, extra: DEEP }, "invalidJson", /^extra(\.v)+$/],

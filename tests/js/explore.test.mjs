@@ -35,6 +35,8 @@ const stores = (n) => ({ version: 1, settings: DEFERRED, stores: Array.from({ le
 /** The busy scenario of tests/explore.rs: a send, a receive, new mail, memory. */
 const BUSY = {
   version: 1,
+  // The counts and paths here were worked out under the deferred reading.
+  settings: { storeLogoffTransports: "atFinalRelease" },
   stores: [{ name: "Mailbox", defaultInbox: true, outboundQueue: [{ addressType: "SMTP", steps: 1 }] }],
   transports: [
     { name: "Internet", sessions: [{ name: "smtp", addressTypes: ["SMTP"], memoryBlocks: 1, childBlocks: 1, inbound: [{ steps: 1 }] }] },
@@ -81,7 +83,10 @@ function bare(scenario, { faults = true } = {}) {
 }
 
 const golden = goldenScenarios().map((g) => ({ ...g, scenario: JSON.parse(g.scenario) }));
-const faulty = golden.filter((g) => g.name.startsWith("fault-"));
+// rejectReservedLogoffFlags shows only when a caller passes reserved
+// TransportLogoff flags, which the explorer never does (the spooler passes 0,
+// T1): its golden scenario makes the spooler's own mistake instead.
+const faulty = golden.filter((g) => g.name.startsWith("fault-") && g.name !== "fault-reject-reserved-logoff-flags");
 const clean = golden.filter((g) => !g.name.startsWith("fault-"));
 
 function cli(args, input) {
