@@ -76,6 +76,9 @@ function bare(scenario, { faults = true } = {}) {
   const strip = ({ faults: _, ...part }) => part;
   return {
     ...scenario,
+    // The deferred reading keeps every fault's whole state space within
+    // the explorer's default budget, so "complete" means every state.
+    settings: { storeLogoffTransports: "atFinalRelease", ...scenario.settings },
     actions: [],
     stores: faults ? scenario.stores : scenario.stores?.map(strip),
     transports: faults ? scenario.transports : scenario.transports?.map(strip),

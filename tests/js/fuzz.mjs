@@ -67,7 +67,8 @@ const TRACE_LINES = readdirSync(SCENARIO_DIR)
   .flatMap((f) => readFileSync(join(SCENARIO_DIR, f), "utf8").split("\n"))
   .filter((l) => l !== "");
 const ACTIONS = GOLDEN.flatMap((s) => s.actions ?? []);
-const SMALL = { version: 1, stores: [{ name: "A" }] };
+/** An idle store: 14 states under the deferred reading (tests/explore.rs). */
+const SMALL = { version: 1, settings: { storeLogoffTransports: "atFinalRelease" }, stores: [{ name: "A" }] };
 const FLAG_WORDS = Object.keys(engine.constants());
 const FLAG_SETS = ["storeLogoff", "transportLogoff", "deinit", "flushQueues", "transportNotify", "spoolerNotify", "status"];
 
