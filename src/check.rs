@@ -161,8 +161,6 @@ struct SessionTrack {
     leak_reported: bool,
     /// A send TransportLogoff did not stop was reported (T4).
     unstopped_reported: bool,
-    /// Blocks allocated after the spooler released the logon (reported, I3).
-    late_blocks: u32,
 }
 
 #[derive(Default)]
@@ -1202,7 +1200,6 @@ impl Checker {
         if let Some(at) = released {
             let message = format!("{} was called for session {owner} after the spooler released it", c.method);
             self.report(Finding::new(I3, Error, Party::TransportProvider, c.line, format!("session {owner}"), message).related(at));
-            self.sessions.entry(&owner).late_blocks += 1;
         }
         // A block id the allocator hands out again starts a new block.
         *self.blocks.entry(&id) = BlockTrack { owner: owner.clone(), parent: c.parent, children: Vec::new(), freed: false };

@@ -12,7 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { closeClean, pageOpener, startBrowser, tid, watchFrameGaps } from "./browser.mjs";
+import { closeClean, decodeFragment, encodeFragment, pageOpener, startBrowser, tid, watchFrameGaps } from "./browser.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -62,16 +62,6 @@ after(async () => {
 // ---------------------------------------------------------------- helpers
 
 const openPage = pageOpener(() => ctx, () => srv);
-
-function encodeFragment(value) {
-  return "v1=" + zlib.deflateRawSync(Buffer.from(JSON.stringify(value))).toString("base64url");
-}
-
-function decodeFragment(hash) {
-  const m = /^#?v1=([A-Za-z0-9_-]*)$/.exec(hash);
-  assert.ok(m, `not a v1 fragment: ${hash.slice(0, 80)}`);
-  return JSON.parse(zlib.inflateRawSync(Buffer.from(m[1], "base64url")).toString("utf8"));
-}
 
 /** The playground opened on `scenario` at `position` (through a share link, as a person would). */
 function openScenario(scenario, position = 0, opts) {

@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { closeClean, pageOpener, startBrowser, tid } from "./browser.mjs";
+import { closeClean, decodeFragment, encodeFragment, pageOpener, startBrowser, tid } from "./browser.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -40,16 +40,6 @@ after(async () => {
 const openPage = pageOpener(() => ctx, () => srv);
 
 // ---------------------------------------------------------------- helpers
-
-function encodeFragment(value) {
-  return "v1=" + zlib.deflateRawSync(Buffer.from(JSON.stringify(value))).toString("base64url");
-}
-
-function decodeFragment(hash) {
-  const m = /^#?v1=([A-Za-z0-9_-]*)$/.exec(hash);
-  assert.ok(m, `not a v1 fragment: ${hash.slice(0, 80)}`);
-  return JSON.parse(zlib.inflateRawSync(Buffer.from(m[1], "base64url")).toString("utf8"));
-}
 
 /** The page's document, from its share link once it caught up. */
 async function pageDoc(page) {

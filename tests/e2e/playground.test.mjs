@@ -10,7 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { closeClean, pageOpener, startBrowser, tid } from "./browser.mjs";
+import { closeClean, decodeFragment, encodeFragment, pageOpener, startBrowser, tid } from "./browser.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -38,16 +38,6 @@ after(async () => {
 // ---------------------------------------------------------------- helpers
 
 const hex = (n) => "0x" + (n >>> 0).toString(16).toUpperCase().padStart(8, "0");
-
-function decodeFragment(hash) {
-  const m = /^#?v1=([A-Za-z0-9_-]*)$/.exec(hash);
-  assert.ok(m, `not a v1 fragment: ${hash.slice(0, 80)}`);
-  return JSON.parse(zlib.inflateRawSync(Buffer.from(m[1], "base64url")).toString("utf8"));
-}
-
-function encodeFragment(value) {
-  return "v1=" + zlib.deflateRawSync(Buffer.from(typeof value === "string" ? value : JSON.stringify(value))).toString("base64url");
-}
 
 const openPage = pageOpener(() => ctx, () => srv);
 
