@@ -66,6 +66,30 @@ npm run --silent build:wasm
 log "node bench/wasm.mjs (bounded to about ${BENCH_SECONDS:-20}s per measurement)"
 node bench/wasm.mjs "$gen/workload.json" "$ROOT/target/criterion" "$CRATE_DIR/pkg" || die "bench/wasm.mjs failed"
 
+# --- 3b. the JS boundary, side by side (bench/boundary.mjs) -------------------------
+# The engine module built twice from one source: outputs as serde_json text
+# read by JSON.parse (what the package ships) and as JS objects built by
+# serde-wasm-bindgen (feature swb-outputs); same wasm-opt, same glue
+# (wasm-bindgen --target nodejs, without the package's input guard).
+boundary="$ROOT/target/bench-boundary"
+read -r -a opt_flags <<<"-O --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
+for pair in "json-text:" "serde-wasm-bindgen:swb-outputs"; do
+  name="${pair%%:*}" feature="${pair#*:}"
+  log "the engine module with outputs as $name"
+  features=()
+  [[ -n "$feature" ]] && features=(--features "$feature")
+  cargo build --quiet --release --target wasm32-unknown-unknown --lib "${features[@]}" --target-dir "$boundary/target-$name" ||
+    die "building the $name variant failed"
+  rm -rf "${boundary:?}/$name" && mkdir -p "$boundary/$name"
+  wasm-bindgen --target nodejs --out-dir "$boundary/$name" "$boundary/target-$name/wasm32-unknown-unknown/release/mapi_logoff.wasm" ||
+    die "wasm-bindgen on the $name variant failed"
+  wasm-opt "$boundary/$name/mapi_logoff_bg.wasm" "${opt_flags[@]}" -o "$boundary/$name/mapi_logoff_bg.wasm" ||
+    die "wasm-opt on the $name variant failed"
+  echo '{"type":"commonjs"}' >"$boundary/$name/package.json"
+done
+node bench/boundary.mjs "$gen/workload.json" "json-text=$boundary/json-text" "serde-wasm-bindgen=$boundary/serde-wasm-bindgen" ||
+  die "bench/boundary.mjs failed"
+
 # --- 4. the explorer: this crate's BFS against stateright's, same model, and in wasm ----
 # bench/explore-reference.json, explored completely natively by both checkers
 # (benches/explore.rs), then by the package's explorer module under Node.

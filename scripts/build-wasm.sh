@@ -240,6 +240,36 @@ node -e '
     "\n// The constants as named exports (scripts/build-wasm.sh).\nconst __constants = require(\"./constants.js\");\n" +
     names.map((n) => `exports.${n} = __constants.${n};\n`).join(""));
   console.log(`build-wasm: ${names.length} constants -> constants.js, node/constants.js (+ .d.ts)`);
+  // argsByName: the arguments of a trace event keyed by name. Plain JS, so the
+  // engine module does not carry it (its size budget).
+  const helperDoc = "\n/** The arguments of a trace event keyed by name: `argsByName(e).ulFlags.text`. A name that appears twice keeps its first. */\n";
+  // Bad input throws a MapiLogoffError (code invalidArgument, the path of
+  // the bad field), as from the wasm exports; isMapiLogoffError checks by shape.
+  const helper = [
+    "function argsByName(event) {",
+    "  const fail = (path, message) => {",
+    "    const e = new Error(path ? `${path}: ${message}` : message);",
+    "    e.name = \"MapiLogoffError\";",
+    "    e.code = \"invalidArgument\";",
+    "    e.path = path;",
+    "    return e;",
+    "  };",
+    "  if (event === null || typeof event !== \"object\") throw fail(\"\", `expected a trace event (an object), got ${event === null ? \"null\" : typeof event}`);",
+    "  const args = event.args;",
+    "  if (!Array.isArray(args)) throw fail(\"args\", \"expected the list of a trace event arguments\");",
+    "  const out = Object.create(null);",
+    "  args.forEach((arg, i) => {",
+    "    if (arg === null || typeof arg !== \"object\" || typeof arg.name !== \"string\") throw fail(`args[${i}]`, \"expected an argument ({name, value, text})\");",
+    "    if (!(arg.name in out)) out[arg.name] = arg;",
+    "  });",
+    "  return out;",
+    "}",
+    "",
+  ].join("\n");
+  fs.appendFileSync(path.join(pkgDir, "mapi_logoff.js"), helperDoc + "export " + helper);
+  fs.appendFileSync(path.join(pkgDir, "node/mapi_logoff.js"), helperDoc + helper + "exports.argsByName = argsByName;\n");
+  const helperDts = helperDoc + "export function argsByName(event: { args: Arg[] }): Partial<Record<string, Arg>>;\n";
+  for (const f of ["mapi_logoff.d.ts", "node/mapi_logoff.d.ts"]) fs.appendFileSync(path.join(pkgDir, f), helperDts);
 ' "$node_js" "$PKG_DIR" || die "generating the constants failed"
 
 # wasm-bindgen types the raw wasm exports (the InitOutput interface, and

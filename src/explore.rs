@@ -117,10 +117,10 @@ impl Default for ExploreOptions {
 
 impl ExploreOptions {
     pub fn from_json(text: &str) -> Result<ExploreOptions, InputError> {
-        ExploreOptions::read(&json::parse(text, ErrorCode::InvalidJson)?)
+        ExploreOptions::from_value(&json::parse(text, ErrorCode::InvalidJson)?)
     }
 
-    fn read(v: &serde_json::Value) -> Result<ExploreOptions, InputError> {
+    pub(crate) fn from_value(v: &serde_json::Value) -> Result<ExploreOptions, InputError> {
         const CODE: ErrorCode = ErrorCode::InvalidJson;
         let d = ExploreOptions::default();
         let f = Fields::of(v, "", CODE, "explore options", &["maxDepth", "maxStates", "symmetry", "clientMisuse", "properties"])?;
@@ -472,7 +472,7 @@ impl Explorer {
         let state = self.nodes[index].state.take().expect("a node is expanded once");
         let mut actions = enabled_actions(&self.topology, &self.settings, &state);
         if self.options.client_misuse {
-            let misuse = (0..state.stores.len()).filter(|&s| state.stores[s].phase == StorePhase::LoggedOff);
+            let misuse = (0..state.stores.len()).filter(|&s| state.stores[s].phase == StorePhase::Invalidated);
             actions.extend(misuse.map(|s| Action::StoreLogoff { store: s as u16, flags: StoreLogoffFlag::Quiet.bits() }));
         }
         if !actions.is_empty() {
@@ -618,7 +618,7 @@ impl Explorer {
             let target = fingerprint(&canonical);
             let mut candidates = enabled_actions(&self.topology, &self.settings, &real);
             if self.options.client_misuse {
-                let misuse = (0..real.stores.len()).filter(|&s| real.stores[s].phase == StorePhase::LoggedOff);
+                let misuse = (0..real.stores.len()).filter(|&s| real.stores[s].phase == StorePhase::Invalidated);
                 candidates.extend(misuse.map(|s| Action::StoreLogoff { store: s as u16, flags: StoreLogoffFlag::Quiet.bits() }));
             }
             let found = candidates.into_iter().find_map(|a| {

@@ -3,14 +3,16 @@
 //!
 //! Every function has one shape: a typed value in (checked by the core's
 //! readers, with errors naming the bad field), a typed value out. Inputs
-//! cross as JSON text (`JSON.stringify`, then serde_json), so error paths
-//! read the same as natively. Before that, `input::check_plain_data` walks the
-//! value once: what `JSON.stringify` would silently change (NaN and
-//! Infinity become null, functions and symbols vanish) or refuse (BigInts,
-//! cycles) and nesting past serde_json's limit are typed errors naming the
-//! field. Scalar arguments are taken as `JsValue` and checked here, never
-//! coerced by the generated glue. Outputs cross back as serde_json text
-//! parsed by `JSON.parse`.
+//! are walked once (`input::json_value`) into the `serde_json::Value` tree
+//! the core's readers take: what `JSON.stringify` would silently change (NaN
+//! and Infinity become null, functions and symbols vanish) or refuse
+//! (BigInts, cycles) and nesting past 128 levels are typed errors naming
+//! the field, and the module carries no JSON parser (text input goes
+//! through `JSON.parse`). Scalar arguments are taken as `JsValue` and
+//! checked here, never coerced by the generated glue. Outputs cross back as
+//! serde_json text parsed by `JSON.parse`: serde-wasm-bindgen objects were
+//! measured faster but 7 KB larger, past the module's size budget (README,
+//! "The JS boundary"; `npm run bench` measures both).
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -104,9 +106,16 @@ extern "C" {
 /// A core value as a plain JS object: serde_json text parsed by the
 /// engine's `JSON.parse`. One serializer for every output keeps the module
 /// small and makes the JS objects exactly the JSON the native core writes.
+#[cfg(not(feature = "swb-outputs"))]
 fn to_js<T: Serialize + ?Sized, R: JsCast>(value: &T) -> R {
     let text = serde_json::to_string(value).expect("the core's output types serialise to JSON");
     js_sys::JSON::parse(&text).expect("serde_json writes valid JSON").unchecked_into()
+}
+
+#[cfg(feature = "swb-outputs")]
+fn to_js<T: Serialize + ?Sized, R: JsCast>(value: &T) -> R {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&serializer).expect("the core's output types serialise").unchecked_into()
 }
 
 /// What a JS value is, for "expected a number, got ..." messages.

@@ -35,14 +35,8 @@ export function changeField(path: string, topo: Topology): string {
 }
 
 /** A value of the engine's change list (JSON text) as the state tables show it. */
-export function changeValue(text: string): string {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return text;
-  }
-  return plain(v);
+export function changeValue(value: unknown): string {
+  return plain(value);
 }
 
 function plain(v: unknown): string {

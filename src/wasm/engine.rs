@@ -5,7 +5,7 @@ use super::*;
 use crate::error::{ErrorCode, InputError};
 use crate::flags::FlagSet;
 use crate::rules::RuleId;
-use crate::{Action, HResult, Scenario};
+use crate::{HResult, Scenario};
 
 #[wasm_bindgen(typescript_custom_section)]
 const RULE_INFO: &'static str = r#"
@@ -95,14 +95,14 @@ impl Simulation {
     /// Applies one action. Protocol refusals come back as outcomes; only a
     /// malformed action throws, and then nothing changed.
     pub fn apply(&self, action: ActionInput) -> Result<OutcomeOutput, JsValue> {
-        let action = from_js(&action.into(), "an action", Action::from_json)?;
+        let action = from_js(&action.into(), "an action", |v| self.view(|s| s.action_from_value(v)))?;
         self.inner()?.apply(action).map(|o| to_js(&o)).map_err(js_error)
     }
 
     /// Applies actions in order, all or nothing: if one is malformed, none
     /// is applied and the error path names its index (`[3].store`).
     pub fn run(&self, actions: ActionList) -> Result<OutcomeList, JsValue> {
-        let actions = from_js(&actions.into(), "a list of actions", Action::list_from_json)?;
+        let actions = from_js(&actions.into(), "a list of actions", |v| self.view(|s| s.actions_from_value(v)))?;
         let mut inner = self.inner()?;
         let mut trial = inner.clone();
         let outcomes = trial.run(actions).map_err(js_error)?;
@@ -121,6 +121,12 @@ impl Simulation {
     /// The trace as JSON text, byte for byte what the native core writes.
     #[wasm_bindgen(js_name = traceJson)]
     pub fn trace_json(&self) -> String {
+        #[cfg(feature = "swb-outputs")]
+        return self.view(|s| {
+            let value: JsValue = to_js(s.trace());
+            js_sys::JSON::stringify(&value).map(String::from).unwrap_or_default()
+        });
+        #[cfg(not(feature = "swb-outputs"))]
         self.view(|s| s.trace_json())
     }
 
@@ -227,7 +233,7 @@ pub fn hresult_name(#[wasm_bindgen(unchecked_param_type = "number")] value: &JsV
 #[wasm_bindgen(js_name = outcomeMatrix)]
 pub fn outcome_matrix(settings: Option<SettingsInput>) -> Result<MatrixOutput, JsValue> {
     let settings = match settings.map(JsValue::from) {
-        Some(v) if !v.is_undefined() && !v.is_null() => from_js(&v, "settings", crate::scenario::Settings::from_json)?,
+        Some(v) if !v.is_undefined() && !v.is_null() => from_js(&v, "settings", crate::scenario::Settings::from_value)?,
         _ => crate::scenario::Settings::default(),
     };
     Ok(to_js(&crate::matrix::outcome_matrix(settings)))

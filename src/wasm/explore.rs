@@ -35,7 +35,7 @@ const CHUNK: usize = 32;
 
 fn options_from_js(options: Option<ExploreOptionsInput>) -> Result<ExploreOptions, JsValue> {
     match options.map(JsValue::from) {
-        Some(v) if !v.is_undefined() && !v.is_null() => from_js(&v, "explore options", ExploreOptions::from_json),
+        Some(v) if !v.is_undefined() && !v.is_null() => from_js(&v, "explore options", ExploreOptions::from_value),
         _ => Ok(ExploreOptions::default()),
     }
 }

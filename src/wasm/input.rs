@@ -15,6 +15,7 @@ use super::{argument_error, get_caught as reflect_get, is_array, make_error, typ
 use crate::Scenario;
 use crate::error::{ErrorCode, InputError};
 use crate::scenario::limits::JSON_BYTES;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 /// The one conversion from a Rust input error to a JS exception.
@@ -59,22 +60,22 @@ pub(super) fn js_text_length(text: &JsValue) -> usize {
     text.unchecked_ref::<JsText>().text_length() as usize
 }
 
-/// A JS value as JSON text, read once, or a typed error naming `what` and
+/// A JS value as a JSON tree, read once, or a typed error naming `what` and
 /// the field. What `JSON.stringify` would silently change (NaN and Infinity
 /// become null, functions and symbols vanish) or refuse (BigInts, cycles),
-/// strings with a lone surrogate (which serde_json refuses), nesting past
-/// serde_json's limit and text over the JSON size limit are errors naming
-/// the first bad field with the core's path syntax (`stores[0].name`,
-/// `[3].flags`). `undefined` object fields are allowed: they mean "absent",
-/// as in TypeScript. (`toJSON` methods were called by the glue's copy.)
-pub(super) fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
+/// strings with a lone surrogate, nesting past serde_json's limit and
+/// documents over the JSON size limit are errors naming the first bad field
+/// with the core's path syntax (`stores[0].name`, `[3].flags`). `undefined`
+/// object fields are allowed: they mean "absent", as in TypeScript.
+/// (`toJSON` methods were called by the glue's copy.) The tree is built
+/// directly, not through JSON text: the module then carries no JSON parser.
+pub(super) fn json_value(value: &JsValue, what: &str) -> Result<Value, JsValue> {
     if value.is_undefined() {
         return Err(js_error(InputError::new(ErrorCode::InvalidJson, "", format!("expected {what}, got undefined"))));
     }
-    let mut walk = Walk { out: String::new(), keys: Vec::new(), ancestors: Vec::new() };
-    let result = walk.write(value);
-    match result {
-        Ok(()) => Ok(walk.out),
+    let mut walk = Walk { bytes: 0, keys: Vec::new(), ancestors: Vec::new() };
+    match walk.read(value) {
+        Ok(v) => Ok(v),
         Err(Problem::Bad(code, message)) => {
             let path = if code == ErrorCode::TooLarge { String::new() } else { walk.path() };
             Err(js_error(InputError::new(code, path, message)))
@@ -111,18 +112,23 @@ fn describe_thrown(cause: &JsValue) -> String {
 }
 
 struct Walk {
-    out: String,
+    /// The size of the document once written as JSON, counted as it is read.
+    bytes: usize,
     /// The path to the value being read: array indexes (numbers) and
     /// object keys (strings).
     keys: Vec<JsValue>,
     ancestors: Vec<JsValue>,
 }
 
+/// Past this depth an error path shows its first segments and the depth,
+/// not hundreds of `[0]`.
+const SHOWN_SEGMENTS: usize = 8;
+
 impl Walk {
-    /// `stores[0].name`, `[3].flags`: built only for an error.
+    /// `stores[0].name`, `[3].flags`, `[0][0][0]...(depth 129)`: built only for an error.
     fn path(&self) -> String {
         let mut path = String::new();
-        for key in &self.keys {
+        for key in self.keys.iter().take(SHOWN_SEGMENTS) {
             match key.as_f64() {
                 Some(i) => {
                     path.push('[');
@@ -137,31 +143,39 @@ impl Walk {
                 }
             }
         }
+        if self.keys.len() > SHOWN_SEGMENTS {
+            path.push_str(&format!("...(depth {})", self.keys.len()));
+        }
         path
     }
 
     fn room(&self) -> usize {
-        JSON_BYTES.saturating_sub(self.out.len())
+        JSON_BYTES.saturating_sub(self.bytes)
     }
 
-    fn write(&mut self, value: &JsValue) -> Result<(), Problem> {
+    /// Counts `n` more bytes of JSON.
+    fn grow(&mut self, n: usize) -> Result<(), Problem> {
+        self.bytes += n;
+        if self.bytes > JSON_BYTES { Err(too_large()) } else { Ok(()) }
+    }
+
+    fn read(&mut self, value: &JsValue) -> Result<Value, Problem> {
         if let Some(n) = value.as_f64() {
             return self.number(n);
         }
         if value.is_string() {
-            return self.string(value);
+            return self.string(value).map(Value::String);
         }
         if !value.is_object() {
-            let literal = match value.as_bool() {
-                Some(true) => "true",
-                Some(false) => "false",
-                None if value.is_null() || value.is_undefined() => "null",
+            let v = match value.as_bool() {
+                Some(b) => Value::Bool(b),
+                None if value.is_null() || value.is_undefined() => Value::Null,
                 None if value.is_bigint() => return Err(invalid("expected JSON data, got a BigInt")),
                 None if value.is_function() => return Err(invalid("expected JSON data, got a function")),
                 None => return Err(invalid("expected JSON data, got a symbol")),
             };
-            self.out.push_str(literal);
-            return Ok(());
+            self.grow(5)?;
+            return Ok(v);
         }
         if self.ancestors.iter().any(|a| js_sys::Object::is(a, value)) {
             return Err(invalid("expected JSON data, got a cycle (an object that contains itself)"));
@@ -170,34 +184,27 @@ impl Walk {
             return Err(invalid("nested more than 128 levels deep"));
         }
         self.ancestors.push(value.clone());
-        if is_array(value).map_err(Problem::Threw)? {
-            self.array(value)?;
-        } else {
-            self.object(value)?;
-        }
+        let v = if is_array(value).map_err(Problem::Threw)? { self.array(value)? } else { self.object(value)? };
         self.ancestors.pop();
-        Ok(())
+        Ok(v)
     }
 
-    fn number(&mut self, n: f64) -> Result<(), Problem> {
+    fn number(&mut self, n: f64) -> Result<Value, Problem> {
         if n.is_nan() {
             return Err(invalid("expected JSON data, got NaN"));
         }
         if !n.is_finite() {
             return Err(invalid("expected JSON data, got an infinite number"));
         }
+        self.grow(8)?;
         if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
-            self.out.push_str(&(n as i64).to_string());
+            Ok(Value::Number((n as i64).into()))
         } else {
-            // JS formats the number (valid JSON for every finite number):
-            // Rust's float formatting would cost the module 10 KB.
-            let text = js_sys::Number::from(n).to_string_with_radix(10).map(String::from).unwrap_or_else(|_| "0".into());
-            self.out.push_str(&text);
+            Ok(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))
         }
-        self.check_size()
     }
 
-    fn string(&mut self, value: &JsValue) -> Result<(), Problem> {
+    fn string(&mut self, value: &JsValue) -> Result<String, Problem> {
         // Each UTF-16 unit is at least one byte of JSON: a string that
         // cannot fit is refused before it is copied into wasm memory.
         if js_text_length(value) > self.room() {
@@ -207,78 +214,65 @@ impl Walk {
             return Err(invalid("expected text, got a string with a lone surrogate"));
         }
         let text = value.as_string().unwrap_or_default();
-        self.out.push_str(&serde_json::to_string(&text).expect("a string serialises"));
-        self.check_size()
+        self.grow(text.len() + 2)?;
+        Ok(text)
     }
 
-    fn check_size(&self) -> Result<(), Problem> {
-        if self.out.len() > JSON_BYTES { Err(too_large()) } else { Ok(()) }
-    }
-
-    fn array(&mut self, value: &JsValue) -> Result<(), Problem> {
+    fn array(&mut self, value: &JsValue) -> Result<Value, Problem> {
         let len = reflect_get(value, &"length".into()).map_err(Problem::Threw)?.as_f64().unwrap_or(0.0);
         // Each item takes at least two bytes ("0,").
         if !(0.0..=(self.room() / 2) as f64).contains(&len) {
             return Err(too_large());
         }
-        self.out.push('[');
+        self.grow(2)?;
+        let mut items = Vec::with_capacity(len as usize);
         for i in 0..len as u32 {
-            if i > 0 {
-                self.out.push(',');
-            }
             self.keys.push(i.into());
             let item = reflect_get(value, &i.into()).map_err(Problem::Threw)?;
             // As JSON.stringify: an absent item is null.
-            if item.is_undefined() {
-                self.out.push_str("null");
-            } else {
-                self.write(&item)?;
-            }
+            items.push(if item.is_undefined() { self.grow(5).map(|()| Value::Null)? } else { self.read(&item)? });
+            self.grow(1)?;
             self.keys.pop();
         }
-        self.out.push(']');
-        self.check_size()
+        Ok(Value::Array(items))
     }
 
-    fn object(&mut self, value: &JsValue) -> Result<(), Problem> {
+    fn object(&mut self, value: &JsValue) -> Result<Value, Problem> {
         let keys = object_keys(value).map_err(Problem::Threw)?;
         // Each field takes at least four bytes ("":0).
         if keys.length() as usize > self.room() / 4 {
             return Err(too_large());
         }
-        self.out.push('{');
-        let mut first = true;
+        self.grow(2)?;
+        let mut map = serde_json::Map::new();
         for key in keys.iter() {
             self.keys.push(key.clone());
             let item = reflect_get(value, &key).map_err(Problem::Threw)?;
             // `undefined` means "absent", as in TypeScript.
             if !item.is_undefined() {
-                if !first {
-                    self.out.push(',');
-                }
-                first = false;
                 if !key.is_string() {
                     return Err(invalid("expected a string key"));
                 }
-                self.string(&key)?;
-                self.out.push(':');
-                self.write(&item)?;
+                let name = self.string(&key)?;
+                self.grow(2)?;
+                let item = self.read(&item)?;
+                map.insert(name, item);
             }
             self.keys.pop();
         }
-        self.out.push('}');
-        self.check_size()
+        Ok(Value::Object(map))
     }
 }
 
-/// A JS value's JSON text, read by one of the core's readers.
-pub(super) fn from_js<T>(value: &JsValue, what: &str, read: impl FnOnce(&str) -> Result<T, InputError>) -> Result<T, JsValue> {
-    let text = json_text(value, what)?;
-    read(&text).map_err(js_error)
+/// A JS value read by one of the core's readers. Errors about the value as
+/// a whole (`apply(null)`) have the path "" and say what was expected.
+pub(super) fn from_js<T>(value: &JsValue, what: &str, read: impl FnOnce(&Value) -> Result<T, InputError>) -> Result<T, JsValue> {
+    let tree = json_value(value, what)?;
+    read(&tree).map_err(js_error)
 }
 
 /// A scenario: an object, or its JSON text (refused unread when it is over
-/// the JSON size limit).
+/// the JSON size limit; parsed by the engine's `JSON.parse`).
 pub(super) fn scenario_from_js(value: &JsValue) -> Result<Scenario, JsValue> {
     if value.is_string() {
         if js_text_length(value) > JSON_BYTES {
@@ -288,9 +282,13 @@ pub(super) fn scenario_from_js(value: &JsValue) -> Result<Scenario, JsValue> {
                 format!("the scenario text is longer than the {JSON_BYTES}-byte JSON limit"),
             )));
         }
-        return Scenario::from_json(&value.as_string().unwrap_or_default()).map_err(js_error);
+        let parsed = js_sys::JSON::parse(&value.as_string().unwrap_or_default()).map_err(|e| {
+            let reason = reflect_get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
+            js_error(InputError::new(ErrorCode::InvalidJson, "", format!("not valid JSON: {reason}")))
+        })?;
+        return from_js(&parsed, "a scenario", Scenario::from_value);
     }
-    from_js(value, "a scenario", Scenario::from_json)
+    from_js(value, "a scenario", Scenario::from_value)
 }
 
 /// A JS number that must be a u32 (flags, HRESULTs): NaN, fractions,

@@ -104,7 +104,8 @@ export type Action =
   | { type: "addRef"; store: number }
   | { type: "release"; store: number }
   | { type: "storeLogoff"; store: number; flags: FlagInput }
-  | { type: "submitMessage"; store: number; addressType: number; steps?: number }
+  /** `addressType`: a name of `state().topology.addressTypes` ("SMTP", case-insensitive), or its index there. */
+  | { type: "submitMessage"; store: number; addressType: string | number; steps?: number }
   | { type: "storeLogoffTransports"; store: number; flags: FlagInput; support?: SupportKind }
   | { type: "spoolerStep" }
   | { type: "runUntilIdle" }
@@ -131,10 +132,14 @@ export interface Violation {
   message: string;
 }
 
+/** A JSON value: what a field of the state holds. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** One field an action changed: its path in `StateView.state` and its value before and after (null: absent). */
 export interface Change {
   path: string;
-  before: string;
-  after: string;
+  before: JsonValue;
+  after: JsonValue;
 }
 
 /** What one action did. */
@@ -148,6 +153,8 @@ export interface Outcome {
   explanation: string;
   firstEvent: number;
   eventCount: number;
+  /** The id of the block an `allocate` made; pass it to `free` or as a `parent`. */
+  block?: number;
   changes: Change[];
   newViolations: Violation[];
 }
@@ -245,7 +252,7 @@ export interface Transfer {
 
 export interface StoreState {
   refs: number;
-  phase: "open" | "loggedOff" | "destroyed";
+  phase: "open" | "invalidated" | "destroyed";
   savedFlag: StoreLogoffFlagName | null;
   storeLogoffTransports: { completions: number; refusals: number; flags: number; lastRefusal: ValueText };
   spooler: "serving" | "drainingNoWait" | "drainingOrderly" | "released";

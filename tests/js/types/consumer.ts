@@ -12,6 +12,7 @@ import init, {
   MAPI_E_UNKNOWN_FLAGS,
   S_OK,
   Simulation,
+  argsByName,
   constants,
   formatDeinitFlags,
   formatFlags,
@@ -328,3 +329,15 @@ try {
 }
 const exploreVer: string = exploreVersion();
 void [badProperty, noFlag, badCall, badDepth, exploredFromText, exploredPlain, stoppedBy, counts, replays, maybe, answerText, finalReport, exploreVer];
+
+// argsByName: a trace event's arguments keyed by name, each possibly absent.
+{
+  const sim = new Simulation({ version: 1, stores: [{ name: "A" }] });
+  sim.apply({ type: "storeLogoff", store: 0, flags: "LOGOFF_ORDERLY" });
+  const event: TraceEvent | undefined = sim.trace()[0];
+  if (event) {
+    const flags: Arg | undefined = argsByName(event).ulFlags;
+    const text: string | undefined = flags?.text;
+    void text;
+  }
+}
