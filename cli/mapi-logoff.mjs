@@ -20,7 +20,7 @@ const HELP = `mapi-logoff ${version()}: the executable reference for MAPI logoff
 
 Usage:
   mapi-logoff check <trace.jsonl | -> [--format text|json|sarif] [--context N]
-  mapi-logoff run <scenario.json> [--format text|json|mermaid]
+  mapi-logoff run <scenario.json> [--format text|json|trace-json|mermaid]
   mapi-logoff matrix [--format text|json|markdown] [--abort-reading stopThenRelease|vetoWhileBusy]
                      [--store-logoff-transports atFinalRelease|immediate]
   mapi-logoff explore <scenario.json | -> [--max-depth N] [--max-states N] [--symmetry]
@@ -32,8 +32,10 @@ check     reads a JSON Lines trace of the calls your provider made and received
           (docs/trace-format.md) and reports where it breaks the protocol, with
           the rule id (S1..T9, I1..I6) and the provider mistake (M1..M11).
           Exit 0 when clean, 1 when there are errors, 2 when the input is unusable.
-run       runs a scenario and prints its trace: text, JSON, or a Mermaid sequence
-          diagram for Markdown documents.
+run       runs a scenario and prints its trace: text; json ({trace, violations,
+          state}, indented); trace-json (the trace alone, byte for byte what
+          traceJson() returns and the golden .trace.json files hold); or a
+          Mermaid sequence diagram for Markdown documents.
 matrix    every StoreLogoffTransports flag against every mix of activity and sharing.
 explore   every interleaving of what can happen after the scenario's own actions
           (client calls, spooler work, transport logoffs, new mail), breadth first,
@@ -280,10 +282,11 @@ export function mermaid(events) {
 function run(args) {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: "string" } } });
   if (positionals.length !== 1) fail("run takes one scenario file (or - for standard input)");
-  const format = option(values, "format", ["text", "json", "mermaid"]) ?? "text";
+  const format = option(values, "format", ["text", "json", "trace-json", "mermaid"]) ?? "text";
   const sim = new Simulation(readText(positionals[0]));
   const violations = sim.violations();
-  if (format === "json") console.log(JSON.stringify({ trace: sim.trace(), violations, state: sim.state().state }, null, 2));
+  if (format === "trace-json") process.stdout.write(sim.traceJson());
+  else if (format === "json") console.log(JSON.stringify({ trace: sim.trace(), violations, state: sim.state().state }, null, 2));
   else if (format === "mermaid") process.stdout.write(mermaid(sim.trace()));
   else {
     process.stdout.write(sim.traceText());

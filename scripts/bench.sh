@@ -4,7 +4,8 @@
 # actions per second on both sides, their ratio, and the cost of one
 # Simulation.apply() call from JS; the explorer against stateright's BFS and
 # in wasm (benches/explore.rs, bench/explore-wasm.mjs); the playground's
-# load and action timings in Chromium. Timing never fails the script; a build or
+# load and action timings in Chromium; the docs page with every live example
+# (time to interactive, to all examples rendered). Timing never fails the script; a build or
 # a benchmark that cannot run does.
 #
 # The workload is mapi_logoff::workload::{busy_scenario, busy_actions} with
@@ -66,6 +67,30 @@ npm run --silent build:wasm
 log "node bench/wasm.mjs (bounded to about ${BENCH_SECONDS:-20}s per measurement)"
 node bench/wasm.mjs "$gen/workload.json" "$ROOT/target/criterion" "$CRATE_DIR/pkg" || die "bench/wasm.mjs failed"
 
+# --- 3b. the JS boundary, side by side (bench/boundary.mjs) -------------------------
+# The engine module built twice from one source: outputs as serde_json text
+# read by JSON.parse (what the package ships) and as JS objects built by
+# serde-wasm-bindgen (feature swb-outputs); same wasm-opt, same glue
+# (wasm-bindgen --target nodejs, without the package's input guard).
+boundary="$ROOT/target/bench-boundary"
+read -r -a opt_flags <<<"-O --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
+for pair in "json-text:" "serde-wasm-bindgen:swb-outputs"; do
+  name="${pair%%:*}" feature="${pair#*:}"
+  log "the engine module with outputs as $name"
+  features=()
+  [[ -n "$feature" ]] && features=(--features "$feature")
+  cargo build --quiet --release --target wasm32-unknown-unknown --lib "${features[@]}" --target-dir "$boundary/target-$name" ||
+    die "building the $name variant failed"
+  rm -rf "${boundary:?}/$name" && mkdir -p "$boundary/$name"
+  wasm-bindgen --target nodejs --out-dir "$boundary/$name" "$boundary/target-$name/wasm32-unknown-unknown/release/mapi_logoff.wasm" ||
+    die "wasm-bindgen on the $name variant failed"
+  wasm-opt "$boundary/$name/mapi_logoff_bg.wasm" "${opt_flags[@]}" -o "$boundary/$name/mapi_logoff_bg.wasm" ||
+    die "wasm-opt on the $name variant failed"
+  echo '{"type":"commonjs"}' >"$boundary/$name/package.json"
+done
+node bench/boundary.mjs "$gen/workload.json" "json-text=$boundary/json-text" "serde-wasm-bindgen=$boundary/serde-wasm-bindgen" ||
+  die "bench/boundary.mjs failed"
+
 # --- 4. the explorer: this crate's BFS against stateright's, same model, and in wasm ----
 # bench/explore-reference.json, explored completely natively by both checkers
 # (benches/explore.rs), then by the package's explorer module under Node.
@@ -91,3 +116,19 @@ node -e '
   console.log(`bench: playground: navigation to interactive ${l.medianPerformanceMark} ms (performance mark), ${l.medianWallClock} ms wall clock, median of ${l.runs.length}`);
   console.log(`bench: playground: 1,000 messages: ${t.medianHandlerMs} ms median in the click handler (max ${t.maxHandlerMs} ms, frame budget 16 ms); click to next paint median ${t.medianClickToPaintMs} ms`);
 ' || die "no playground metrics were recorded"
+
+# --- 6. the docs page with every live example, in headless Chromium ----------------------
+# Navigation to interactive (the page's script ran: html[data-ready]), to the
+# first example rendered (engine wasm and examples.json loaded), and the time
+# to scroll through and render all of them; median of 3 loads. The budget is
+# reported, never enforced (timing never fails this script).
+DOCS_INTERACTIVE_BUDGET_MS="${DOCS_INTERACTIVE_BUDGET_MS:-1000}"
+rm -f dist/screenshots/docs-metrics.json
+node --test --test-reporter=tap --test-name-pattern="docs page with every example" tests/e2e/docs.test.mjs >"$gen/docs.tap" 2>&1 ||
+  { cat "$gen/docs.tap"; die "the docs timing test failed"; }
+BUDGET="$DOCS_INTERACTIVE_BUDGET_MS" node -e '
+  const m = JSON.parse(require("fs").readFileSync("dist/screenshots/docs-metrics.json", "utf8"));
+  const budget = Number(process.env.BUDGET);
+  const verdict = m.medianInteractiveMs <= budget ? "within" : "OVER";
+  console.log(`bench: docs: protocol page (${m.examples} live examples): navigation to interactive ${m.medianInteractiveMs} ms (${verdict} the ${budget} ms budget), first example rendered ${m.medianFirstExampleMs} ms, all examples scrolled through and rendered ${m.medianAllExamplesMs} ms; median of ${m.runs.length}`);
+' || die "no docs metrics were recorded"

@@ -16,6 +16,8 @@
 #   explore/, explore/node/             the explorer module (mapi-logoff/explore),
 #                                       same layout, built with --features explore
 #   bin/mapi-logoff.mjs                 the command line (cli/mapi-logoff.mjs)
+#   c/mapi_logoff_trace.h               the C/C++ logging kit for provider authors
+#                                       (src/c/mapi_logoff_trace.h, docs/logging-kit.md)
 #   mapi_logoff_bg.wasm                 the one .wasm, shared by both builds
 #   node/mapi_logoff.js (+ .d.ts)       nodejs build (CommonJS, instantiates on require)
 #   node/index.mjs                      Node ESM entry (see the comment written into it)
@@ -143,10 +145,59 @@ for feature in "${FEATURES[@]}"; do
   printf '{\n  "type": "commonjs"\n}\n' >"$PKG_DIR/$feature/node/package.json"
 done
 
+# The boundary guard (scripts/boundary-guard.js) appended to each module's
+# glue: every class method refuses a freed object or a non-instance before
+# wasm is entered, and __wasmStats() reports the memory and table sizes for
+# the leak tests. Each class must have the FinalizationRegistry the guard
+# hooks (`const <Class>Finalization =`), so a change in wasm-bindgen's output
+# fails here.
+guard_glue() { # $1: a module's glue (ESM or CommonJS)
+  node -e '
+    const fs = require("fs");
+    const [file, guardFile] = process.argv.slice(1);
+    let text = fs.readFileSync(file, "utf8");
+    const classes = [...text.matchAll(/^(?:export )?class (\w+) \{/gm)].map((m) => m[1]);
+    if (classes.length === 0) throw new Error(`no class in ${file}`);
+    for (const c of classes) {
+      const n = text.split(`\nconst ${c}Finalization = `).length - 1;
+      if (n !== 1) throw new Error(`${file}: expected one ${c}Finalization registry, found ${n}: wasm-bindgen changed, update scripts/boundary-guard.js`);
+    }
+    const esm = /^export /m.test(text);
+    // The functions that take documents, callbacks or any value.
+    const guarded = ["runScenario", "outcomeMatrix", "explore", "checkTrace", "isMapiLogoffError"]
+      .filter((f) => new RegExp(`^(?:export )?function ${f}\\(`, "m").test(text));
+    if (!guarded.includes("isMapiLogoffError")) throw new Error(`${file} has no isMapiLogoffError`);
+    const exported = (name) => (esm ? name : `exports.${name}`);
+    text += "\n" + fs.readFileSync(guardFile, "utf8") + "\n" +
+      classes.map((c) => `__mapiLogoffGuard("${c}", ${c}, ${c}Finalization);\n` +
+        `${exported(c)} = __mapiLogoffConstructor("${c}", ${c});\n`).join("") +
+      guarded.map((f) => `${exported(f)} = __mapiLogoffFunction("${f}", ${exported(f)});\n`).join("") +
+      (esm ? "export { __mapiLogoffStats as __wasmStats };\n" : "exports.__wasmStats = __mapiLogoffStats;\n");
+    fs.writeFileSync(file, text);
+  ' "$1" "$ROOT/scripts/boundary-guard.js" || die "adding the boundary guard to $1 failed"
+}
+guard_glue "$PKG_DIR/$OUT_NAME.js"
+guard_glue "$node_js"
+for feature in "${FEATURES[@]}"; do
+  guard_glue "$PKG_DIR/$feature/${OUT_NAME}_$feature.js"
+  guard_glue "$PKG_DIR/$feature/node/${OUT_NAME}_$feature.js"
+done
+
 # The command line, run by `npx mapi-logoff`.
 mkdir -p "$PKG_DIR/bin"
 cp "$ROOT/cli/mapi-logoff.mjs" "$PKG_DIR/bin/mapi-logoff.mjs"
 chmod +x "$PKG_DIR/bin/mapi-logoff.mjs"
+
+# The logging kit: a provider's C or C++ build includes the header straight
+# from node_modules (or from require.resolve("mapi-logoff/c/mapi_logoff_trace.h"))
+# and writes logs that `mapi-logoff check` reads.
+mkdir -p "$PKG_DIR/c"
+cp "$ROOT/src/c/mapi_logoff_trace.h" "$PKG_DIR/c/mapi_logoff_trace.h"
+
+# The rule and reading catalogue with the sources' quotes and notes, which
+# the wasm modules leave out for their size (tests/citations.rs keeps it
+# equal to the code).
+cp "$ROOT/docs/rules.json" "$PKG_DIR/rules.json"
 
 # The constants (LOGOFF_ORDERLY, MAPI_E_INVALID_PARAMETER, ...) as named
 # exports of every entry point. Generated from the built module's
@@ -189,6 +240,36 @@ node -e '
     "\n// The constants as named exports (scripts/build-wasm.sh).\nconst __constants = require(\"./constants.js\");\n" +
     names.map((n) => `exports.${n} = __constants.${n};\n`).join(""));
   console.log(`build-wasm: ${names.length} constants -> constants.js, node/constants.js (+ .d.ts)`);
+  // argsByName: the arguments of a trace event keyed by name. Plain JS, so the
+  // engine module does not carry it (its size budget).
+  const helperDoc = "\n/** The arguments of a trace event keyed by name: `argsByName(e).ulFlags.text`. A name that appears twice keeps its first. */\n";
+  // Bad input throws a MapiLogoffError (code invalidArgument, the path of
+  // the bad field), as from the wasm exports; isMapiLogoffError checks by shape.
+  const helper = [
+    "function argsByName(event) {",
+    "  const fail = (path, message) => {",
+    "    const e = new Error(path ? `${path}: ${message}` : message);",
+    "    e.name = \"MapiLogoffError\";",
+    "    e.code = \"invalidArgument\";",
+    "    e.path = path;",
+    "    return e;",
+    "  };",
+    "  if (event === null || typeof event !== \"object\") throw fail(\"\", `expected a trace event (an object), got ${event === null ? \"null\" : typeof event}`);",
+    "  const args = event.args;",
+    "  if (!Array.isArray(args)) throw fail(\"args\", \"expected the list of a trace event arguments\");",
+    "  const out = Object.create(null);",
+    "  args.forEach((arg, i) => {",
+    "    if (arg === null || typeof arg !== \"object\" || typeof arg.name !== \"string\") throw fail(`args[${i}]`, \"expected an argument ({name, value, text})\");",
+    "    if (!(arg.name in out)) out[arg.name] = arg;",
+    "  });",
+    "  return out;",
+    "}",
+    "",
+  ].join("\n");
+  fs.appendFileSync(path.join(pkgDir, "mapi_logoff.js"), helperDoc + "export " + helper);
+  fs.appendFileSync(path.join(pkgDir, "node/mapi_logoff.js"), helperDoc + helper + "exports.argsByName = argsByName;\n");
+  const helperDts = helperDoc + "export function argsByName(event: { args: Arg[] }): Partial<Record<string, Arg>>;\n";
+  for (const f of ["mapi_logoff.d.ts", "node/mapi_logoff.d.ts"]) fs.appendFileSync(path.join(pkgDir, f), helperDts);
 ' "$node_js" "$PKG_DIR" || die "generating the constants failed"
 
 # wasm-bindgen types the raw wasm exports (the InitOutput interface, and
@@ -343,6 +424,8 @@ metadata="$(cargo metadata --no-deps --format-version 1 --manifest-path "$CRATE_
       },
       [`./${n}_bg.wasm`]: `./${n}_bg.wasm`,
       ...featureExports,
+      "./c/mapi_logoff_trace.h": "./c/mapi_logoff_trace.h",
+      "./rules.json": "./rules.json",
       "./package.json": "./package.json",
     },
     main: `./node/${n}.js`,
@@ -350,7 +433,9 @@ metadata="$(cargo metadata --no-deps --format-version 1 --manifest-path "$CRATE_
     types: `./${n}.d.ts`,
     files: fs.readdirSync(process.cwd()).filter((f) => f !== "package.json").sort(),
     bin: { "mapi-logoff": "./bin/mapi-logoff.mjs" },
-    sideEffects: [`./node/*`, ...features.map((f) => `./${f}/node/*`), "./snippets/*"],
+    // The web builds too: the boundary guard appended to their glue patches
+    // the classes and functions of the module when it loads.
+    sideEffects: [`./node/*`, `./${n}.js`, ...features.flatMap((f) => [`./${f}/node/*`, `./${f}/${n}_${f}.js`]), "./snippets/*"],
     engines: { node: ">=20" },
   };
   fs.writeFileSync("package.json", JSON.stringify(pkg, null, 2) + "\n");
@@ -391,7 +476,8 @@ log "assembled ${PKG_DIR#"$CRATE_DIR"/}/ ($PKG_NAME@$version)"
   const exploreWeb = await import("./explore/mapi_logoff_explore.js");
   exploreWeb.initSync({ module: readFileSync("./explore/mapi_logoff_explore_bg.wasm") });
   for (const m of [exploreEsm, exploreCjs, exploreWeb]) {
-    const r = m.explore({ version: 1, stores: [{ name: "A" }] });
+    // An idle store under the deferred reading has 14 states (tests/explore.rs).
+    const r = m.explore({ version: 1, settings: { storeLogoffTransports: "atFinalRelease" }, stores: [{ name: "A" }] });
     if (r.uniqueStates !== 14 || r.stopped !== "complete") throw new Error(`the explorer module does not explore: ${JSON.stringify(r)}`);
   }
   console.log(`build-wasm: smoke ok: node import, node require, web initSync (engine, checker, explorer); ${Object.keys(table).length} constants`);

@@ -15,4 +15,5 @@ bash scripts/build-site.sh
 PORT="${PORT:-8080}"
 [[ "$PORT" =~ ^[0-9]+$ ]] || die "PORT must be a number, got '$PORT'"
 log "serving dist/ at http://127.0.0.1:$PORT/  (embed: http://127.0.0.1:$PORT/?embed, custom element: http://127.0.0.1:$PORT/element.js)"
+log "docs site: http://127.0.0.1:$PORT/docs/  (the protocol with a live example per rule: http://127.0.0.1:$PORT/docs/protocol.html)"
 exec vite preview --host 127.0.0.1 --port "$PORT" --strictPort

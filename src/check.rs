@@ -161,8 +161,6 @@ struct SessionTrack {
     leak_reported: bool,
     /// A send TransportLogoff did not stop was reported (T4).
     unstopped_reported: bool,
-    /// Blocks allocated after the spooler released the logon (reported, I3).
-    late_blocks: u32,
 }
 
 #[derive(Default)]
@@ -312,6 +310,12 @@ const STORE_CALLS_ALWAYS_VALID: &[&str] = &[
     "IUnknown::AddRef",
     "IUnknown::QueryInterface",
 ];
+
+/// A block or message as a provider author finds it in the log: small ids
+/// as numbers, pointers in hex.
+fn pointer_text(id: u64) -> String {
+    if id > u64::from(u32::MAX) { format!("0x{id:x}") } else { id.to_string() }
+}
 
 fn flags_text(f: u32) -> String {
     FlagSet::StoreLogoff.format(f)
@@ -517,8 +521,23 @@ impl Checker {
             (ObjectKind::Session, "IXPLogon::Release") => {
                 self.session(c).in_release += 1;
             }
+            // The transfer is in progress from the moment SubmitMessage or
+            // StartMessage begins: a TransportLogoff on another thread that
+            // returns before it does must still stop it (T4).
+            (ObjectKind::Session, "IXPLogon::SubmitMessage" | "IXPLogon::StartMessage") => self.begin_transfer(c),
             _ => {}
         }
+    }
+
+    fn begin_transfer(&mut self, c: &Call) {
+        let Some(m) = c.message else { return };
+        let sending = c.method == "IXPLogon::SubmitMessage";
+        let s = self.session(c);
+        let list = if sending { &mut s.sending } else { &mut s.receiving };
+        if !list.contains(&m) {
+            list.push(m);
+        }
+        self.transfers.insert(m, c.object.id.clone());
     }
 
     /// A call and everything it called are over.
@@ -568,14 +587,7 @@ impl Checker {
             (K::Session, "IXPLogon::Release") => self.session_release(c),
             (K::Session, "IXPLogon::SubmitMessage" | "IXPLogon::StartMessage") => {
                 let _ = self.session_call(c);
-                if let Some(m) = c.message {
-                    let s = self.session(c);
-                    let list = if method == "IXPLogon::SubmitMessage" { &mut s.sending } else { &mut s.receiving };
-                    if !list.contains(&m) {
-                        list.push(m);
-                    }
-                    self.transfers.insert(m, c.object.id.clone());
-                }
+                self.begin_transfer(c);
             }
             (K::Session, "IXPLogon::EndMessage") => {
                 let _ = self.session_call(c);
@@ -1004,7 +1016,7 @@ impl Checker {
         let mut findings = Vec::new();
         if !s.unstopped_reported && !s.sending.is_empty() {
             s.unstopped_reported = true;
-            let list = s.sending.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+            let list = s.sending.iter().map(|&m| pointer_text(m)).collect::<Vec<_>>().join(", ");
             let message = format!(
                 "session {id} returned from TransportLogoff with message {list} still being sent; it should stop the sending process"
             );
@@ -1014,7 +1026,7 @@ impl Checker {
             s.leak_reported = true;
             let mut list: Vec<u64> = s.live_blocks.iter().copied().collect();
             list.sort_unstable();
-            let list = list.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+            let list = list.iter().map(|&b| pointer_text(b)).collect::<Vec<_>>().join(", ");
             let (mistake, why) = if failed {
                 (M9, "after failing it, as if the failure kept the session")
             } else {
@@ -1079,7 +1091,7 @@ impl Checker {
             s.leak_reported = true;
             let mut list: Vec<u64> = s.live_blocks.iter().copied().collect();
             list.sort_unstable();
-            let list = list.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+            let list = list.iter().map(|&b| pointer_text(b)).collect::<Vec<_>>().join(", ");
             let message = format!("session {id} was logged off with memory still allocated: block {list}");
             let mut f = Finding::new(I2, Error, Party::TransportProvider, line, object.clone(), message);
             f.mistake = cause.or(Some(M7));
@@ -1188,7 +1200,6 @@ impl Checker {
         if let Some(at) = released {
             let message = format!("{} was called for session {owner} after the spooler released it", c.method);
             self.report(Finding::new(I3, Error, Party::TransportProvider, c.line, format!("session {owner}"), message).related(at));
-            self.sessions.entry(&owner).late_blocks += 1;
         }
         // A block id the allocator hands out again starts a new block.
         *self.blocks.entry(&id) = BlockTrack { owner: owner.clone(), parent: c.parent, children: Vec::new(), freed: false };
@@ -1203,7 +1214,8 @@ impl Checker {
 
     fn free(&mut self, c: &Call) {
         let Some(Some(id)) = c.block else { return };
-        let object = format!("block {id}");
+        let shown = pointer_text(id);
+        let object = format!("block {shown}");
         if let Some(caller) = c.caller.as_ref().filter(|r| r.kind == ObjectKind::Session)
             && let Some(s) = self.sessions.get_mut(&caller.id)
             && s.in_logoff.is_some()
@@ -1215,18 +1227,18 @@ impl Checker {
             // A block this log never saw allocated may predate the log:
             // blamed only when MAPI itself refused to free it.
             if c.hresult.is_some_and(|h| !h.is_success()) {
-                let message = format!("MAPIFreeBuffer on {id}, which MAPI refused: it never allocated that pointer");
+                let message = format!("MAPIFreeBuffer on {shown}, which MAPI refused: it never allocated that pointer");
                 self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object, message).mistake(M7));
             }
             return;
         };
         if block.freed {
-            let message = format!("MAPIFreeBuffer on block {id}, which was already freed");
+            let message = format!("MAPIFreeBuffer on block {shown}, which was already freed");
             self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object, message).mistake(M7));
             return;
         }
         if block.parent.is_some() {
-            let message = format!("MAPIFreeBuffer on block {id}, a MAPIAllocateMore child; free its root instead");
+            let message = format!("MAPIFreeBuffer on block {shown}, a MAPIAllocateMore child; free its root instead");
             self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object, message).mistake(M7));
             return;
         }
@@ -1240,7 +1252,7 @@ impl Checker {
             && s.in_release == 0
             && s.released_at.is_none()
         {
-            let message = format!("session {owner} freed its AddressTypes array (block {id}) before TransportLogoff");
+            let message = format!("session {owner} freed its AddressTypes array (block {shown}) before TransportLogoff");
             self.report(Finding::new(T5, Error, Party::TransportProvider, c.line, object, message).mistake(M8));
         }
         for child in children {
@@ -1291,6 +1303,7 @@ impl Checker {
             let id = key.rsplit('/').next().unwrap_or(key);
             if let Some(line) = s.final_release
                 && !s.support_released
+                && !self.wrapped_store_released_support(key, id)
             {
                 let object = format!("store {id}");
                 found.push(if s.last_result == Some(HResult::MAPI_E_NO_SUPPORT) {
@@ -1307,6 +1320,18 @@ impl Checker {
         for f in found {
             self.report(f);
         }
+    }
+
+    /// A wrapping store holds no support object of its own that MAPI
+    /// watches: MAPI's is reached through the store it wraps (the
+    /// wrapped-PST sample's CSupport), so the wrapped store's release of it
+    /// ends the pair's shutdown (S16).
+    fn wrapped_store_released_support(&self, key: &str, id: &str) -> bool {
+        let process = key.strip_suffix(id).unwrap_or_default();
+        self.wrapped_by
+            .iter()
+            .filter(|(_, wrapper)| wrapper.as_str() == id)
+            .any(|(inner, _)| self.stores.get(&format!("{process}{inner}")).is_some_and(|s| s.support_released))
     }
 
     fn finish_sessions(&mut self) {

@@ -25,11 +25,12 @@ pub(crate) use whole::Shadow;
 /// Outcomes from what the action touched (native builds).
 #[cfg(not(target_arch = "wasm32"))]
 mod incremental {
-    use crate::engine::Change;
+    use crate::engine::{Change, StateValue};
     use crate::invariants::{Violation, breach_violation, message_violation, part_violations};
     use crate::memory::Block;
     use crate::state::{MessageId, ProviderPhase, SessionState, State, StoreState, Topology, Transfer};
     use crate::trace::{Journal, MessageList};
+    use serde_json::Value;
     use std::collections::HashSet;
     use std::hash::BuildHasherDefault;
 
@@ -347,14 +348,14 @@ mod incremental {
         }
     }
 
-    fn change(path: &str, before: String, after: String) -> Change {
-        Change { path: path.to_string(), before, after }
+    fn change(path: &str, before: Value, after: Value) -> Change {
+        Change { path: path.to_string(), before: StateValue(before), after: StateValue(after) }
     }
 
     /// A field of an object at `path`, if it changed.
     fn field<T: Scalar + PartialEq>(out: &mut Vec<Change>, path: &str, name: &str, before: &T, after: &T) {
         if before != after {
-            out.push(change(&format!("{path}.{name}"), before.text(), after.text()));
+            out.push(change(&format!("{path}.{name}"), before.json(), after.json()));
         }
     }
 
@@ -372,43 +373,42 @@ mod incremental {
         }
     }
 
-    /// A field's value as an outcome shows it: what its JSON form holds, with
-    /// strings bare and null as `none`. Written by hand rather than through
-    /// serde_json, whose string reader would bring float formatting into the
-    /// wasm module for values a state never holds.
+    /// A field's value as the state's JSON form holds it. Built by hand
+    /// rather than with `serde_json::to_value`, field by field as the
+    /// outcome needs it.
     trait Scalar {
-        fn text(&self) -> String;
+        fn json(&self) -> Value;
     }
 
     impl Scalar for bool {
-        fn text(&self) -> String {
-            self.to_string()
+        fn json(&self) -> Value {
+            Value::Bool(*self)
         }
     }
 
     impl Scalar for u8 {
-        fn text(&self) -> String {
-            self.to_string()
+        fn json(&self) -> Value {
+            Value::from(*self)
         }
     }
 
     impl Scalar for u16 {
-        fn text(&self) -> String {
-            self.to_string()
+        fn json(&self) -> Value {
+            Value::from(*self)
         }
     }
 
     impl<T: Scalar> Scalar for Option<T> {
-        fn text(&self) -> String {
-            self.as_ref().map_or_else(|| "none".to_string(), Scalar::text)
+        fn json(&self) -> Value {
+            self.as_ref().map_or(Value::Null, Scalar::json)
         }
     }
 
     macro_rules! named_scalars {
         ($($t:ty => $name:ident),*) => {
             $(impl Scalar for $t {
-                fn text(&self) -> String {
-                    self.$name().to_string()
+                fn json(&self) -> Value {
+                    Value::from(self.$name())
                 }
             })*
         };
@@ -422,57 +422,43 @@ mod incremental {
         crate::flags::StoreLogoffFlag => name
     }
 
-    fn render_transfer(t: Option<Transfer>) -> String {
+    fn object(fields: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
+        Value::Object(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    fn render_transfer(t: Option<Transfer>) -> Value {
         match t {
-            None => "none".into(),
-            Some(t) => format!("{{\"message\":{},\"remaining\":{}}}", t.message, t.remaining),
+            None => Value::Null,
+            Some(t) => object([("message", t.message.json()), ("remaining", t.remaining.json())]),
         }
     }
 
-    fn render_ids(ids: &[MessageId]) -> String {
-        let mut out = String::with_capacity(2 + ids.len() * 4);
-        out.push('[');
-        for (i, id) in ids.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(&id.to_string());
-        }
-        out.push(']');
-        out
+    fn render_ids(ids: &[MessageId]) -> Value {
+        Value::Array(ids.iter().map(|id| Value::from(*id)).collect())
     }
 
-    fn render_phases(phases: &[ProviderPhase]) -> String {
-        let items: Vec<String> = phases.iter().map(|p| format!("\"{}\"", p.as_str())).collect();
-        format!("[{}]", items.join(","))
+    fn render_phases(phases: &[ProviderPhase]) -> Value {
+        Value::Array(phases.iter().map(|p| Value::from(p.as_str())).collect())
     }
 
-    fn optional(v: Option<impl ToString>) -> String {
-        v.map_or_else(|| "null".to_string(), |v| v.to_string())
+    fn render_messages(messages: &[crate::state::Message]) -> Value {
+        Value::Array(
+            messages
+                .iter()
+                .map(|m| object([("addressType", m.address_type.json()), ("origin", m.origin.json()), ("steps", m.steps.json())]))
+                .collect(),
+        )
     }
 
-    fn render_messages(messages: &[crate::state::Message]) -> String {
-        let items: Vec<String> = messages
-            .iter()
-            .map(|m| format!("{{\"addressType\":{},\"origin\":{},\"steps\":{}}}", m.address_type, optional(m.origin), m.steps))
-            .collect();
-        format!("[{}]", items.join(","))
-    }
-
-    fn render_blocks(blocks: &[Block]) -> String {
-        let items: Vec<String> = blocks
-            .iter()
-            .map(|b| {
-                format!(
-                    "{{\"freed\":{},\"kind\":\"{}\",\"owner\":{},\"parent\":{}}}",
-                    b.freed,
-                    b.kind.as_str(),
-                    b.owner,
-                    optional(b.parent)
-                )
-            })
-            .collect();
-        format!("[{}]", items.join(","))
+    fn render_blocks(blocks: &[Block]) -> Value {
+        Value::Array(
+            blocks
+                .iter()
+                .map(|b| {
+                    object([("freed", b.freed.json()), ("kind", b.kind.json()), ("owner", b.owner.json()), ("parent", b.parent.json())])
+                })
+                .collect(),
+        )
     }
 }
 
@@ -480,7 +466,7 @@ mod incremental {
 /// see the module's note).
 #[cfg(target_arch = "wasm32")]
 mod whole {
-    use crate::engine::Change;
+    use crate::engine::{Change, StateValue};
     use crate::invariants::{Violation, check_invariants};
     use crate::state::{State, Topology};
     use crate::trace::Journal;
@@ -512,65 +498,10 @@ mod whole {
     /// than describe the protocol's state.
     const AUDIT_FIELDS: [&str; 2] = ["storeLogoffTransports", "errors"];
 
-    /// The state as a JSON tree for diffing. Going through text reuses the
-    /// serializer every output already needs instead of instantiating
-    /// `serde_json::to_value` for every state type (it matters for wasm size).
+    /// The state as a JSON tree for diffing (no JSON text, so that the
+    /// module carries no JSON parser).
     fn state_value(state: &State) -> serde_json::Value {
-        let text = serde_json::to_string(state).expect("state serialises");
-        serde_json::from_str(&text).expect("serde_json reads what it wrote")
-    }
-
-    fn render(v: &serde_json::Value) -> String {
-        match v {
-            serde_json::Value::Null => "none".into(),
-            serde_json::Value::String(s) => s.clone(),
-            other => {
-                let mut out = String::new();
-                write_compact(other, &mut out);
-                out
-            }
-        }
-    }
-
-    /// Compact JSON, as `Value`'s Display writes it, for the integers-only
-    /// values of a state. Written here rather than with Display because that
-    /// serialiser also formats floats, which would put a float formatter and its
-    /// tables in the wasm module for numbers the state never holds.
-    fn write_compact(v: &serde_json::Value, out: &mut String) {
-        use serde_json::Value;
-        match v {
-            Value::Null => out.push_str("null"),
-            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-                (Some(u), _) => out.push_str(&u.to_string()),
-                (None, Some(i)) => out.push_str(&i.to_string()),
-                // Unreachable: no field of a state is a float.
-                (None, None) => out.push_str("NaN"),
-            },
-            Value::String(s) => out.push_str(&serde_json::to_string(s).unwrap_or_default()),
-            Value::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_compact(item, out);
-                }
-                out.push(']');
-            }
-            Value::Object(fields) => {
-                out.push('{');
-                for (i, (k, item)) in fields.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&serde_json::to_string(k).unwrap_or_default());
-                    out.push(':');
-                    write_compact(item, out);
-                }
-                out.push('}');
-            }
-        }
+        serde_json::to_value(state).expect("state serialises")
     }
 
     /// Field-level differences between two JSON values. Arrays of scalars
@@ -597,7 +528,7 @@ mod whole {
                     diff(&format!("{path}[{i}]"), va, vb, out);
                 }
             }
-            _ => out.push(Change { path: path.to_string(), before: render(a), after: render(b) }),
+            _ => out.push(Change { path: path.to_string(), before: StateValue(a.clone()), after: StateValue(b.clone()) }),
         }
     }
 }
@@ -608,7 +539,7 @@ mod tests {
     //! and a full invariant check gave it, before outcomes were worded from
     //! what an action touched.
 
-    use crate::engine::{Action, Change, Simulation};
+    use crate::engine::{Action, Change, Simulation, StateValue};
     use crate::invariants::{Violation, check_invariants};
     use crate::scenario::Scenario;
     use crate::state::State;
@@ -618,14 +549,6 @@ mod tests {
 
     fn state_value(state: &State) -> Value {
         serde_json::from_str(&serde_json::to_string(state).unwrap()).unwrap()
-    }
-
-    fn render(v: &Value) -> String {
-        match v {
-            Value::Null => "none".into(),
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        }
     }
 
     fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<Change>) {
@@ -647,7 +570,7 @@ mod tests {
                     diff(&format!("{path}[{i}]"), va, vb, out);
                 }
             }
-            _ => out.push(Change { path: path.to_string(), before: render(a), after: render(b) }),
+            _ => out.push(Change { path: path.to_string(), before: StateValue(a.clone()), after: StateValue(b.clone()) }),
         }
     }
 

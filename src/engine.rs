@@ -8,6 +8,7 @@ use crate::flags::{FlagSet, StatusFlags, StoreLogoffFlag, StoreLogoffOutFlags, r
 use crate::hresult::HResult;
 use crate::invariants::{Violation, check_invariants};
 use crate::json;
+use crate::memory::BlockId;
 use crate::rules::RuleId;
 use crate::scenario::{Scenario, Settings};
 use crate::state::{State, SupportKind, Topology};
@@ -187,21 +188,35 @@ impl Action {
         }
     }
 
-    /// Parses one action from JSON text.
+    /// Parses one action from JSON text. A `submitMessage` names its
+    /// address type by index here; [`Simulation::action_from_json`] also
+    /// takes its name.
     pub fn from_json(text: &str) -> Result<Action, InputError> {
-        Action::from_value(&json::parse(text, ErrorCode::InvalidAction)?, "")
+        Action::from_value(&json::parse(text, ErrorCode::InvalidAction)?, "", &[])
     }
 
     /// Parses a JSON array of actions; error paths start with the index.
     pub fn list_from_json(text: &str) -> Result<Vec<Action>, InputError> {
-        json::list(&json::parse(text, ErrorCode::InvalidAction)?, "", ErrorCode::InvalidAction, |v, p, _| Action::from_value(v, p))
+        Action::list_from_value(&json::parse(text, ErrorCode::InvalidAction)?, &[])
     }
 
-    /// Reads an action from a JSON tree at `path` (for error messages).
-    pub(crate) fn from_value(v: &serde_json::Value, path: &str) -> Result<Action, InputError> {
+    /// Reads a JSON array of actions; error paths start with the index.
+    /// `address_types`: the names a `submitMessage` may give (see [`Action::from_value`]).
+    pub(crate) fn list_from_value(v: &serde_json::Value, address_types: &[String]) -> Result<Vec<Action>, InputError> {
+        json::list(v, "", ErrorCode::InvalidAction, |v, p, _| Action::from_value(v, p, address_types))
+    }
+
+    /// Reads an action from a JSON tree at `path` (for error messages). A
+    /// `submitMessage` gives its `addressType` by name (`"SMTP"`, any case),
+    /// one of `address_types`, or by its index in that list.
+    pub(crate) fn from_value(v: &serde_json::Value, path: &str, address_types: &[String]) -> Result<Action, InputError> {
         use json::{flags, u8_, u16_};
         const CODE: ErrorCode = ErrorCode::InvalidAction;
         let types = || ACTION_FIELDS.iter().map(|(t, _)| *t).collect::<Vec<_>>().join(", ");
+        if !v.is_object() {
+            // Not "missing field `type`": the value is not an action at all.
+            return Err(InputError::new(CODE, path, format!("expected an action (an object), got {}", json::kind(v))));
+        }
         let type_path = json::join(path, "type");
         let ty = match v.get("type") {
             None => return Err(InputError::new(CODE, type_path, format!("missing field `type`: an action needs one of {}", types()))),
@@ -222,7 +237,11 @@ impl Action {
             "addRef" => Action::AddRef { store: store()? },
             "release" => Action::Release { store: store()? },
             "storeLogoff" => Action::StoreLogoff { store: store()?, flags: flag_field(FlagSet::StoreLogoff)? },
-            "submitMessage" => Action::SubmitMessage { store: store()?, address_type: f.required("addressType", u8_)?, steps: steps()? },
+            "submitMessage" => Action::SubmitMessage {
+                store: store()?,
+                address_type: f.required("addressType", |v, p, c| address_type(v, p, c, address_types))?,
+                steps: steps()?,
+            },
             "storeLogoffTransports" => Action::StoreLogoffTransports {
                 store: store()?,
                 flags: flag_field(FlagSet::StoreLogoff)?,
@@ -485,14 +504,72 @@ pub fn enabled_actions(topo: &Topology, settings: &Settings, state: &State) -> V
     out
 }
 
-/// One field that an action changed, as text (`stores[0].phase`:
-/// `open` -> `loggedOff`).
+/// An address type by name (any case) or by index.
+fn address_type(v: &serde_json::Value, path: &str, code: ErrorCode, names: &[String]) -> Result<u8, InputError> {
+    let Some(name) = v.as_str() else { return json::u8_(v, path, code) };
+    match names.iter().position(|a| a.eq_ignore_ascii_case(name.trim())) {
+        Some(i) => Ok(i as u8),
+        None if names.is_empty() => {
+            Err(InputError::new(code, path, format!("unknown address type {name:?}: this scenario's sessions declare none")))
+        }
+        None => Err(InputError::new(code, path, format!("unknown address type {name:?}; this scenario has {}", names.join(", ")))),
+    }
+}
+
+/// One field that an action changed: its path in [`StateView::state`]
+/// (`stores[0].phase`) and its value before and after, as JSON values
+/// (`"open"` -> `"invalidated"`; `null` for a field that was or became absent).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Change {
     pub path: String,
-    pub before: String,
-    pub after: String,
+    pub before: StateValue,
+    pub after: StateValue,
+}
+
+/// A part of the state as a JSON value. Serialised by hand: a state holds
+/// only integers, and `serde_json::Value`'s own impl would also bring a
+/// float formatter into the wasm module.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct StateValue(pub serde_json::Value);
+
+impl Serialize for StateValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        IntegerJson(&self.0).serialize(s)
+    }
+}
+
+struct IntegerJson<'a>(&'a serde_json::Value);
+
+impl Serialize for IntegerJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        use serde_json::Value;
+        match self.0 {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Number(n) => match n.as_u64() {
+                Some(u) => s.serialize_u64(u),
+                // No field of a state is negative or a float.
+                None => s.serialize_i64(n.as_i64().unwrap_or_default()),
+            },
+            Value::String(text) => s.serialize_str(text),
+            Value::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&IntegerJson(item))?;
+                }
+                seq.end()
+            }
+            Value::Object(fields) => {
+                let mut map = s.serialize_map(Some(fields.len()))?;
+                for (k, item) in fields {
+                    map.serialize_entry(k, &IntegerJson(item))?;
+                }
+                map.end()
+            }
+        }
+    }
 }
 
 /// What one action did.
@@ -513,6 +590,10 @@ pub struct Outcome {
     /// The trace events this action produced: `trace[firstEvent..firstEvent + eventCount]`.
     pub first_event: u32,
     pub event_count: u32,
+    /// The id of the block an `allocate` action made (MAPIAllocateBuffer
+    /// or MAPIAllocateMore succeeded): pass it to `free` or as a `parent`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block: Option<BlockId>,
     /// What changed in the protocol state. The StoreLogoffTransports
     /// record and the breach log are audit data, not protocol state: they
     /// show up as violations, not here.
@@ -592,6 +673,26 @@ impl Simulation {
         Simulation::new(&Scenario::from_json(text)?)
     }
 
+    /// Parses an action for this simulation: a `submitMessage` may name
+    /// its address type (`"SMTP"`) as well as give its index in
+    /// `topology().address_types`.
+    pub fn action_from_json(&self, text: &str) -> Result<Action, InputError> {
+        self.action_from_value(&json::parse(text, ErrorCode::InvalidAction)?)
+    }
+
+    pub(crate) fn action_from_value(&self, v: &serde_json::Value) -> Result<Action, InputError> {
+        Action::from_value(v, "", &self.topology.address_types)
+    }
+
+    /// A JSON array of actions for this simulation (see [`Simulation::action_from_json`]).
+    pub fn actions_from_json(&self, text: &str) -> Result<Vec<Action>, InputError> {
+        self.actions_from_value(&json::parse(text, ErrorCode::InvalidAction)?)
+    }
+
+    pub(crate) fn actions_from_value(&self, v: &serde_json::Value) -> Result<Vec<Action>, InputError> {
+        Action::list_from_value(v, &self.topology.address_types)
+    }
+
     fn apply_quiet(&mut self, action: &Action) -> Result<(HResult, Option<StoreLogoffOutFlags>), InputError> {
         self.trace.set_step(self.applied.len() as u32 + 1);
         self.shadow = None;
@@ -603,6 +704,15 @@ impl Simulation {
     /// Applies one action and reports what it did. On an input error
     /// nothing changed.
     pub fn apply(&mut self, action: Action) -> Result<Outcome, InputError> {
+        // So that `to_scenario()` of any simulation is a scenario that loads.
+        if self.applied.len() >= crate::scenario::limits::ACTIONS {
+            let most = crate::scenario::limits::ACTIONS;
+            return Err(InputError::new(
+                ErrorCode::TooLarge,
+                "",
+                format!("the simulation holds {most} actions, the most a scenario may hold"),
+            ));
+        }
         let mut shadow = match self.shadow.take() {
             Some(shadow) => shadow,
             None => crate::delta::Shadow::of(&self.topology, &self.state),
@@ -632,6 +742,13 @@ impl Simulation {
         let (changes, new_violations) = shadow.advance(&self.topology, &self.state, &journal, &mut work);
         self.shadow = Some(shadow);
         self.outcome_work = work;
+        let block = match action {
+            // Blocks are never reused: a new one is the last.
+            Action::Allocate { .. } if answer.hresult == HResult::S_OK => {
+                self.state.memory.blocks.len().checked_sub(1).map(|b| b as BlockId)
+            }
+            _ => None,
+        };
         let rules = answer.rules.to_vec();
         let cited = rules.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
         let explanation = if cited.is_empty() { answer.why.to_string() } else { format!("{} ({cited})", answer.why) };
@@ -644,6 +761,7 @@ impl Simulation {
             explanation,
             first_event,
             event_count: self.trace.len() as u32 - first_event,
+            block,
             changes,
             new_violations,
         })

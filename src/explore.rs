@@ -117,10 +117,10 @@ impl Default for ExploreOptions {
 
 impl ExploreOptions {
     pub fn from_json(text: &str) -> Result<ExploreOptions, InputError> {
-        ExploreOptions::read(&json::parse(text, ErrorCode::InvalidJson)?)
+        ExploreOptions::from_value(&json::parse(text, ErrorCode::InvalidJson)?)
     }
 
-    fn read(v: &serde_json::Value) -> Result<ExploreOptions, InputError> {
+    pub(crate) fn from_value(v: &serde_json::Value) -> Result<ExploreOptions, InputError> {
         const CODE: ErrorCode = ErrorCode::InvalidJson;
         let d = ExploreOptions::default();
         let f = Fields::of(v, "", CODE, "explore options", &["maxDepth", "maxStates", "symmetry", "clientMisuse", "properties"])?;
@@ -346,6 +346,20 @@ pub struct Explorer {
     /// counterexample paths are replayed from it.
     start: State,
     answers: Answers,
+    /// The node being expanded, when a step's budget ran out part way
+    /// through its successors.
+    pending: Option<Expansion>,
+    /// Units of work done so far (see [`Explorer::step`]).
+    work: u64,
+}
+
+/// A node whose successors are being computed, one action at a time.
+struct Expansion {
+    index: u32,
+    depth: u32,
+    state: Box<State>,
+    actions: Vec<Action>,
+    next: usize,
 }
 
 impl Explorer {
@@ -379,6 +393,8 @@ impl Explorer {
             answers: Answers::default(),
             topology,
             start: start.clone(),
+            pending: None,
+            work: 0,
         };
         let mut root = start;
         explorer.canonicalize(&mut root);
@@ -387,33 +403,65 @@ impl Explorer {
     }
 
     pub fn is_done(&self) -> bool {
-        self.cursor >= self.nodes.len() || self.budget_spent()
+        (self.cursor >= self.nodes.len() && self.pending.is_none()) || self.budget_spent()
     }
 
     fn budget_spent(&self) -> bool {
         self.nodes.len() >= self.options.max_states
     }
 
-    /// Expands up to `budget` states; returns the progress report.
+    /// Does up to `budget` units of work (at least 1, unless done) and
+    /// returns the progress report. A unit is one node taken from the
+    /// frontier or one successor computed (an action applied to a copy of
+    /// a state), so a step is bounded however many actions a state
+    /// enables: a node's successors may span steps. Each unit costs time
+    /// linear in the size of the state (its messages and blocks).
     pub fn step(&mut self, budget: usize) -> ExploreReport {
-        let mut expanded = 0;
-        while expanded < budget && !self.is_done() {
-            self.expand(self.cursor);
-            self.cursor += 1;
-            expanded += 1;
-        }
+        self.advance(budget);
         self.report()
+    }
+
+    /// [`Explorer::step`] without building the report; returns the units
+    /// of work done.
+    pub fn advance(&mut self, budget: usize) -> usize {
+        let mut done = 0;
+        while done < budget.max(1) && !self.is_done() {
+            done += 1;
+            match self.pending.take() {
+                None => self.start_expansion(),
+                Some(mut expansion) => {
+                    let action = expansion.actions[expansion.next];
+                    expansion.next += 1;
+                    self.successor(&expansion, action);
+                    if expansion.next < expansion.actions.len() {
+                        self.pending = Some(expansion);
+                    }
+                }
+            }
+        }
+        self.work += done as u64;
+        done
+    }
+
+    /// Units of work done so far: never more than the budgets of the steps
+    /// taken, and at least `statesExplored + depthBoundHits + transitions`.
+    pub fn work(&self) -> u64 {
+        self.work
     }
 
     /// Explores until done.
     pub fn run(&mut self) -> ExploreReport {
         while !self.is_done() {
-            self.step(4096);
+            self.advance(4096);
         }
         self.report()
     }
 
-    fn expand(&mut self, index: usize) {
+    /// Takes the next node from the frontier: at the depth bound it is
+    /// only counted, otherwise its enabled actions are listed.
+    fn start_expansion(&mut self) {
+        let index = self.cursor;
+        self.cursor += 1;
         let depth = self.nodes[index].depth;
         if depth >= self.options.max_depth {
             self.depth_bound_hits += 1;
@@ -424,23 +472,24 @@ impl Explorer {
         let state = self.nodes[index].state.take().expect("a node is expanded once");
         let mut actions = enabled_actions(&self.topology, &self.settings, &state);
         if self.options.client_misuse {
-            let misuse = (0..state.stores.len()).filter(|&s| state.stores[s].phase == StorePhase::LoggedOff);
+            let misuse = (0..state.stores.len()).filter(|&s| state.stores[s].phase == StorePhase::Invalidated);
             actions.extend(misuse.map(|s| Action::StoreLogoff { store: s as u16, flags: StoreLogoffFlag::Quiet.bits() }));
         }
-        for action in actions {
-            if self.budget_spent() {
-                return;
-            }
-            let mut next = State::clone(&state);
-            self.answers.0.clear();
-            if apply(&self.topology, &self.settings, &mut next, &mut self.answers, &action).is_err() {
-                continue;
-            }
-            self.transitions += 1;
-            self.observe_outcomes(index as u32, action);
-            self.canonicalize(&mut next);
-            self.insert(next, index as u32, Some(action), depth + 1);
+        if !actions.is_empty() {
+            self.pending = Some(Expansion { index: index as u32, depth, state, actions, next: 0 });
         }
+    }
+
+    fn successor(&mut self, from: &Expansion, action: Action) {
+        let mut next = State::clone(&from.state);
+        self.answers.0.clear();
+        if apply(&self.topology, &self.settings, &mut next, &mut self.answers, &action).is_err() {
+            return;
+        }
+        self.transitions += 1;
+        self.observe_outcomes(from.index, action);
+        self.canonicalize(&mut next);
+        self.insert(next, from.index, Some(action), from.depth + 1);
     }
 
     /// Records the StoreLogoff / StoreLogoffTransports answers the last
@@ -569,7 +618,7 @@ impl Explorer {
             let target = fingerprint(&canonical);
             let mut candidates = enabled_actions(&self.topology, &self.settings, &real);
             if self.options.client_misuse {
-                let misuse = (0..real.stores.len()).filter(|&s| real.stores[s].phase == StorePhase::LoggedOff);
+                let misuse = (0..real.stores.len()).filter(|&s| real.stores[s].phase == StorePhase::Invalidated);
                 candidates.extend(misuse.map(|s| Action::StoreLogoff { store: s as u16, flags: StoreLogoffFlag::Quiet.bits() }));
             }
             let found = candidates.into_iter().find_map(|a| {
@@ -596,7 +645,7 @@ impl Explorer {
 
     pub fn report(&self) -> ExploreReport {
         let done = self.is_done();
-        let complete = self.cursor >= self.nodes.len() && !self.budget_spent();
+        let complete = self.cursor >= self.nodes.len() && self.pending.is_none() && !self.budget_spent();
         let properties = self
             .options
             .properties

@@ -50,7 +50,7 @@ pub(crate) fn parse(text: &str, code: ErrorCode) -> Result<Value> {
     serde_json::from_str(text).map_err(|e| InputError::new(code, "", format!("not valid JSON: {e}")))
 }
 
-fn kind(v: &Value) -> String {
+pub(crate) fn kind(v: &Value) -> String {
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => format!("the boolean {b}"),

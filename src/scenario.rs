@@ -188,7 +188,12 @@ fn name_text(v: &serde_json::Value, path: &str, code: ErrorCode) -> Read<String>
 impl Settings {
     /// Parses settings from JSON text (used by the bindings' outcomeMatrix).
     pub fn from_json(text: &str) -> Read<Settings> {
-        Settings::read(&json::parse(text, ErrorCode::InvalidScenario)?, "", ErrorCode::InvalidScenario)
+        Settings::from_value(&json::parse(text, ErrorCode::InvalidScenario)?)
+    }
+
+    /// Reads settings from a JSON tree.
+    pub(crate) fn from_value(v: &serde_json::Value) -> Read<Settings> {
+        Settings::read(v, "", ErrorCode::InvalidScenario)
     }
 
     fn read(v: &serde_json::Value, path: &str, code: ErrorCode) -> Read<Settings> {
@@ -305,15 +310,37 @@ impl Scenario {
             }
         }
         let f = Fields::of(v, "", CODE, "a scenario", &["version", "name", "description", "settings", "stores", "transports", "actions"])?;
-        Ok(Scenario {
+        let mut scenario = Scenario {
             version: SCENARIO_VERSION,
             name: f.or("name", String::new(), |v, p, c| json::bounded_string(v, p, c, limits::TITLE_LEN))?,
             description: f.or("description", String::new(), |v, p, c| json::bounded_string(v, p, c, limits::DESCRIPTION_LEN))?,
             settings: f.or("settings", Settings::default(), Settings::read)?,
             stores: f.or("stores", Vec::new(), |v, p, c| json::list(v, p, c, StoreSpec::read))?,
             transports: f.or("transports", Vec::new(), |v, p, c| json::list(v, p, c, TransportSpec::read))?,
-            actions: f.or("actions", Vec::new(), |v, p, c| json::list(v, p, c, |v, p, _| Action::from_value(v, p)))?,
-        })
+            actions: Vec::new(),
+        };
+        // Actions may name an address type ("SMTP"): read them once the
+        // parts that declare the names are read.
+        let address_types = scenario.address_types();
+        scenario.actions =
+            f.or("actions", Vec::new(), |v, p, c| json::list(v, p, c, |v, p, _| Action::from_value(v, p, &address_types)))?;
+        Ok(scenario)
+    }
+
+    /// The scenario's address types, numbered as `build` numbers them (and
+    /// as `state().topology.addressTypes` lists them): the sessions' in
+    /// order, then the stores' queued messages', each name once, compared
+    /// without case. Unchecked: `build` refuses what is wrong with them.
+    pub fn address_types(&self) -> Vec<String> {
+        let sessions = self.transports.iter().flat_map(|t| &t.sessions).flat_map(|s| &s.address_types);
+        let queued = self.stores.iter().flat_map(|s| &s.outbound_queue).map(|m| &m.address_type);
+        let mut names: Vec<String> = Vec::new();
+        for name in sessions.chain(queued).map(|n| n.trim()) {
+            if !name.is_empty() && !names.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+                names.push(name.to_string());
+            }
+        }
+        names
     }
 
     pub fn to_json(&self) -> String {

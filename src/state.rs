@@ -81,9 +81,12 @@ crate::json::string_enum! {
     pub enum StorePhase {
         /// Usable.
         Open = "open",
-        /// StoreLogoff returned COMPLETE: only Release, AddRef and
-        /// QueryInterface are valid (S9).
-        LoggedOff = "loggedOff",
+        /// StoreLogoff returned LOGOFF_COMPLETE: the store object is invalid
+        /// for its clients, for whom only Release, AddRef and QueryInterface
+        /// remain valid (S9). Named for the clients' side: the spooler may
+        /// still hold its own logon on the store ([`SpoolerLogon`]), and
+        /// MAPI logs the store off only when the spooler lets go (S16).
+        Invalidated = "invalidated",
         /// The last client reference is gone.
         Destroyed = "destroyed",
     }

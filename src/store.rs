@@ -36,11 +36,11 @@ impl<R: Recorder> Ctx<'_, R> {
                 self.state.breach(I3, Subject::Store(s as u8), Breach::CallOnReleased { method });
                 Some(Answer::fail(HResult::MAPI_E_INVALID_OBJECT, &[I3], "The store object was released: no call may reach it"))
             }
-            StorePhase::LoggedOff if self.topo.stores[s].faults.has(StoreFault::AcceptCallsAfterComplete) => {
+            StorePhase::Invalidated if self.topo.stores[s].faults.has(StoreFault::AcceptCallsAfterComplete) => {
                 self.state.breach(S9, Subject::Store(s as u8), Breach::AcceptedAfterComplete { method });
                 None
             }
-            StorePhase::LoggedOff => {
+            StorePhase::Invalidated => {
                 self.state.breach(I3, Subject::Store(s as u8), Breach::CallOnInvalid { method });
                 Some(Answer::fail(
                     HResult::MAPI_E_INVALID_OBJECT,
@@ -146,7 +146,7 @@ impl<R: Recorder> Ctx<'_, R> {
         self.state.stores[s].saved_flag = Some(flag);
         let answer = match self.settings.store_logoff_transports {
             StoreLogoffTransportsTiming::AtFinalRelease => {
-                self.state.stores[s].phase = StorePhase::LoggedOff;
+                self.state.stores[s].phase = StorePhase::Invalidated;
                 let shared = self.state.stores[s].refs > 1;
                 Answer::ok(
                     if shared { &[S12, S15, S17] } else { &[S12, S13, S17] },
@@ -162,7 +162,7 @@ impl<R: Recorder> Ctx<'_, R> {
                         self.state.breach(S11, Subject::Store(s as u8), Breach::NoSupportTreatedAsFatal);
                         Answer { rules: &[S11, S17], why: "The store passes MAPI_E_NO_SUPPORT on as a failure", ..inner }
                     } else {
-                        self.state.stores[s].phase = StorePhase::LoggedOff;
+                        self.state.stores[s].phase = StorePhase::Invalidated;
                         Answer::ok(&[S11, S17], "MAPI_E_NO_SUPPORT is normal: there is no spooler work to stop, so the logoff is complete")
                             .with_flags(COMPLETE)
                     }
@@ -346,7 +346,7 @@ impl<R: Recorder> Ctx<'_, R> {
             }
             self.record_completion(s, raw);
             if self.state.stores[s].phase == StorePhase::Open {
-                self.state.stores[s].phase = StorePhase::LoggedOff;
+                self.state.stores[s].phase = StorePhase::Invalidated;
             }
             let answer =
                 Answer::ok(&[S8, S9], "Another process of this profile has the store open: MAPI ignores the call").with_flags(COMPLETE);
@@ -414,7 +414,7 @@ impl<R: Recorder> Ctx<'_, R> {
         if !vetoed && self.state.stores[s].phase == StorePhase::Open {
             // S9: a store provider invalidates its store object once
             // StoreLogoffTransports returned COMPLETE, whoever called it.
-            self.state.stores[s].phase = StorePhase::LoggedOff;
+            self.state.stores[s].phase = StorePhase::Invalidated;
         }
         self.ret(h, answer)
     }

@@ -438,6 +438,7 @@ impl<R: Recorder> Ctx<'_, R> {
             self.state.breach(T5, Subject::Block(b), Breach::AddressTypesFreedEarly);
         }
         let answer = match self.state.memory.free(block) {
+            Ok(()) if block.is_none() => Answer::ok(&[], "MAPIFreeBuffer(NULL) does nothing"),
             Ok(()) => Answer::ok(&[T5], "The block and its children are freed"),
             Err(misuse) => {
                 self.state.breach(T9, Subject::Block(block.unwrap_or(u16::MAX)), Breach::MemoryMisuse { misuse });

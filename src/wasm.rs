@@ -3,14 +3,16 @@
 //!
 //! Every function has one shape: a typed value in (checked by the core's
 //! readers, with errors naming the bad field), a typed value out. Inputs
-//! cross as JSON text (`JSON.stringify`, then serde_json), so error paths
-//! read the same as natively. Before that, `input::check_plain_data` walks the
-//! value once: what `JSON.stringify` would silently change (NaN and
-//! Infinity become null, functions and symbols vanish) or refuse (BigInts,
-//! cycles) and nesting past serde_json's limit are typed errors naming the
-//! field. Scalar arguments are taken as `JsValue` and checked here, never
-//! coerced by the generated glue. Outputs cross back as serde_json text
-//! parsed by `JSON.parse`.
+//! are walked once (`input::json_value`) into the `serde_json::Value` tree
+//! the core's readers take: what `JSON.stringify` would silently change (NaN
+//! and Infinity become null, functions and symbols vanish) or refuse
+//! (BigInts, cycles) and nesting past 128 levels are typed errors naming
+//! the field, and the module carries no JSON parser (text input goes
+//! through `JSON.parse`). Scalar arguments are taken as `JsValue` and
+//! checked here, never coerced by the generated glue. Outputs cross back as
+//! serde_json text parsed by `JSON.parse`: serde-wasm-bindgen objects were
+//! measured faster but 7 KB larger, past the module's size budget (README,
+//! "The JS boundary"; `npm run bench` measures both).
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -77,13 +79,17 @@ fn argument_error(path: &str, message: impl Into<String>) -> JsValue {
 
 /// Whether a caught value is an error this package threw for bad input:
 /// an `Error` named MapiLogoffError with a string `code`. Checked by shape,
-/// not by prototype, so it recognises the errors of both of the package's
-/// wasm modules. Any value may be passed.
+/// not by prototype, so it recognises the errors of all of the package's
+/// wasm modules. Any value may be passed: a throwing getter, a Proxy or a
+/// revoked Proxy answers false, never throws.
 #[wasm_bindgen(js_name = isMapiLogoffError, unchecked_return_type = "value is MapiLogoffError")]
 pub fn is_mapi_logoff_error(#[wasm_bindgen(unchecked_param_type = "unknown")] value: &JsValue) -> bool {
-    let Some(err) = value.dyn_ref::<js_sys::Error>() else { return false };
-    let code = js_sys::Reflect::get(err, &"code".into()).unwrap_or(JsValue::UNDEFINED);
-    err.name() == "MapiLogoffError" && code.is_string()
+    // wasm-bindgen's `instanceof` check catches what a Proxy throws.
+    if !value.is_instance_of::<js_sys::Error>() {
+        return false;
+    }
+    let read = |key: &str| get_caught(value, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    read("name").as_string().as_deref() == Some("MapiLogoffError") && read("code").is_string()
 }
 
 // Catching bindings: on a Proxy or a getter these run user code, and an
@@ -93,14 +99,23 @@ pub fn is_mapi_logoff_error(#[wasm_bindgen(unchecked_param_type = "unknown")] va
 extern "C" {
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = get)]
+    fn get_caught(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// A core value as a plain JS object: serde_json text parsed by the
 /// engine's `JSON.parse`. One serializer for every output keeps the module
 /// small and makes the JS objects exactly the JSON the native core writes.
+#[cfg(not(feature = "swb-outputs"))]
 fn to_js<T: Serialize + ?Sized, R: JsCast>(value: &T) -> R {
     let text = serde_json::to_string(value).expect("the core's output types serialise to JSON");
     js_sys::JSON::parse(&text).expect("serde_json writes valid JSON").unchecked_into()
+}
+
+#[cfg(feature = "swb-outputs")]
+fn to_js<T: Serialize + ?Sized, R: JsCast>(value: &T) -> R {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&serializer).expect("the core's output types serialise").unchecked_into()
 }
 
 /// What a JS value is, for "expected a number, got ..." messages.
@@ -119,11 +134,20 @@ fn type_name(value: &JsValue) -> String {
     }
 }
 
-#[cfg(any(feature = "check", not(feature = "explore")))]
-/// A string argument. Taken as a JsValue: wasm-bindgen's `&str` glue reads
-/// a non-string out of bounds ("RuntimeError: memory access out of bounds").
+#[cfg(not(any(feature = "check", feature = "explore")))]
+/// A short string argument (flag text). Taken as a JsValue: wasm-bindgen's
+/// `&str` glue reads a non-string out of bounds ("RuntimeError: memory
+/// access out of bounds"). Longer than any flag text can be, it is refused
+/// before it is copied into wasm memory.
 fn text_arg(value: &JsValue, path: &str) -> Result<String, JsValue> {
-    value.as_string().ok_or_else(|| argument_error(path, format!("expected a string, got {}", type_name(value))))
+    const MAX_TEXT: u32 = 4096;
+    if !value.is_string() {
+        return Err(argument_error(path, format!("expected a string, got {}", type_name(value))));
+    }
+    if value.unchecked_ref::<js_sys::JsString>().length() > MAX_TEXT {
+        return Err(make_error(&format!("{path}: longer than {MAX_TEXT} characters"), "tooLarge", path));
+    }
+    Ok(value.as_string().unwrap_or_default())
 }
 
 /// The package version.

@@ -525,3 +525,56 @@ fn diagnostics_carry_the_rule_page() {
     assert_eq!(d.doc_url, M1.doc_url());
     assert!(d.message.contains("LOGOFF_ORDERLY"), "{}", d.message);
 }
+
+// ---- fixes the conformance corpus (tests/corpus) revealed ----------------
+
+fn on_thread(line: &str, thread: u32) -> String {
+    line.replacen('{', &format!(r#"{{"thread":{thread},"#), 1)
+}
+
+/// A send is in progress from SubmitMessage's entry line: a TransportLogoff
+/// on another thread that returns before SubmitMessage does left it running
+/// (T4), reported at that return, not at the later Release.
+#[test]
+fn a_send_begun_on_another_thread_is_judged_when_transport_logoff_returns() {
+    let session = r#"{"kind":"session","id":"smtp","provider":"Internet"}"#;
+    let support = r#"{"kind":"sessionSupport","id":"smtp"}"#;
+    let lines = [
+        format!(
+            r#"{{"thread":2,"call":1,"caller":{{"kind":"spooler"}},"object":{session},"method":"IXPLogon::SubmitMessage","message":9}}"#
+        ),
+        on_thread(&session_line("IXPLogon::TransportNotify", r#","flags":"NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND""#), 1),
+        format!(
+            r#"{{"thread":1,"call":1,"caller":{{"kind":"spooler"}},"object":{session},"method":"IXPLogon::TransportLogoff","flags":0}}"#
+        ),
+        on_thread(&by_session(support, "IMAPISupport::MakeInvalid", ""), 1),
+        on_thread(&by_session(support, "IMAPISupport::Release", ""), 1),
+        r#"{"thread":1,"return":1,"hresult":"S_OK"}"#.to_string(),
+        r#"{"thread":2,"return":1,"hresult":"S_OK"}"#.to_string(),
+        on_thread(&session_line("IXPLogon::Release", ""), 1),
+    ];
+    let report = check_trace(&lines.join("\n"));
+    let found: Vec<_> = errors(&report).iter().map(|d| (d.code.as_str(), d.party, d.severity, d.line)).collect();
+    assert_eq!(found, [("T4", Some(Party::TransportProvider), Severity::Warning, 6)]);
+}
+
+/// The wrapped-PST sample: the wrapping store holds no support object of its
+/// own; the wrapped store's release of MAPI's ends the pair's shutdown.
+#[test]
+fn a_wrapping_store_ends_its_shutdown_through_the_store_it_wraps() {
+    let lines = [
+        r#"{"declare":{"kind":"store","id":"WRAP"},"wraps":{"kind":"store","id":"PST"}}"#,
+        r#"{"declare":{"kind":"storeSupport","id":"WRAP"},"forwardsTo":{"kind":"storeSupport","id":"PST"}}"#,
+        r#"{"caller":{"kind":"client"},"object":{"kind":"store","id":"WRAP"},"method":"IMsgStore::StoreLogoff","flags":"LOGOFF_ORDERLY","hresult":"S_OK","outFlags":"LOGOFF_COMPLETE","depth":0}"#,
+        r#"{"caller":{"kind":"store","id":"WRAP"},"object":{"kind":"store","id":"PST"},"method":"IMsgStore::StoreLogoff","flags":"LOGOFF_ORDERLY","hresult":"S_OK","outFlags":"LOGOFF_COMPLETE","depth":1}"#,
+        r#"{"caller":{"kind":"store","id":"PST"},"object":{"kind":"storeSupport","id":"WRAP"},"method":"IMAPISupport::StoreLogoffTransports","flags":"LOGOFF_ORDERLY","hresult":"S_OK","outFlags":"LOGOFF_COMPLETE","depth":2}"#,
+        r#"{"caller":{"kind":"storeSupport","id":"WRAP"},"object":{"kind":"storeSupport","id":"PST"},"method":"IMAPISupport::StoreLogoffTransports","flags":"LOGOFF_ORDERLY","hresult":"S_OK","outFlags":"LOGOFF_COMPLETE","depth":3}"#,
+        r#"{"caller":{"kind":"client"},"object":{"kind":"store","id":"WRAP"},"method":"IMsgStore::Release","refCount":0,"depth":0}"#,
+        r#"{"caller":{"kind":"store","id":"WRAP"},"object":{"kind":"store","id":"PST"},"method":"IMsgStore::Release","refCount":0,"depth":1}"#,
+        r#"{"caller":{"kind":"store","id":"PST"},"object":{"kind":"storeSupport","id":"WRAP"},"method":"IMAPISupport::Release","depth":2}"#,
+        r#"{"caller":{"kind":"storeSupport","id":"WRAP"},"object":{"kind":"storeSupport","id":"PST"},"method":"IMAPISupport::Release","depth":3}"#,
+    ];
+    assert_eq!(check(&lines), []);
+    // Nobody releases MAPI's support object: both stores keep the logon.
+    assert_eq!(check(&lines[..9]), [err("S16", None, 7), err("S16", None, 8)]);
+}

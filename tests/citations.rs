@@ -106,3 +106,31 @@ fn reference_page_quotes_are_sentences_of_the_pages() {
         assert!(is_run_of_sentences(reading.quote, pages(reading.page)), "{}: {:?}", reading.value, reading.quote);
     }
 }
+
+/// docs/rules.json is the catalogue the playground, the docs site and the
+/// package read: every rule with its title, page and source (quote and
+/// note, which the wasm modules leave out for their size), and every
+/// reading. It must be exactly what the code says.
+#[test]
+fn the_catalogue_json_is_the_code() {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Rule {
+        id: RuleId,
+        title: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        doc_url: Option<String>,
+        source: mapi_logoff::rules::Source,
+    }
+    #[derive(serde::Serialize)]
+    struct Catalogue {
+        rules: Vec<Rule>,
+        readings: &'static [mapi_logoff::readings::Reading],
+    }
+    let rules = RuleId::ALL.iter().map(|&r| Rule { id: r, title: r.title(), doc_url: r.doc_url(), source: r.source() }).collect();
+    let text = serde_json::to_string_pretty(&Catalogue { rules, readings: READINGS }).unwrap() + "\n";
+    let written = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("rules.json");
+    std::fs::write(&written, &text).unwrap();
+    let shipped = std::fs::read_to_string("docs/rules.json").unwrap_or_default();
+    assert!(shipped == text, "docs/rules.json is out of date: copy {} over it", written.display());
+}

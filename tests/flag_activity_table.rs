@@ -225,7 +225,7 @@ fn check_immediate_store_logoff(c: &Cell, settings: &str) {
     assert_eq!(o.hresult, c.hresult, "{what}");
     assert_eq!(o.out_flags, Some(c.out_flags), "{what}");
     assert_eq!(sim.state().stores[0].spooler == SpoolerLogon::Released, c.released_at_return, "{what}: released at return");
-    let expected_phase = if vetoed(c) { StorePhase::Open } else { StorePhase::LoggedOff };
+    let expected_phase = if vetoed(c) { StorePhase::Open } else { StorePhase::Invalidated };
     assert_eq!(sim.state().stores[0].phase, expected_phase, "{what}");
     assert_eq!(sim.state().stores[0].saved_flag, Some(c.flag), "{what}");
     let events = &sim.trace()[o.first_event as usize..(o.first_event + o.event_count) as usize];

@@ -6,6 +6,7 @@
 
 use mapi_logoff::Change;
 use mapi_logoff::engine::Direction;
+use mapi_logoff::engine::StateValue;
 use mapi_logoff::state::{ProviderPhase, SpoolerLogon, StorePhase, SupportKind};
 use mapi_logoff::{Action, ErrorCode, HResult, Outcome, RuleId, Simulation, StoreLogoffFlag, StoreLogoffOutFlags, Trace};
 
@@ -751,7 +752,7 @@ fn s8_ignored_call_changes_nothing_but_the_callers_own_store_object() {
         // reading 13).
         assert_eq!(
             o.changes,
-            [Change { path: "stores[0].phase".into(), before: "open".into(), after: "loggedOff".into() }],
+            [Change { path: "stores[0].phase".into(), before: StateValue("open".into()), after: StateValue("invalidated".into()) }],
             "{flag}: S8 says no change anywhere else"
         );
     }
@@ -788,7 +789,7 @@ fn s9_calls_after_complete_get_invalid_object_and_record_an_i3_violation() {
     let mut sim = mailbox(0, 0, DEFERRED);
     let o = apply(&mut sim, store_logoff(0, NO_WAIT));
     assert_eq!((o.hresult, o.out_flags), (HResult::S_OK, Some(COMPLETE)));
-    assert_eq!(sim.state().stores[0].phase, StorePhase::LoggedOff);
+    assert_eq!(sim.state().stores[0].phase, StorePhase::Invalidated);
 
     let submit = apply(&mut sim, submit(0));
     assert_eq!((submit.hresult, submit.out_flags), (HResult::MAPI_E_INVALID_OBJECT, None));
@@ -842,7 +843,7 @@ fn s9_after_a_veto_the_store_stays_usable_and_may_try_again() {
     }
     let retry = apply(&mut sim, store_logoff(0, QUIET));
     assert_eq!((retry.hresult, retry.out_flags), (HResult::S_OK, Some(COMPLETE)));
-    assert_eq!(sim.state().stores[0].phase, StorePhase::LoggedOff);
+    assert_eq!(sim.state().stores[0].phase, StorePhase::Invalidated);
     clean(&sim);
 }
 
@@ -1363,7 +1364,7 @@ fn s17_immediate_reading_returns_what_slt_returned() {
             "    spooler -> session smtp: IXPLogon::TransportNotify(ulFlags=NOTIFY_END_INBOUND) = S_OK",
         ]
     );
-    assert_eq!(sim.state().stores[0].phase, StorePhase::LoggedOff);
+    assert_eq!(sim.state().stores[0].phase, StorePhase::Invalidated);
     assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::Released);
     clean(&sim);
 }

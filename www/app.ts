@@ -8,6 +8,7 @@ import {
   actionLabel,
   engineVersionText,
   errorText,
+  isSpoolerWork,
   stateAfter,
   topologyOf,
 } from "./engine";
@@ -32,8 +33,8 @@ import { StateViewPanel, type AfterEvent } from "./stateview";
 import { SequenceView, eventSummary } from "./sequence";
 import { Timeline } from "./timeline";
 import { MatrixView } from "./matrix";
-import { PRESETS, presetById } from "./presets";
-import { Tips, withRuleChips } from "./tips";
+import { DEFAULT_PRESET, PRESETS, presetById } from "./presets";
+import { Tips, rulesIndex, setDocsBase, withRuleChips } from "./tips";
 import { decodeFragment, encodeFragment, ShareError } from "./share";
 import { toMarkdown } from "./markdown";
 
@@ -47,7 +48,33 @@ export interface PlaygroundOptions {
   theme: Theme;
   /** Address of the full playground page, for "Open in the playground". */
   pageUrl: string;
+  /** Compact embed: only the result, the diagram and the operations the scenario uses. */
+  compact?: boolean;
+  /** Address of element.js, for the Embed snippet (default: next to the page). */
+  elementUrl?: string;
 }
+
+/** The one-line description of the project (also the page's meta description). */
+export const TAGLINE = "The executable reference for how Microsoft MAPI logs off message stores and transport providers: build a situation, call StoreLogoff and TransportLogoff, see every call.";
+
+/** The first experiment suggested on the landing preset: each step with what it shows. */
+const FIRST_EXPERIMENT: { actions: Action[]; button: string; text: string }[] = [
+  {
+    actions: [{ type: "beginSend", session: 0 }, { type: "beginReceive", session: 0 }, { type: "storeLogoff", store: 0, flags: "LOGOFF_QUIET" }],
+    button: "Make the store busy, then call StoreLogoff(LOGOFF_QUIET)",
+    text: "Try this first: a send and a receive begin, so this store is busy; then the client calls StoreLogoff(LOGOFF_QUIET) on it.",
+  },
+  {
+    actions: [{ type: "storeLogoff", store: 0, flags: "LOGOFF_NO_WAIT" }],
+    button: "Call StoreLogoff(LOGOFF_NO_WAIT)",
+    text: "QUIET was vetoed: the out flags name the activity, and the store is still usable. Now log off without waiting:",
+  },
+  {
+    actions: [{ type: "runUntilIdle" }],
+    button: "Run the spooler until idle",
+    text: "NO_WAIT completed: the spooler finishes the transfers, then releases the store. Let it run:",
+  },
+];
 
 type Tab = "playground" | "matrix" | "explore" | "check";
 
@@ -68,7 +95,7 @@ const SHORTCUTS: [string, string][] = [
   ["?", "Show this list"],
   ["Ctrl+Z", "Undo the last change"],
   ["Ctrl+Shift+Z or Ctrl+Y", "Redo"],
-  ["[ and ]", "Step back / forward in the history"],
+  ["[ and ]", "Undo / redo one step of the history"],
   ["{ and }", "Go to the start / end of the history"],
   ["1 … 5", "Choose the StoreLogoff flag (NO_WAIT, ORDERLY, PURGE, ABORT, QUIET)"],
   ["L", "Call StoreLogoff with the chosen flag"],
@@ -128,9 +155,27 @@ export class Playground {
   private exploreView: ExploreViewLike | null = null;
   private readonly themeBtn: HTMLButtonElement | null;
   private readonly openLink: HTMLAnchorElement;
+  private readonly statePlace: HTMLElement;
+  private readonly stateHome: HTMLElement;
+  private readonly resultBar: HTMLElement;
+  private readonly suggest: HTMLElement;
+  private readonly embedDialog: HTMLDialogElement;
+  private readonly embedText: HTMLTextAreaElement;
+  private readonly embedKind: HTMLSelectElement;
+  /** The preset the document was opened from, while it is unchanged. */
+  private presetId: string | null = null;
+  private presetBase: Scenario | null = null;
+  /** The position where the first experiment started (the landing's), or null when it does not apply. */
+  private guideFrom: number | null = null;
+  private toastTimer = 0;
+  /** Whether the spooler has anything to do at the current position (from the last enabledActions()). */
+  private spoolerHasWork = false;
+  /** The compact embed's operations: the scenario's own actions, as buttons. */
+  private readonly compactOps: HTMLElement = h("div", { class: "compact-ops", "data-testid": "compact-ops" });
 
   constructor(mount: HTMLElement | ShadowRoot, opts: PlaygroundOptions) {
     this.opts = opts;
+    if (opts.elementUrl) setDocsBase(new URL(".", opts.elementUrl).href);
     this.root = h("div", { class: `mlp${opts.embed ? " embed" : ""}`, "data-testid": "playground" });
     this.applyTheme(opts.theme);
     this.tips = new Tips(this.root);
@@ -160,14 +205,32 @@ export class Playground {
       h("option", { value: "__empty" }, "Empty playground"),
       [...new Set(PRESETS.map((p) => p.group))].map((g) => h("optgroup", { label: g }, PRESETS.filter((p) => p.group === g).map((p) => h("option", { value: p.id }, p.title)))),
     );
-    this.presetSel.addEventListener("change", () => {
+    // Arrow keys on a closed select change its value at once: browsing the
+    // list must not load every preset passed, so a keyboard choice loads on
+    // Enter (or when focus leaves), a mouse choice at once.
+    let arrowed = false;
+    const loadChosen = () => {
+      arrowed = false;
       const v = this.presetSel.value;
-      this.presetSel.value = "";
+      if (v === (this.presetId ?? "")) return;
       if (v === "__empty") this.loadScenario(EMPTY_SCENARIO, 0, "Empty playground");
       else if (v) {
         const p = presetById(v);
-        if (p) this.loadScenario(p.scenario, undefined, `Preset: ${p.title}`);
+        if (p) this.loadPreset(p.id);
       }
+    };
+    this.presetSel.addEventListener("keydown", (ev) => {
+      if (["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"].includes(ev.key) || (ev.key.length === 1 && !ev.ctrlKey && !ev.metaKey)) arrowed = true;
+      else if (ev.key === "Enter") {
+        ev.preventDefault();
+        loadChosen();
+      }
+    });
+    this.presetSel.addEventListener("change", () => {
+      if (!arrowed) loadChosen();
+    });
+    this.presetSel.addEventListener("blur", () => {
+      if (arrowed) loadChosen();
     });
     this.undoBtn = h("button", { type: "button", "data-testid": "undo", "aria-keyshortcuts": "Control+Z", onclick: () => this.undo() }, "↶ Undo");
     this.redoBtn = h("button", { type: "button", "data-testid": "redo", "aria-keyshortcuts": "Control+Shift+Z", onclick: () => this.redo() }, "↷ Redo");
@@ -181,7 +244,13 @@ export class Playground {
     const header = h(
       "header",
       { class: "top" },
-      h("div", { class: "brand" }, h("h1", null, "mapi-logoff ", h("span", { class: "thin" }, "playground")), h("span", { class: "version muted" }, `engine ${engineVersionText()}`)),
+      h(
+        "div",
+        { class: "brand" },
+        h("h1", null, "mapi-logoff ", h("span", { class: "thin" }, "playground")),
+        h("span", { class: "version muted" }, `engine ${engineVersionText()}`),
+        opts.embed ? null : h("p", { class: "tagline", "data-testid": "tagline" }, TAGLINE),
+      ),
       h(
         "div",
         { class: "toolbar", role: "toolbar", "aria-label": "Playground" },
@@ -192,10 +261,12 @@ export class Playground {
         h("button", { type: "button", class: "chrome-full", "data-testid": "copy-md", onclick: () => void this.copyMarkdown() }, "Copy as Markdown"),
         h("button", { type: "button", class: "chrome-full", "data-testid": "download", onclick: () => this.download() }, "Download JSON"),
         h("button", { type: "button", class: "chrome-full", "data-testid": "open-file", onclick: () => this.fileInput.click() }, "Open JSON…"),
+        h("button", { type: "button", class: "chrome-full", "data-testid": "embed", onclick: () => void this.showEmbed() }, "Embed…"),
         this.fileInput,
         opts.embed ? this.openLink : null,
         this.themeBtn,
         helpBtn,
+        this.toast,
       ),
     );
 
@@ -248,34 +319,42 @@ export class Playground {
     const editorBox = opts.embed
       ? h("details", { class: "embed-editor" }, h("summary", null, "Situation (edit the stores, transports, readings and faults)"), this.editor.el)
       : this.editor.el;
+    // The state after a chosen diagram row is shown under that row; its section says where it went.
+    this.stateHome = h("div", { class: "state-home" }, this.stateView.el);
+    this.statePlace = h("p", { class: "muted state-away", hidden: true, "data-testid": "state-away" }, "The state after the chosen call is shown in the sequence diagram, under its row. ", h("button", { type: "button", class: "small", onclick: () => this.selectEvent(null) }, "Show the current state here"));
+    this.resultBar = h("a", { class: "result-bar", href: "#h-result", hidden: true, "data-testid": "result-bar", onclick: (ev: Event) => this.jump(ev, "h-result") });
+    this.suggest = h("div", { class: "suggest", hidden: true, "data-testid": "suggest" });
+    const heading = (id: string, text: string) => h("h2", { id, tabindex: -1 }, text);
     const playground = h(
       "div",
-      { class: "pg" },
+      { class: `pg${opts.compact ? " compact" : ""}` },
       this.about,
       h(
         "div",
         { class: "pg-grid" },
-        h("section", { class: "col col-edit", "aria-labelledby": "h-situation" }, h("h2", { id: "h-situation" }, "Situation"), editorBox),
-        h("section", { class: "col col-ops", "aria-labelledby": "h-ops" }, h("h2", { id: "h-ops" }, "Operations"), this.ops.el),
+        h("section", { class: "col col-ops", "aria-labelledby": "h-ops" }, heading("h-ops", "Operations"), opts.compact ? this.compactOps : this.ops.el),
         h(
           "div",
-          { class: "col col-out" },
-          h("section", { "aria-labelledby": "h-result" }, h("h2", { id: "h-result" }, "Result"), this.result.el),
-          h("section", { "aria-labelledby": "h-state" }, h("h2", { id: "h-state" }, "State and invariants"), this.stateView.el),
+          { class: "col-out" },
+          h("section", { class: "col col-result", "aria-labelledby": "h-result" }, heading("h-result", "Result"), this.result.el),
+          h("section", { class: "col col-state", "aria-labelledby": "h-state" }, heading("h-state", "State and invariants"), this.statePlace, this.stateHome),
         ),
-      ),
-      h(
-        "div",
-        { class: "pg-bottom" },
-        h("section", { class: "col col-tl", "aria-labelledby": "h-history" }, h("h2", { id: "h-history" }, "History"), this.timeline.el),
         h(
-          "section",
-          { class: "col col-seq", "aria-labelledby": "h-seq" },
-          h("div", { class: "seq-title" }, h("h2", { id: "h-seq" }, "Sequence diagram"), this.textToggle),
-          this.sequence.el,
-          this.textTrace,
+          "div",
+          { class: "col-seq" },
+          h(
+            "section",
+            { class: "col col-diagram", "aria-labelledby": "h-seq" },
+            h("div", { class: "seq-title" }, heading("h-seq", "Sequence diagram"), this.textToggle),
+            this.sequence.el,
+            this.textTrace,
+          ),
+          h("section", { class: "col col-tl", "aria-labelledby": "h-history" }, heading("h-history", "History"), this.timeline.el),
         ),
+        h("section", { class: "col col-edit", "aria-labelledby": "h-situation" }, heading("h-situation", "Situation"), editorBox),
       ),
+      opts.embed ? null : this.rulesBox(),
+      this.resultBar,
     );
     addTab("playground", "Playground", playground);
     addTab("matrix", "Outcome matrix", this.matrix.el);
@@ -310,19 +389,56 @@ export class Playground {
       h("form", { method: "dialog" }, h("button", { type: "submit", class: "primary" }, "Close")),
     );
 
+    const skip = (target: string, text: string) => h("a", { href: `#${target}`, onclick: (ev: Event) => this.jump(ev, target) }, text);
+    const skipLinks = h(
+      "nav",
+      { class: "skip-links", "aria-label": "Skip to", "data-testid": "skip-links" },
+      skip("h-situation", "Situation"),
+      skip("h-ops", "Operations"),
+      skip("ops-session", "Session operations"),
+      skip("h-result", "Result"),
+      skip("h-seq", "Diagram"),
+    );
+    const embedTitle = uid("h");
+    const embedKindId = uid("k");
+    this.embedKind = h("select", { id: embedKindId, "data-testid": "embed-kind" }, h("option", { value: "element" }, "Custom element (full)"), h("option", { value: "compact" }, "Custom element (compact: result, diagram, the scenario's operations)"), h("option", { value: "iframe" }, "iframe"));
+    this.embedKind.addEventListener("change", () => void this.fillEmbed());
+    this.embedText = h("textarea", { readonly: true, rows: 8, "aria-labelledby": embedTitle, "data-testid": "embed-text" });
+    this.embedDialog = h(
+      "dialog",
+      { class: "dialog", "aria-labelledby": embedTitle, "data-testid": "embed-dialog" },
+      h("h2", { id: embedTitle }, "Embed this scenario"),
+      h("p", { class: "muted" }, "Paste this into a documentation page. The page's CSP must allow 'wasm-unsafe-eval' in script-src. The attributes are described in the playground's README (www/README.md)."),
+      h("div", { class: "field" }, h("label", { for: embedKindId }, "As"), this.embedKind),
+      this.embedText,
+      h(
+        "div",
+        { class: "dialog-buttons" },
+        h("button", { type: "button", "data-testid": "embed-copy", onclick: () => void this.copy(this.embedText.value, "Embed snippet") }, "Copy"),
+        h("form", { method: "dialog" }, h("button", { type: "submit", class: "primary" }, "Close")),
+      ),
+    );
+
     replace(
       this.root,
+      opts.embed ? null : skipLinks,
       header,
       this.banner,
       tabList,
       panels,
       opts.embed ? null : h("footer", { class: "foot chrome-full" }, `mapi-logoff ${engineVersionText()} · every answer on this page is computed by the engine (Rust, compiled to WebAssembly) in your browser; nothing is sent anywhere.`),
-      this.toast,
       this.helpDialog,
       this.copyDialog,
+      this.embedDialog,
       this.tips.el,
     );
+
     mount.appendChild(this.root);
+    // The result bar only while the result itself is out of view.
+    if (typeof IntersectionObserver !== "undefined") {
+      const section = this.result.el.closest("section");
+      if (section) new IntersectionObserver((entries) => this.resultBar.classList.toggle("result-in-view", entries.some((e) => e.isIntersecting))).observe(section);
+    }
 
     // ---- keys ----
     const keyTarget: EventTarget = opts.element ? this.root : document;
@@ -459,6 +575,11 @@ export class Playground {
 
   /** Applies one action at the current position (the redo tail is discarded). */
   perform(action: Action): void {
+    if ((action.type === "spoolerStep" || action.type === "runUntilIdle") && !this.spoolerHasWork) {
+      // A step that changes nothing would only lengthen the history.
+      this.result.setNotice("Not applied:", "the spooler has nothing to do now.");
+      return;
+    }
     let outcome: Outcome;
     try {
       outcome = this.sim.apply(action);
@@ -601,8 +722,20 @@ export class Playground {
       }
     }
     this.result.show(outcome, this.doc.pos, this.topo);
+    this.placeState(null);
     this.stateView.show(this.view, null);
-    this.ops.update(this.topo, this.sim.enabledActions());
+    if (this.presetId && this.doc.base !== this.presetBase) {
+      this.presetId = null;
+      this.presetBase = null;
+      this.presetSel.value = "";
+      this.guideFrom = null;
+    }
+    this.renderGuide();
+    this.updateResultBar(outcome);
+    if (this.opts.compact) this.renderCompactOps();
+    const enabled = this.sim.enabledActions();
+    this.spoolerHasWork = enabled.some(isSpoolerWork);
+    this.ops.update(this.topo, enabled);
     this.timeline.render(this.doc, this.topo);
     this.undoBtn.disabled = this.undoStack.length === 0;
     this.redoBtn.disabled = this.redoStack.length === 0;
@@ -666,12 +799,28 @@ export class Playground {
     if (!e) {
       this.after = null;
       this.sequence.setSelected(-1);
+      this.placeState(null);
       this.stateView.show(this.view, null);
       return;
     }
     const view = stateAfter(this.doc.base, this.doc.actions.slice(0, e.step) as Action[]);
     this.after = { seq: e.seq, step: e.step, label: eventSummary(e) };
     this.stateView.show(view, this.after);
+    this.placeState(e.seq);
+  }
+
+  /** The state panel: under the chosen diagram row (event `seq`), or back in its own section (null). */
+  private placeState(seq: number | null): void {
+    if (seq === null) {
+      if (this.stateView.el.parentElement !== this.stateHome) {
+        this.sequence.showDetail(null);
+        this.stateHome.append(this.stateView.el);
+      }
+      this.statePlace.hidden = true;
+      return;
+    }
+    this.sequence.showDetail(this.stateView.el, seq);
+    this.statePlace.hidden = false;
   }
 
   private renderAbout(): void {
@@ -679,6 +828,8 @@ export class Playground {
     replace(
       this.about,
       h("h2", { class: "scenario-name", "data-testid": "scenario-name" }, b.name || "Untitled scenario"),
+      // The suggested experiment before the description: on a phone it must show without scrolling.
+      this.suggest,
       b.description ? h("p", { class: "scenario-desc" }, withRuleChips(b.description, this.tips)) : h("p", { class: "muted" }, this.doc.base.stores?.length ? "" : "An empty playground: add a store and a transport provider in the situation, or choose a preset."),
     );
   }
@@ -877,10 +1028,178 @@ export class Playground {
     this.loadScenario(value, undefined, file.name);
   }
 
+  /** A short confirmation in the header, beside the toolbar: it covers nothing and fades soon. */
   private flash(text: string): void {
     this.toast.textContent = text;
     this.toast.classList.add("show");
-    setTimeout(() => this.toast.classList.remove("show"), 2500);
+    clearTimeout(this.toastTimer);
+    this.toastTimer = window.setTimeout(() => {
+      this.toast.classList.remove("show");
+      this.toast.textContent = "";
+    }, 1500);
+  }
+
+  /** The index of all rules, folded; its 43 links are made when it is first opened. */
+  private rulesBox(): HTMLElement {
+    const box = h("details", { class: "col rules-box", "data-testid": "rules-box" }, h("summary", null, h("h2", { id: "h-rules", class: "inline-h" }, "All rules (S, T, I, M)")));
+    box.addEventListener("toggle", () => {
+      if (box.open && !box.querySelector(".rules-index")) box.append(rulesIndex(this.tips));
+    });
+    return box;
+  }
+
+  /** A skip link: focus the region's heading (in a shadow root, links to #ids do nothing by themselves). */
+  private jump(ev: Event, id: string): void {
+    const target = this.root.querySelector<HTMLElement>(`#${CSS.escape(id)}`);
+    if (!target) return;
+    ev.preventDefault();
+    if (this.tab !== "playground") this.showTab("playground");
+    if (!target.hasAttribute("tabindex")) target.tabIndex = -1;
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: "start" });
+  }
+
+  /**
+   * Opens a preset at its end, or at step `step` (the landing opens at 0:
+   * the preset's steps wait in the history, to be redone or replaced).
+   */
+  loadPreset(id: string, announce = true, step?: number): boolean {
+    const p = presetById(id);
+    if (!p) return false;
+    if (!this.loadScenario(p.scenario, step, null)) return false;
+    this.presetId = p.id;
+    this.presetBase = this.doc.base;
+    this.presetSel.value = p.id;
+    this.guideFrom = p.id === DEFAULT_PRESET && this.doc.pos === 0 ? 0 : null;
+    this.renderGuide();
+    if (announce) this.flash(`Opened the preset ${p.title}`);
+    return true;
+  }
+
+  /** The suggested next experiment on the landing preset, while the visitor follows it. */
+  private renderGuide(): void {
+    const from = this.guideFrom;
+    if (from === null || this.presetId !== DEFAULT_PRESET) {
+      this.suggest.hidden = true;
+      return;
+    }
+    // Which suggestion comes next: the actions applied since the landing must be the suggested ones, in order.
+    const done = this.doc.actions.slice(from, this.doc.pos);
+    let k = 0;
+    let at = 0;
+    while (k < FIRST_EXPERIMENT.length) {
+      const want = FIRST_EXPERIMENT[k]!.actions;
+      if (at + want.length > done.length) break;
+      if (JSON.stringify(done.slice(at, at + want.length)) !== JSON.stringify(want)) break;
+      at += want.length;
+      k++;
+    }
+    const next = FIRST_EXPERIMENT[k];
+    if (at !== done.length || !next) {
+      this.suggest.hidden = true;
+      return;
+    }
+    this.suggest.hidden = false;
+    replace(
+      this.suggest,
+      h("span", { class: "suggest-text" }, next.text),
+      " ",
+      h(
+        "button",
+        {
+          type: "button",
+          class: "primary",
+          "data-testid": "suggest-run",
+          onclick: () => {
+            for (const a of next.actions) this.perform(a);
+            this.revealResult();
+          },
+        },
+        next.button,
+      ),
+    );
+  }
+
+  /** After an action on a narrow screen, the result is far below: the bar shows it, and leads there. */
+  private updateResultBar(outcome: Outcome | undefined): void {
+    if (!outcome || this.doc.pos === 0) {
+      this.resultBar.hidden = true;
+      return;
+    }
+    this.resultBar.hidden = false;
+    replace(
+      this.resultBar,
+      h("span", { class: "rb-step" }, `Step ${outcome.step}`),
+      " ",
+      h("span", { class: `hr ${(outcome.hresult.value >>> 0) >= 0x80000000 ? "hr-fail" : "hr-ok"}` }, outcome.hresult.text),
+      outcome.outFlags ? [" ", h("span", { class: "mono" }, outcome.outFlags.text)] : null,
+      outcome.newViolations.length ? [" ", h("span", { class: "rb-bad" }, `${outcome.newViolations.length} new violation${outcome.newViolations.length > 1 ? "s" : ""}`)] : null,
+      h("span", { class: "rb-go" }, " · see the result"),
+    );
+  }
+
+  /** Brings the result into view when it is off screen (phones), without taking the focus away. */
+  private revealResult(): void {
+    const el = this.result.el.closest("section") ?? this.result.el;
+    const r = el.getBoundingClientRect();
+    if (r.top < 0 || r.top > window.innerHeight - 80) el.scrollIntoView({ block: "start" });
+  }
+
+  // ------------------------------------------------------------------ embedding
+
+  /** Each distinct action of the scenario once, in the order it first appears, as a button that applies it here. */
+  private renderCompactOps(): void {
+    const seen = new Set<string>();
+    const actions: Action[] = [];
+    for (const a of this.doc.actions) {
+      const key = JSON.stringify(a);
+      if (!seen.has(key)) {
+        seen.add(key);
+        actions.push(a);
+      }
+    }
+    replace(
+      this.compactOps,
+      actions.length
+        ? h(
+            "div",
+            { class: "buttons" },
+            actions.map((a, i) =>
+              h("button", { type: "button", class: "op", "data-testid": `cop-${i}`, onclick: () => this.perform(a) }, actionLabel(a, this.topo)),
+            ),
+          )
+        : h("p", { class: "muted" }, "This scenario has no steps to replay."),
+      h("p", { class: "muted small-print" }, "The scenario's own calls, applied at the current step. Open it in the playground for every operation and the situation."),
+    );
+  }
+
+  private async embedSnippet(kind: string): Promise<string> {
+    const page = new URL(this.opts.pageUrl, location.href);
+    const element = this.opts.elementUrl ?? new URL("element.js", page).href;
+    const fragment = await this.fragment();
+    if (kind === "iframe") {
+      const src = new URL(page.href);
+      src.search = "?embed";
+      src.hash = fragment;
+      return `<iframe src="${attr(src.href)}" title="mapi-logoff playground: ${attr(this.doc.base.name || "scenario")}" width="100%" height="720" loading="lazy"></iframe>`;
+    }
+    const compact = kind === "compact" ? " compact" : "";
+    // The preset's id when the document is still the preset (its steps unchanged), at the step shown.
+    const p = this.presetId && this.doc.base === this.presetBase ? presetById(this.presetId) : undefined;
+    const asPreset = p && JSON.stringify(this.doc.actions) === JSON.stringify(p.scenario.actions ?? []);
+    const source = asPreset ? `preset="${attr(p.id)}"${this.doc.pos < this.doc.actions.length ? ` step="${this.doc.pos}"` : ""}` : `scenario="#${attr(fragment)}"`;
+    return `<script type="module" src="${attr(element)}"></script>\n<mapi-logoff-playground ${source}${compact}></mapi-logoff-playground>`;
+  }
+
+  private async fillEmbed(): Promise<void> {
+    this.embedText.value = await this.embedSnippet(this.embedKind.value);
+  }
+
+  private async showEmbed(): Promise<void> {
+    await this.fillEmbed();
+    if (!this.embedDialog.open) this.embedDialog.showModal();
+    this.embedText.focus();
+    this.embedText.select();
   }
 
   // ------------------------------------------------------------------ misc
@@ -1005,4 +1324,9 @@ export class Playground {
     this.sim.free();
     this.root.remove();
   }
+}
+
+/** Text for an HTML attribute value in double quotes. */
+function attr(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 }

@@ -8,16 +8,30 @@ import type { CheckReport, Diagnostic } from "mapi-logoff/check";
 import { h, replace, uid } from "./dom";
 import { errorText, ruleInfo } from "./engine";
 import { SequenceView } from "./sequence";
-import type { Tips } from "./tips";
+import { DOCS_TRACE_FORMAT_PAGE, type Tips } from "./tips";
 import { traceCalls, type TraceCall } from "./tracecalls";
+import { TraceEditor } from "./trace-editor";
 import cleanSample from "./samples/clean.jsonl?raw";
+// The format's reference ships with the site (an asset), so the link works offline.
+import traceFormatFile from "../docs/trace-format.md?url";
 import mistakesSample from "./samples/mistakes.jsonl?raw";
 import malformedSample from "./samples/malformed.jsonl?raw";
+// Two logs of real providers' logoff, from the conformance corpus (each
+// line's source is cited in its tests/corpus sidecar).
+import wrapPstSample from "../tests/corpus/wrappst-orderly-through-wrapper.jsonl?raw";
+import kopanoSample from "../tests/corpus/kopano-transport-logoff-keeps-memory.jsonl?raw";
+
+/** The docs site's page for the trace format when the build has the docs site, else the Markdown file itself. */
+function traceFormatHref(): string {
+  return import.meta.env.VITE_DOCS_SITE === "1" ? new URL(DOCS_TRACE_FORMAT_PAGE, document.baseURI).href : traceFormatFile;
+}
 
 const SAMPLES: { id: string; title: string; text: string }[] = [
   { id: "clean", title: "A clean store and transport logoff", text: cleanSample },
   { id: "mistakes", title: "Mistakes M1 and M7 (no StoreLogoffTransports, a leaked block)", text: mistakesSample },
   { id: "malformed", title: "Lines that are not calls, an unknown method, M3", text: malformedSample },
+  { id: "wrappst", title: "Real provider: the wrapped-PST sample store logs off through its wrapper (clean)", text: wrapPstSample },
+  { id: "kopano", title: "Real provider: Kopano's TransportLogoff keeps the session's memory (T5, M7)", text: kopanoSample },
 ];
 
 /** Text fed to the checker per slice; the page gets a frame between slices. */
@@ -66,13 +80,25 @@ async function checkInSlices(text: string, progress: (done: number, slices: numb
   }
 }
 
+/**
+ * The checker decides what a call is: a line it reports as malformed is
+ * not drawn either, so the diagram's count is the summary's.
+ */
+function withoutMalformed(drawn: ReturnType<typeof traceCalls>, report: CheckReport): ReturnType<typeof traceCalls> {
+  const malformed = new Set(report.diagnostics.filter((d) => d.code === "malformedLine").map((d) => d.line));
+  if (malformed.size === 0) return drawn;
+  const calls = drawn.calls.filter((c) => !malformed.has(c.seq));
+  const removed = drawn.calls.length - calls.length;
+  return { ...drawn, calls, total: drawn.total - removed, skipped: drawn.skipped + removed };
+}
+
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }
 
 export class CheckView {
   readonly el: HTMLElement;
-  private readonly input: HTMLTextAreaElement;
+  private readonly input: TraceEditor;
   private readonly fileInput: HTMLInputElement;
   private readonly sampleSel: HTMLSelectElement;
   private readonly runBtn: HTMLButtonElement;
@@ -96,36 +122,12 @@ export class CheckView {
     const inputId = uid("trace");
     const sampleId = uid("sample");
     const hintId = uid("hint");
-    this.input = h("textarea", {
-      id: inputId,
-      class: "check-input",
-      rows: 9,
-      spellcheck: "false",
-      autocomplete: "off",
-      "aria-describedby": hintId,
+    this.input = new TraceEditor({
+      label: "Trace (JSON Lines). Ctrl+Enter checks.",
+      testid: "check-input",
       placeholder: '{"format":"mapi-logoff-trace","version":1}\n{"caller":{"kind":"client"},"object":{"kind":"store","id":"PST"},"method":"IMsgStore::StoreLogoff","flags":"LOGOFF_ORDERLY","hresult":"S_OK","outFlags":"LOGOFF_COMPLETE"}',
-      "data-testid": "check-input",
-    });
-    this.input.addEventListener("keydown", (ev) => {
-      if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
-        ev.preventDefault();
-        void this.run();
-      }
-    });
-    this.input.addEventListener("dragover", (ev) => {
-      if (ev.dataTransfer?.types.includes("Files")) {
-        ev.preventDefault();
-        ev.dataTransfer.dropEffect = "copy";
-        this.input.classList.add("drop-target");
-      }
-    });
-    this.input.addEventListener("dragleave", () => this.input.classList.remove("drop-target"));
-    this.input.addEventListener("drop", (ev) => {
-      this.input.classList.remove("drop-target");
-      const file = ev.dataTransfer?.files[0];
-      if (!file) return;
-      ev.preventDefault();
-      void this.openFile(file);
+      run: () => void this.run(),
+      dropFile: (file) => void this.openFile(file),
     });
 
     this.fileInput = h("input", { type: "file", accept: ".jsonl,.json,.log,.txt,application/x-ndjson,application/json,text/plain", class: "sr-only", tabindex: -1, "aria-hidden": "true", "data-testid": "check-file" });
@@ -185,11 +187,13 @@ export class CheckView {
       h(
         "p",
         { class: "check-intro" },
-        "Log the calls your provider makes and receives around logoff, one JSON object per line (the trace format of docs/trace-format.md), and the engine's checker tells you where the handling breaks the protocol. The trace is checked in your browser; nothing is sent anywhere.",
+        "Log the calls your provider makes and receives around logoff, one JSON object per line (",
+        h("a", { href: traceFormatHref(), target: "_blank", rel: "noopener", "data-testid": "trace-format-link" }, "the trace format"),
+        "), and the engine's checker tells you where the handling breaks the protocol. The trace is checked in your browser; nothing is sent anywhere.",
       ),
-      h("label", { for: inputId, class: "check-label" }, "Trace (JSON Lines)"),
-      this.input,
-      h("p", { id: hintId, class: "muted check-hint" }, "Paste a trace, drop a .jsonl file on the box, or open one. Ctrl+Enter checks."),
+      h("p", { id: inputId, class: "check-label" }, "Trace (JSON Lines)"),
+      this.input.el,
+      h("p", { id: hintId, class: "muted check-hint" }, "Paste a trace, drop a .jsonl file on the box, or open one. Ctrl+Enter checks. Line numbers and markers in the margin show where the checker found something."),
       h(
         "div",
         { class: "toolbar check-toolbar", role: "group", "aria-label": "Trace" },
@@ -261,7 +265,7 @@ export class CheckView {
       return;
     }
     if (!report || id !== this.runId) return;
-    const drawn = traceCalls(text, MAX_DRAWN);
+    const drawn = withoutMalformed(traceCalls(text, MAX_DRAWN), report);
     const ms = performance.now() - started;
     this.show(report, drawn, source);
     this.runBtn.disabled = false;
@@ -287,8 +291,9 @@ export class CheckView {
       report.omitted ? item("omitted", report.omitted) : null,
     );
 
-    // Diagnostics.
+    // Diagnostics, also as markers in the editor's gutter.
     this.diagnostics = report.diagnostics;
+    this.input.setMarks(report.diagnostics.map((d) => ({ line: d.line, severity: d.severity === "error" ? "error" : d.severity === "warning" ? "warning" : "info", message: `${d.code}${d.rule ? ` ${d.rule}` : ""}${d.mistake ? ` ${d.mistake}` : ""}: ${d.message}` })));
     const listed = report.diagnostics.slice(0, MAX_LISTED);
     this.diagHeading.textContent = `Diagnostics (${report.diagnostics.length + report.omitted})`;
     const hidden = report.diagnostics.length - listed.length + report.omitted;
@@ -379,6 +384,7 @@ export class CheckView {
     const btn = this.buttons[i];
     if (!d || !btn) return;
     this.mark(i);
+    this.markLine(d.line);
     if (focus) btn.focus();
     const ev = this.eventOfLine.get(d.line);
     if (ev !== undefined) {
@@ -389,6 +395,11 @@ export class CheckView {
       this.selection.textContent = this.calls.length && d.line > this.calls[this.calls.length - 1]!.seq && this.calls.length >= MAX_DRAWN ? `Line ${d.line} is past the calls the diagram shows.` : `Line ${d.line} is not a call, so the diagram has no row for it.`;
     }
     this.el.dataset.selectedLine = String(d.line);
+  }
+
+  /** Marks line `line` (1-based) of the trace in the editor and scrolls it into the editor's view. */
+  private markLine(line: number): void {
+    this.input.markLine(line);
   }
 
   private mark(i: number): void {

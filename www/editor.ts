@@ -3,6 +3,7 @@
 // offered to the host, which asks the engine whether the scenario is valid
 // and rebuilds the simulation. The engine's error (with the path of the
 // bad field) is shown next to the field.
+import { readingFor, readingsOf, settingValue, type ReadingSetting } from "./readings";
 import { h, replace, uid } from "./dom";
 import type { MessageSpec, Scenario, SessionSpec, StoreFault, StoreSpec, SupportKind, TransportFault, TransportSpec } from "./engine";
 import { newUid, type Uids } from "./doc";
@@ -134,7 +135,23 @@ export class Editor {
   }
 
   private render(): void {
+    // Re-rendering replaces every control: keep the keyboard where it was
+    // (the same control, or the one now in its place when it was removed).
+    const root = this.el.getRootNode() as Document | ShadowRoot;
+    const active = root.activeElement;
+    const focusables = () => [...this.body.querySelectorAll<HTMLElement>("button, input, select, textarea, summary")];
+    let key: string | null = null;
+    let index = -1;
+    if (active instanceof HTMLElement && this.body.contains(active)) {
+      key = focusKey(active);
+      index = focusables().indexOf(active);
+    }
     replace(this.body, this.renderScenario(), this.renderSettings(), this.renderStores(), this.renderTransports());
+    if (key === null) return;
+    const now = focusables();
+    let same: HTMLElement | undefined;
+    for (const [i, el] of now.entries()) if (focusKey(el) === key && (!same || Math.abs(i - index) < Math.abs(now.indexOf(same) - index))) same = el;
+    (same ?? now[Math.min(index, now.length - 1)])?.focus();
   }
 
   private textField(label: string, path: string, value: string, set: (v: string) => void, opts: { placeholder?: string; multiline?: boolean; hint?: string } = {}): HTMLElement {
@@ -169,26 +186,6 @@ export class Editor {
       this.changed();
     });
     return h("div", { class: "check" }, input, h("label", { for: id }, label), chip ? ruleChip(chip, this.host.tips) : null);
-  }
-
-  private radios<T extends string>(legend: string, path: string, options: [T, string][], value: T, set: (v: T) => void): HTMLElement {
-    const name = uid("r");
-    return h(
-      "fieldset",
-      { class: "radios" },
-      h("legend", null, legend),
-      options.map(([v, label]) => {
-        const id = uid("o");
-        const input = h("input", { id, type: "radio", name, value: v, checked: v === value, "data-path": path });
-        input.addEventListener("change", () => {
-          if (input.checked) {
-            set(v);
-            this.changed();
-          }
-        });
-        return h("div", { class: "check" }, input, h("label", { for: id }, label));
-      }),
-    );
   }
 
   private button(label: string, onClick: () => void, cls = "small", ariaLabel?: string): HTMLButtonElement {
@@ -232,26 +229,37 @@ export class Editor {
     const settings = (this.draft.settings ??= {});
     return this.section(
       "Readings",
-      this.radios(
-        "LOGOFF_ABORT while busy (S4)",
-        "settings.abortReading",
-        [
-          ["sampleStore", "SDK sample store: cancel, release, COMPLETE"],
-          ["literal", "Literal: veto while busy, like QUIET"],
-        ],
-        settings.abortReading ?? "sampleStore",
-        (v) => (settings.abortReading = v),
-      ),
-      this.radios(
-        "When StoreLogoffTransports runs (S13, S17)",
-        "settings.storeLogoffTransports",
-        [
-          ["atFinalRelease", "At the final release (SDK sample)"],
-          ["immediate", "Immediately, from StoreLogoff"],
-        ],
-        settings.storeLogoffTransports ?? "atFinalRelease",
-        (v) => (settings.storeLogoffTransports = v),
-      ),
+      this.readingChoice("LOGOFF_ABORT while busy (S4)", "abortReading", settings.abortReading, (v) => (settings.abortReading = settingValue("abortReading", v))),
+      this.readingChoice("When StoreLogoffTransports runs (S13, S17)", "storeLogoffTransports", settings.storeLogoffTransports, (v) => (settings.storeLogoffTransports = settingValue("storeLogoffTransports", v))),
+    );
+  }
+
+  /** One reading per radio: its label, the sentence saying what it does, and the page's words behind it. */
+  private readingChoice(legend: string, setting: ReadingSetting, value: string | undefined, set: (v: string) => void): HTMLElement {
+    const name = uid("r");
+    const chosen = readingFor(setting, value);
+    return h(
+      "fieldset",
+      { class: "radios readings", "data-testid": `reading-${setting}` },
+      h("legend", null, legend),
+      readingsOf(setting).map((r) => {
+        const id = uid("o");
+        const descId = uid("d");
+        const input = h("input", { id, type: "radio", name, value: r.value, checked: r === chosen, "data-path": `settings.${setting}`, "aria-describedby": descId, "data-testid": `reading-${setting}-${r.value}` });
+        input.addEventListener("change", () => {
+          if (input.checked) {
+            set(r.value);
+            this.changed();
+          }
+        });
+        return h(
+          "div",
+          { class: "check reading" },
+          input,
+          h("label", { for: id }, r.label, r.isDefault ? h("span", { class: "muted" }, " (default)") : null),
+          h("div", { id: descId, class: "reading-text" }, h("span", { class: "reading-sentence" }, r.sentence), r.quote ? h("q", { class: "reading-quote" }, r.quote) : null),
+        );
+      }),
     );
   }
 
@@ -507,4 +515,9 @@ export class Editor {
       }, "small danger"),
     );
   }
+}
+
+/** What identifies a control across re-renders: its field path, or its label. */
+function focusKey(el: HTMLElement): string {
+  return `${el.tagName}|${el.dataset.path ?? ""}|${el.getAttribute("aria-label") ?? ""}|${el.tagName === "BUTTON" || el.tagName === "SUMMARY" ? el.textContent : ""}`;
 }

@@ -1,15 +1,21 @@
-// <mapi-logoff-playground scenario="…" theme="light|dark">: the playground
-// in compact form for documentation pages. One module script defines it:
+// <mapi-logoff-playground>: the playground for documentation pages. One
+// module script defines it:
 //
 //   <script type="module" src="element.js"></script>
-//   <mapi-logoff-playground scenario='{"version":1,...}'></mapi-logoff-playground>
+//   <mapi-logoff-playground preset="quiet-busy" compact></mapi-logoff-playground>
 //
-// `scenario` is a scenario's JSON, or a playground link or its fragment
-// ("#v1=…"). Without `theme` it follows prefers-color-scheme. `page` may
-// name the full playground page (default: index.html next to this script).
+// What it opens, the first that is given: `preset` (a preset id, shown at
+// its end, or at `step`), `scenario` (a scenario's JSON, or a playground link or its
+// fragment "#v1=…"), or a child <script type="application/json"> holding
+// a scenario. `compact` shows only the result, the diagram and the
+// operations the scenario uses. Without `theme` it follows
+// prefers-color-scheme. `page` may name the full playground page (default:
+// index.html next to this script). The element takes the height its host
+// gives it and scrolls inside it; without one it is as tall as its content.
 import css from "./styles.css?inline";
 import { loadEngine, errorText } from "./engine";
 import { Playground, type Theme } from "./app";
+import { presetById } from "./presets";
 
 let sheet: CSSStyleSheet | null = null;
 function styles(): CSSStyleSheet {
@@ -27,7 +33,7 @@ function themeOf(v: string | null): Theme {
 }
 
 export class MapiLogoffPlaygroundElement extends HTMLElement {
-  static observedAttributes = ["scenario", "theme"];
+  static observedAttributes = ["scenario", "theme", "preset", "step", "compact"];
   private pg: Playground | null = null;
   private starting = false;
 
@@ -45,7 +51,7 @@ export class MapiLogoffPlaygroundElement extends HTMLElement {
       () => {
         root.replaceChildren();
         const page = this.getAttribute("page") ?? new URL(PAGE, import.meta.url).href;
-        this.pg = new Playground(root, { embed: true, element: true, theme: themeOf(this.getAttribute("theme")), pageUrl: page });
+        this.start(root, page);
         this.load();
         this.dataset.ready = "1";
         this.dispatchEvent(new Event("ready"));
@@ -57,16 +63,46 @@ export class MapiLogoffPlaygroundElement extends HTMLElement {
     );
   }
 
+  private start(root: ShadowRoot, page: string): void {
+    this.pg?.destroy();
+    root.replaceChildren();
+    this.pg = new Playground(root, { embed: true, element: true, compact: this.hasAttribute("compact"), theme: themeOf(this.getAttribute("theme")), pageUrl: page, elementUrl: import.meta.url });
+  }
+
   attributeChangedCallback(name: string, oldValue: string | null, value: string | null): void {
     if (!this.pg || oldValue === value) return;
     if (name === "theme") this.pg.applyTheme(themeOf(value));
-    else this.load();
+    else if (name === "compact") {
+      // Another layout: a new playground with the same attributes.
+      if (this.shadowRoot) this.start(this.shadowRoot, this.getAttribute("page") ?? new URL(PAGE, import.meta.url).href);
+      this.load();
+    } else this.load();
+  }
+
+  /** The scenario in a child <script type="application/json">, if any. */
+  private childScenario(): string | null {
+    const script = this.querySelector(':scope > script[type="application/json"]');
+    return script ? (script.textContent ?? "").trim() : null;
   }
 
   private load(): void {
     const pg = this.pg;
     if (!pg) return;
-    const text = (this.getAttribute("scenario") ?? "").trim();
+    const presetId = this.getAttribute("preset");
+    if (presetId !== null) {
+      if (!presetById(presetId.trim())) {
+        pg.loadEmpty();
+        pg.showBanner(`there is no preset "${presetId.slice(0, 60)}" (the preset attribute takes a preset id, such as quiet-busy).`);
+      } else {
+        const step = this.getAttribute("step");
+        const n = step === null ? undefined : Number(step);
+        if (n !== undefined && !(Number.isInteger(n) && n >= 0)) pg.showBanner(`step="${(step ?? "").slice(0, 20)}" is not a step number (0, 1, 2, …); the preset is shown at its end.`);
+        pg.loadPreset(presetId.trim(), false, n !== undefined && Number.isInteger(n) && n >= 0 ? n : undefined);
+      }
+      pg.resetUndo();
+      return;
+    }
+    const text = (this.getAttribute("scenario") ?? this.childScenario() ?? "").trim();
     if (text === "") {
       pg.loadEmpty();
     } else if (text.startsWith("{")) {

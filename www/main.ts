@@ -4,7 +4,7 @@ import "./styles.css";
 import "./page.css";
 import { loadEngine, errorText } from "./engine";
 import { Playground, type Theme } from "./app";
-import { DEFAULT_PRESET, presetById } from "./presets";
+import { DEFAULT_PRESET } from "./presets";
 
 function storedTheme(): Theme {
   try {
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   if (!mount) return;
   const params = new URLSearchParams(location.search);
   const embed = params.has("embed");
+  const compact = params.get("embed") === "compact";
   const themeParam = params.get("theme");
   const theme: Theme = themeParam === "light" || themeParam === "dark" ? themeParam : embed ? "auto" : storedTheme();
   if (embed) document.documentElement.classList.add("embed-page");
@@ -43,13 +44,12 @@ async function main(): Promise<void> {
     return;
   }
   mount.replaceChildren();
-  const pg = new Playground(mount, { embed, element: false, theme, pageUrl: pageUrl() });
+  const pg = new Playground(mount, { embed, compact, element: false, theme, pageUrl: pageUrl() });
   if (location.hash.length > 1) {
     await pg.openFragment(location.hash);
   } else {
-    const preset = presetById(DEFAULT_PRESET);
-    if (preset) pg.loadScenario(preset.scenario, undefined, null);
-    else pg.loadEmpty();
+    // The landing: the default preset at its start, named, with its first experiment suggested.
+    if (!pg.loadPreset(DEFAULT_PRESET, false, 0)) pg.loadEmpty();
   }
   pg.resetUndo();
   window.addEventListener("hashchange", () => {

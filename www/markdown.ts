@@ -1,3 +1,4 @@
+import { readingFor } from "./readings";
 // "Copy as Markdown": a summary of the scenario, the current outcome and
 // the trace (traceText(), as a fenced block).
 import { actionLabel } from "./engine";
@@ -20,7 +21,9 @@ export function toMarkdown(scenario: Scenario, view: StateView, outcome: Outcome
   lines.push(`### ${inline(scenario.name || "MAPI logoff scenario")}`, "");
   if (scenario.description) lines.push(inline(scenario.description), "");
   const settings = scenario.settings ?? {};
-  lines.push(`- Readings: abortReading \`${settings.abortReading ?? "sampleStore"}\`, storeLogoffTransports \`${settings.storeLogoffTransports ?? "atFinalRelease"}\``);
+  const abort = readingFor("abortReading", settings.abortReading);
+  const slt = readingFor("storeLogoffTransports", settings.storeLogoffTransports);
+  lines.push(`- Readings: abortReading \`${abort.value}\` (${abort.label}), storeLogoffTransports \`${slt.value}\` (${slt.label})`);
   for (const st of scenario.stores ?? []) {
     const bits = [
       st.defaultInbox ? "default Inbox" : "",

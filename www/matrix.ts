@@ -1,6 +1,7 @@
 // The outcome matrix: outcomeMatrix(settings), five input flags against
 // sixteen situations, each cell computed by the engine; a cell opens its
 // scenario in the playground.
+import { readingFor, readingsOf, settingValue, type ReadingSetting } from "./readings";
 import { h, hex, replace, uid } from "./dom";
 import { outcomeMatrix } from "./engine";
 import type { MatrixCell, Scenario, Settings, StoreLogoffFlagName } from "./engine";
@@ -30,8 +31,10 @@ export class MatrixView {
     this.host = host;
     const a = uid("m");
     const b = uid("m");
-    this.abortSel = h("select", { id: a, "data-testid": "matrix-abort" }, h("option", { value: "sampleStore" }, "sampleStore (SDK sample: cancel, COMPLETE)"), h("option", { value: "literal" }, "literal (veto while busy)"));
-    this.sltSel = h("select", { id: b, "data-testid": "matrix-slt" }, h("option", { value: "atFinalRelease" }, "atFinalRelease"), h("option", { value: "immediate" }, "immediate"));
+    // The same labels as the situation's reading choices; the sentence is each option's title.
+    const options = (setting: ReadingSetting) => readingsOf(setting).map((r) => h("option", { value: r.value, title: r.sentence }, r.label));
+    this.abortSel = h("select", { id: a, "data-testid": "matrix-abort" }, options("abortReading"));
+    this.sltSel = h("select", { id: b, "data-testid": "matrix-slt" }, options("storeLogoffTransports"));
     this.abortSel.addEventListener("change", () => this.render(true));
     this.sltSel.addEventListener("change", () => this.render(true));
     this.table = h("div", { class: "matrix-wrap", tabindex: 0, role: "region", "aria-label": "Outcome matrix table" });
@@ -67,24 +70,20 @@ export class MatrixView {
 
   /** Renders for the given settings (from the playground unless chosen here). */
   show(): void {
-    const s = this.host.settings();
-    if (!this.key) {
-      this.abortSel.value = s.abortReading ?? "sampleStore";
-      this.sltSel.value = s.storeLogoffTransports ?? "atFinalRelease";
-    }
+    if (!this.key) this.syncSettings();
     this.render(false);
   }
 
   syncSettings(): void {
     const s = this.host.settings();
-    this.abortSel.value = s.abortReading ?? "sampleStore";
-    this.sltSel.value = s.storeLogoffTransports ?? "atFinalRelease";
+    this.abortSel.value = readingFor("abortReading", s.abortReading).value;
+    this.sltSel.value = readingFor("storeLogoffTransports", s.storeLogoffTransports).value;
   }
 
   private render(force: boolean): void {
     const settings: Settings = {
-      abortReading: this.abortSel.value as Settings["abortReading"],
-      storeLogoffTransports: this.sltSel.value as Settings["storeLogoffTransports"],
+      abortReading: settingValue("abortReading", this.abortSel.value),
+      storeLogoffTransports: settingValue("storeLogoffTransports", this.sltSel.value),
     };
     const key = JSON.stringify(settings);
     if (key === this.key && !force) return;

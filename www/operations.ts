@@ -414,6 +414,14 @@ export class Operations {
       }
     }
     const work = enabled.filter(isSpoolerWork);
+    // A spooler with nothing to do would only add a step that changes nothing.
+    for (const id of ["op-step", "op-idle"]) {
+      const b = this.el.querySelector<HTMLButtonElement>(`[data-testid="${id}"]`);
+      if (b) {
+        b.disabled = work.length === 0;
+        b.title = work.length ? "" : "The spooler has nothing to do now.";
+      }
+    }
     this.workList.replaceChildren(
       ...(work.length
         ? work.map((a, i) =>

@@ -1,13 +1,63 @@
 // The result of the action at the current position: HRESULT, out flags,
 // the engine's explanation with its rule ids, what changed and the new
 // violations. Or why an action was not applied.
-import { h, hex, replace, type Child } from "./dom";
+import { h, hex, idRanges, replace, type Child } from "./dom";
 import { actionLabel } from "./engine";
 import type { Outcome, Topology, Violation } from "./engine";
 import type { Dropped } from "./doc";
 import { ruleChip, ruleChips, withRuleChips, type Tips } from "./tips";
 
 const MAX_CHANGES = 200;
+
+/** "storeLogoffTransports" -> "StoreLogoffTransports" stays; "supportReleased" -> "support released". */
+function words(key: string): string {
+  if (/^[A-Z]/.test(key) || /^(storeLogoffTransports|savedFlag)$/.test(key)) return key === "savedFlag" ? "saved flag" : key.charAt(0).toUpperCase() + key.slice(1);
+  return key.replace(/([a-z])([A-Z])/g, (_, a: string, b: string) => `${a} ${b.toLowerCase()}`);
+}
+
+/** An engine path (`sessions[0].sending`) in the words of the state tables (`session smtp · sending`). */
+export function changeField(path: string, topo: Topology): string {
+  const names: Record<string, (i: number) => string | undefined> = {
+    stores: (i) => (topo.stores[i] ? `store ${topo.stores[i]!.name}` : undefined),
+    sessions: (i) => (topo.sessions[i] ? `session ${topo.sessions[i]!.name}` : undefined),
+    transports: (i) => (topo.transports[i] ? `transport ${topo.transports[i]!.name}` : undefined),
+    storeProviders: (i) => (topo.storeProviders[i] !== undefined ? `store provider ${topo.storeProviders[i]}` : undefined),
+    blocks: (i) => `block ${i}`,
+    messages: (i) => `message ${i}`,
+  };
+  const parts: string[] = [];
+  for (const seg of path.split(".")) {
+    const m = /^(\w+)\[(\d+)\]$/.exec(seg);
+    if (m) parts.push(names[m[1]!]?.(Number(m[2])) ?? `${words(m[1]!)} ${m[2]}`);
+    else if (seg !== "state" && seg !== "memory") parts.push(words(seg));
+  }
+  return parts.join(" · ") || path;
+}
+
+/** A value of the engine's change list (JSON text) as the state tables show it. */
+export function changeValue(value: unknown): string {
+  return plain(value);
+}
+
+function plain(v: unknown): string {
+  if (v === null || v === undefined) return "—";
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  if (typeof v === "number" || typeof v === "string") return String(v);
+  if (Array.isArray(v)) {
+    if (v.length === 0) return "—";
+    if (v.every((x) => typeof x === "number" && Number.isInteger(x))) return idRanges(v as number[]);
+    return v.map(plain).join(", ");
+  }
+  if (typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (typeof o.message === "number" && typeof o.remaining === "number") return `message ${o.message}, ${o.remaining} step${o.remaining === 1 ? "" : "s"} left`;
+    if (typeof o.text === "string" && typeof o.value === "number") return o.text;
+    return Object.entries(o)
+      .map(([k, x]) => `${words(k)} ${plain(x)}`)
+      .join(", ");
+  }
+  return String(v);
+}
 
 export function violationItem(v: Violation, tips: Tips): HTMLElement {
   return h(
@@ -107,12 +157,12 @@ export class ResultView {
         changes.length
           ? h(
               "table",
-              { class: "grid-table", "data-testid": "changes" },
+              { class: "grid-table changes-table", "data-testid": "changes" },
               h("thead", null, h("tr", null, h("th", { scope: "col" }, "Field"), h("th", { scope: "col" }, "Before"), h("th", { scope: "col" }, "After"))),
               h(
                 "tbody",
                 null,
-                changes.slice(0, MAX_CHANGES).map((c) => h("tr", null, h("td", { class: "mono" }, c.path), h("td", { class: "mono" }, c.before), h("td", { class: "mono" }, c.after))),
+                changes.slice(0, MAX_CHANGES).map((c) => h("tr", null, h("th", { scope: "row", title: c.path }, changeField(c.path, topo)), h("td", null, changeValue(c.before)), h("td", null, changeValue(c.after)))),
               ),
             )
           : h("p", { class: "muted" }, "Nothing in the protocol state changed."),

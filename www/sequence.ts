@@ -9,9 +9,12 @@ import type { Topology, TraceEvent } from "./engine";
 import { ruleContent, type Tips } from "./tips";
 
 const ROW = 30;
+/** The widest a lane gets; lanes shrink to fit the diagram's width, down to MIN_LANE_W. */
 const LANE_W = 168;
-const GUTTER = 64;
+const MIN_LANE_W = 40;
 const HEAD = 46;
+/** Width assumed before the diagram is laid out (a hidden tab). */
+const DEFAULT_WIDTH = 900;
 const BUFFER = 10;
 const CHAR_W = 6.6;
 
@@ -107,6 +110,12 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
   private readonly win: SVGSVGElement;
   private readonly empty: HTMLElement;
   private lanes: Lane[] = [];
+  private specs: LaneSpec[] = [];
+  private laneW = LANE_W;
+  private gutter = 64;
+  private fitWidth = 0;
+  private detail: { el: HTMLElement; ev: number } | null = null;
+  private pointerFocus = false;
   private laneIndex = new Map<string, number>();
   private width = 400;
   private events: E[] = [];
@@ -144,10 +153,17 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
     this.el = h("div", { class: "sequence" }, this.empty, this.scroller);
     this.scroller.addEventListener("scroll", () => this.schedule(), { passive: true });
     this.body.addEventListener("keydown", (ev) => this.onKey(ev));
+    // A click on an unfocused diagram focuses it: the click, not the focus, chooses the row.
+    this.body.addEventListener("pointerdown", () => (this.pointerFocus = true));
     this.body.addEventListener("focus", () => {
+      if (this.pointerFocus) {
+        this.pointerFocus = false;
+        return;
+      }
       if (this.active < 0) this.moveActive(this.firstEventRow(Math.floor(this.scroller.scrollTop / ROW)), false);
       else this.showActiveTip();
     });
+    this.body.addEventListener("pointerup", () => (this.pointerFocus = false));
     this.body.addEventListener("blur", () => this.host.tips.hide());
     this.win.addEventListener("mouseover", (ev) => {
       const g = (ev.target as Element).closest?.("[data-ev]");
@@ -161,7 +177,11 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
       this.active = this.rowOfEvent[i] ?? -1;
       this.choose(i);
     });
-    if (typeof ResizeObserver !== "undefined") new ResizeObserver(() => this.schedule()).observe(this.scroller);
+    if (typeof ResizeObserver !== "undefined")
+      new ResizeObserver(() => {
+        if (this.scroller.clientWidth > 0 && Math.abs(this.scroller.clientWidth - this.fitWidth) > 1) this.layout();
+        this.schedule();
+      }).observe(this.scroller);
   }
 
   setTopology(topo: Topology): void {
@@ -177,24 +197,86 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
 
   /** Sets the lanes, left to right. */
   setLanes(lanes: LaneSpec[]): void {
-    this.lanes = lanes.map((l, i) => ({ ...l, x: GUTTER + LANE_W / 2 + i * LANE_W }));
+    this.specs = lanes;
+    this.layout();
+  }
+
+  /**
+   * Fits the lanes into the diagram's width: lanes narrow (down to
+   * MIN_LANE_W) and their names wrap before the diagram scrolls sideways,
+   * so that every lane of a 7-lane situation shows on a phone.
+   */
+  private layout(): void {
+    const avail = this.scroller.clientWidth || this.fitWidth || DEFAULT_WIDTH;
+    this.fitWidth = this.scroller.clientWidth;
+    const n = Math.max(1, this.specs.length);
+    this.gutter = avail < 600 ? 30 : 56;
+    // Room on the right for the labels of the last lane's notes, when there is width to spare.
+    const spare = avail - this.gutter - n * LANE_W;
+    this.laneW = spare >= 120 ? LANE_W : Math.max(MIN_LANE_W, Math.floor((avail - this.gutter - 8) / n));
+    this.lanes = this.specs.map((l, i) => ({ ...l, x: this.gutter + this.laneW / 2 + i * this.laneW }));
     this.laneIndex = new Map(this.lanes.map((l, i) => [l.key, i]));
-    this.width = GUTTER + this.lanes.length * LANE_W + 360;
+    this.width = Math.max(avail, this.gutter + this.lanes.length * this.laneW + 8);
     this.head.setAttribute("width", String(this.width));
+    const w = this.laneW;
+    // Narrow lanes: smaller names, no second line of kind (the tooltip and the title give it).
+    const narrow = w < 80;
+    this.head.classList.toggle("narrow", narrow);
+    const chars = Math.max(4, Math.floor((w - 6) / (narrow ? 5.6 : 6.4)));
     this.head.replaceChildren(
       s("rect", { class: "seq-head-bg", x: 0, y: 0, width: this.width, height: HEAD }),
-      ...this.lanes.map((l) =>
-        s(
+      ...this.lanes.map((l) => {
+        const [line1, line2] = wrap(l.label, chars);
+        return s(
           "g",
           null,
-          s("rect", { class: "lane-box", x: l.x - LANE_W / 2 + 6, y: 4, width: LANE_W - 12, height: HEAD - 10, rx: 5 }),
-          s("text", { class: "lane-name", x: l.x, y: 21, "text-anchor": "middle" }, clip(l.label, 22)),
-          s("text", { class: "lane-sub", x: l.x, y: 35, "text-anchor": "middle" }, l.sub),
-        ),
-      ),
+          s("title", null, `${l.label} (${l.sub})`),
+          s("rect", { class: "lane-box", x: l.x - w / 2 + 3, y: 4, width: w - 6, height: HEAD - 10, rx: 5 }),
+          s("text", { class: "lane-name", x: l.x, y: line2 ? 19 : narrow ? 25 : 21, "text-anchor": "middle" }, line1),
+          line2
+            ? s("text", { class: "lane-name", x: l.x, y: 31, "text-anchor": "middle" }, line2)
+            : narrow
+              ? null
+              : s("text", { class: "lane-sub", x: l.x, y: 35, "text-anchor": "middle" }, clip(l.sub, chars + 2)),
+        );
+      }),
     );
     this.body.style.setProperty("width", `${this.width}px`);
+    this.placeDetail();
     this.schedule();
+  }
+
+  /** How wide lanes are now (tests check that they fit). */
+  laneWidth(): number {
+    return this.laneW;
+  }
+
+  /**
+   * Shows `el` right under the row of event `ev` (the state after that
+   * call), or removes it (null). The element is moved, not copied.
+   */
+  showDetail(el: HTMLElement | null, ev = -1): void {
+    if (this.detail && this.detail.el !== el) this.detail.el.classList.remove("seq-detail");
+    if (!el) {
+      this.detail = null;
+      return;
+    }
+    this.detail = { el, ev };
+    el.classList.add("seq-detail");
+    this.scroller.append(el);
+    this.placeDetail();
+    const r = this.rowOfEvent[ev];
+    if (r !== undefined) {
+      // The chosen row at the top of the view, the state under it.
+      const top = r * ROW;
+      if (top < this.scroller.scrollTop || top > this.scroller.scrollTop + ROW * 2) this.scroller.scrollTop = Math.max(0, top - ROW);
+    }
+  }
+
+  private placeDetail(): void {
+    if (!this.detail) return;
+    const r = this.rowOfEvent[this.detail.ev] ?? 0;
+    this.detail.el.style.setProperty("top", `${HEAD + (r + 1) * ROW + 2}px`);
   }
 
   /** Replaces the whole trace; `steps` actions are applied. */
@@ -310,7 +392,14 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
 
   private laneX(p: SeqParty): number {
     const i = this.laneIndex.get(laneKey(p));
-    return i === undefined ? GUTTER / 2 : this.lanes[i]!.x;
+    return i === undefined ? this.gutter / 2 : this.lanes[i]!.x;
+  }
+
+  /** Where a label of `chars` characters starts, at `x` or further left so it fits; and how many characters fit. */
+  private fit(x: number, chars: number): [number, number] {
+    const room = this.width - 6;
+    const start = Math.max(this.gutter - 4, Math.min(x, room - chars * CHAR_W));
+    return [start, Math.max(8, Math.floor((room - start) / CHAR_W))];
   }
 
   /** How many open activations of the same lane enclose event i (its bar's offset). */
@@ -338,7 +427,7 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
             "g",
             { class: `step-row${row.step === this.highlightStep ? " hl" : ""}`, "aria-hidden": "true" },
             s("rect", { x: 0, y: y + 2, width: this.width, height: ROW - 4 }),
-            s("text", { x: 8, y: y + 20 }, clip(`Step ${row.step} · ${this.host.stepLabel(row.step)}`, 160)),
+            s("text", { x: 8, y: y + 20 }, clip(`Step ${row.step} · ${this.host.stepLabel(row.step)}`, Math.max(20, Math.floor((this.width - 16) / 7)))),
           ),
         );
       }
@@ -406,11 +495,12 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
     let labelText: string;
     let labelAttrs: Record<string, string | number>;
     if (internal || self) {
-      const x = x1 + 8 + (self ? this.level(i) * 5 : 0);
       const text = `${e.method}(${e.args.map((a) => `${a.name}=${a.text}`).join(", ")})${e.hresult ? ` → ${e.hresult.text}` : ""}${e.note ? ` — ${e.note}` : ""}`;
-      labelText = clip(text, 110);
-      const chars = labelText.length + (e.rules.length ? e.rules.join(" ").length + 1 : 0);
-      shapes.push(s("rect", { class: internal ? "note" : "note self", x, y: y + 5, width: chars * CHAR_W + 16, height: ROW - 10, rx: 3 }));
+      const ruleChars = e.rules.length ? e.rules.join(" ").length + 1 : 0;
+      const [x, room] = this.fit(x1 + 8 + (self ? this.level(i) * 5 : 0), Math.min(110, text.length) + ruleChars + 3);
+      labelText = clip(text, Math.min(110, room - ruleChars - 3));
+      const chars = labelText.length + ruleChars;
+      shapes.push(s("rect", { class: internal ? "note" : "note self", x, y: y + 5, width: Math.min(chars * CHAR_W + 16, this.width - x - 2), height: ROW - 10, rx: 3 }));
       labelAttrs = { class: "note-text", x: x + 7, y: y + 19 };
     } else {
       const ay = y + 22;
@@ -423,8 +513,11 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
         s("path", { class: "arrow-head", d: `M ${xe} ${ay} l ${-dir * 8} -4 v 8 z` }),
       );
       const indent = "· ".repeat(Math.min(e.depth, 6));
-      labelText = clip(`${indent}${e.method}(${argsShort(e)}) → ${e.hresult!.text}${e.outFlags ? `, ${e.outFlags.text}` : ""}`, 120);
-      labelAttrs = { class: "lbl", x: Math.min(x1, x2) + 8, y: y + 15 };
+      const full = `${indent}${e.method}(${argsShort(e)}) → ${e.hresult!.text}${e.outFlags ? `, ${e.outFlags.text}` : ""}`;
+      const ruleChars = e.rules.length ? e.rules.join(" ").length + 1 : 0;
+      const [x, room] = this.fit(Math.min(x1, x2) + 8, Math.min(120, full.length) + ruleChars);
+      labelText = clip(full, Math.min(120, room - ruleChars));
+      labelAttrs = { class: "lbl", x, y: y + 15 };
     }
     const rulesText = e.rules.join(" ");
     // All the row's words in one <text>, in reading order, so that its
@@ -583,5 +676,20 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
 }
 
 function clip(text: string, n: number): string {
-  return text.length > n ? text.slice(0, n - 1) + "…" : text;
+  return text.length > n ? text.slice(0, Math.max(1, n - 1)) + "…" : text;
+}
+
+/** A lane name on one or two lines of `n` characters (breaking at a space, a dot or a capital when it can). */
+function wrap(text: string, n: number): [string, string | null] {
+  if (text.length <= n) return [text, null];
+  let cut = -1;
+  for (let i = Math.min(n, text.length - 1); i > n / 3; i--) {
+    if (text[i] === " " || text[i] === "." || text[i] === "-" || (/[A-Z]/.test(text[i]!) && /[a-z]/.test(text[i - 1]!))) {
+      cut = i;
+      break;
+    }
+  }
+  if (cut < 0) cut = n;
+  const first = text.slice(0, cut).trimEnd();
+  return [first, clip(text.slice(cut).trimStart(), n)];
 }

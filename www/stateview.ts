@@ -26,6 +26,21 @@ function addressTypes(mask: number, topo: Topology): string {
   return names.length ? names.join(", ") : "—";
 }
 
+/** A table with one column per part and one row per field. */
+function transposed(caption: string, testid: string, corner: string, fields: string[], cols: { head: HTMLElement; cells: HTMLElement[] }[]): HTMLTableElement {
+  return h(
+    "table",
+    { class: "grid-table state-table", "data-testid": testid },
+    h("caption", null, caption),
+    h("thead", null, h("tr", null, h("td", { class: "corner" }, corner), cols.map((c) => c.head))),
+    h(
+      "tbody",
+      null,
+      fields.map((f, r) => h("tr", null, h("th", { scope: "row" }, f), cols.map((c) => c.cells[r]!))),
+    ),
+  );
+}
+
 export interface AfterEvent {
   seq: number;
   step: number;
@@ -95,93 +110,60 @@ export class StateViewPanel {
     this.renderBadges(view.violations);
     const topo = view.topology;
     const st = view.state;
-    const stores = h(
-      "table",
-      { class: "grid-table", "data-testid": "stores-table" },
-      h("caption", null, "Message stores"),
-      h(
-        "thead",
-        null,
-        h(
-          "tr",
-          null,
-          ["Store", "Phase", "Client refs", "Spooler logon", "Saved flag", "Activity (S2)", "Outbound queue", "Inbox", "Sent", "Support released", "StoreLogoffTransports"].map(th),
-        ),
-      ),
-      h(
-        "tbody",
-        null,
-        st.stores.map((s, i) => {
-          const info = topo.stores[i];
-          const tags = info
-            ? [info.defaultInbox ? "default Inbox" : "", info.sharedWithOtherProcess ? "other process" : "", info.supportKind !== "messageStore" ? `${info.supportKind} support` : "", ...info.faults].filter(Boolean)
-            : [];
-          const act = view.storeActivity[i];
-          const slt = s.storeLogoffTransports;
-          return h(
-            "tr",
-            { "data-testid": `store-${i}` },
-            h("th", { scope: "row" }, info?.name ?? `store ${i}`, tags.length ? h("div", { class: "tags" }, tags.map((t) => h("span", { class: "tag" }, t))) : null),
-            h("td", { "data-testid": `store-${i}-phase` }, s.phase),
-            h("td", { "data-testid": `store-${i}-refs` }, String(s.refs)),
-            h("td", { "data-testid": `store-${i}-spooler` }, s.spooler),
-            h("td", { class: "mono", "data-testid": `store-${i}-saved` }, s.savedFlag ?? "—"),
-            h("td", { class: "mono", "data-testid": `store-${i}-activity` }, act ? act.text : "—"),
-            h("td", { class: "mono", "data-testid": `store-${i}-queue` }, idRanges(s.queue)),
-            h("td", { class: "mono", "data-testid": `store-${i}-inbox` }, idRanges(s.inbox)),
-            h("td", { class: "mono", "data-testid": `store-${i}-sent` }, idRanges(s.sent)),
-            h("td", { "data-testid": `store-${i}-support` }, yesNo(s.supportReleased)),
-            h(
-              "td",
-              { class: "mono" },
-              `${slt.completions} completed, ${slt.refusals} refused`,
-              slt.completions + slt.refusals > 0 ? h("div", { class: "muted" }, `flags ${formatFlags("storeLogoff", slt.flags)}`) : null,
-              slt.refusals > 0 ? h("div", { class: "muted" }, `last refusal ${slt.lastRefusal.text}`) : null,
-            ),
-          );
-        }),
-      ),
-    );
+    // One column per store, one row per field: fits a narrow column at any width (field names read in full).
+    const storeCols = st.stores.map((s, i) => {
+      const info = topo.stores[i];
+      const tags = info
+        ? [info.defaultInbox ? "default Inbox" : "", info.sharedWithOtherProcess ? "other process" : "", info.supportKind !== "messageStore" ? `${info.supportKind} support` : "", ...info.faults].filter(Boolean)
+        : [];
+      const act = view.storeActivity[i];
+      const slt = s.storeLogoffTransports;
+      return {
+        head: h("th", { scope: "col", "data-testid": `store-${i}` }, info?.name ?? `store ${i}`, tags.length ? h("div", { class: "tags" }, tags.map((t) => h("span", { class: "tag" }, t))) : null),
+        cells: [
+          h("td", { "data-testid": `store-${i}-phase` }, s.phase),
+          h("td", { "data-testid": `store-${i}-refs` }, String(s.refs)),
+          h("td", { "data-testid": `store-${i}-spooler` }, s.spooler),
+          h("td", { class: "mono", "data-testid": `store-${i}-saved` }, s.savedFlag ?? "—"),
+          h("td", { class: "mono", "data-testid": `store-${i}-activity` }, act ? act.text : "—"),
+          h("td", { class: "mono", "data-testid": `store-${i}-queue` }, idRanges(s.queue)),
+          h("td", { class: "mono", "data-testid": `store-${i}-inbox` }, idRanges(s.inbox)),
+          h("td", { class: "mono", "data-testid": `store-${i}-sent` }, idRanges(s.sent)),
+          h("td", { "data-testid": `store-${i}-support` }, yesNo(s.supportReleased)),
+          h(
+            "td",
+            { class: "mono" },
+            `${slt.completions} completed, ${slt.refusals} refused`,
+            slt.completions + slt.refusals > 0 ? h("div", { class: "muted" }, `flags ${formatFlags("storeLogoff", slt.flags)}`) : null,
+            slt.refusals > 0 ? h("div", { class: "muted" }, `last refusal ${slt.lastRefusal.text}`) : null,
+          ),
+        ],
+      };
+    });
+    const stores = transposed("Message stores", "stores-table", "Store", ["Phase", "Client refs", "Spooler logon", "Saved flag", "Activity (S2)", "Outbound queue", "Inbox", "Sent", "Support released", "StoreLogoffTransports"], storeCols);
     const blocksBySession = new Map<number, number>();
     for (const b of st.memory.blocks) if (!b.freed) blocksBySession.set(b.owner, (blocksBySession.get(b.owner) ?? 0) + 1);
-    const sessions = h(
-      "table",
-      { class: "grid-table", "data-testid": "sessions-table" },
-      h("caption", null, "Transport sessions (IXPLogon)"),
-      h(
-        "thead",
-        null,
-        h(
-          "tr",
-          null,
-          ["Session", "Phase", "Status row (PR_STATUS_CODE)", "Address types", "Routing", "Sending", "Receiving", "Held mail", "Flushing", "Invalidated", "Support released", "Blocks allocated"].map(th),
-        ),
-      ),
-      h(
-        "tbody",
-        null,
-        st.sessions.map((s, i) => {
-          const info = topo.sessions[i];
-          const status = view.sessionStatus[i];
-          return h(
-            "tr",
-            { "data-testid": `session-${i}` },
-            h("th", { scope: "row" }, info?.name ?? `session ${i}`, info ? h("div", { class: "muted" }, topo.transports[info.transport]?.name ?? "") : null),
-            h("td", { "data-testid": `session-${i}-phase` }, s.phase),
-            h("td", { class: "mono", "data-testid": `session-${i}-status` }, status ? [status.text, h("div", { class: "muted" }, hex(status.value))] : "—"),
-            h("td", { class: "mono" }, info ? addressTypes(info.addressTypes, topo) : "—"),
-            h("td", null, yesNo(s.routing)),
-            h("td", { class: "mono", "data-testid": `session-${i}-sending` }, transfer(s.sending)),
-            h("td", { class: "mono", "data-testid": `session-${i}-receiving` }, transfer(s.receiving)),
-            h("td", { class: "mono", "data-testid": `session-${i}-held` }, idRanges(s.held)),
-            h("td", { class: "mono" }, s.flushing ? formatFlags("flushQueues", s.flushing) : "—"),
-            h("td", null, yesNo(s.invalid)),
-            h("td", { "data-testid": `session-${i}-support` }, yesNo(s.supportReleased)),
-            h("td", { "data-testid": `session-${i}-blocks` }, String(blocksBySession.get(i) ?? 0)),
-          );
-        }),
-      ),
-    );
+    const sessionCols = st.sessions.map((s, i) => {
+      const info = topo.sessions[i];
+      const status = view.sessionStatus[i];
+      return {
+        head: h("th", { scope: "col", "data-testid": `session-${i}` }, info?.name ?? `session ${i}`, info ? h("div", { class: "muted" }, topo.transports[info.transport]?.name ?? "") : null),
+        cells: [
+          h("td", { "data-testid": `session-${i}-phase` }, s.phase),
+          h("td", { class: "mono", "data-testid": `session-${i}-status` }, status ? [status.text, h("div", { class: "muted" }, hex(status.value))] : "—"),
+          h("td", { class: "mono" }, info ? addressTypes(info.addressTypes, topo) : "—"),
+          h("td", null, yesNo(s.routing)),
+          h("td", { class: "mono", "data-testid": `session-${i}-sending` }, transfer(s.sending)),
+          h("td", { class: "mono", "data-testid": `session-${i}-receiving` }, transfer(s.receiving)),
+          h("td", { class: "mono", "data-testid": `session-${i}-held` }, idRanges(s.held)),
+          h("td", { class: "mono" }, s.flushing ? formatFlags("flushQueues", s.flushing) : "—"),
+          h("td", null, yesNo(s.invalid)),
+          h("td", { "data-testid": `session-${i}-support` }, yesNo(s.supportReleased)),
+          h("td", { "data-testid": `session-${i}-blocks` }, String(blocksBySession.get(i) ?? 0)),
+        ],
+      };
+    });
+    const sessions = transposed("Transport sessions (IXPLogon)", "sessions-table", "Session", ["Phase", "Status row (PR_STATUS_CODE)", "Address types", "Routing", "Sending", "Receiving", "Held mail", "Flushing", "Invalidated", "Support released", "Blocks allocated"], sessionCols);
     const providers = h(
       "div",
       { class: "providers" },
@@ -246,8 +228,8 @@ export class StateViewPanel {
         h("h4", null, `Violations in this state (${viol.length})`),
         viol.length ? h("ul", { class: "violations", "data-testid": "violations" }, viol.map((v) => violationItem(v, this.tips))) : h("p", { class: "muted" }, "None: every invariant holds."),
       ),
-      h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Message stores table" }, stores.querySelector("tbody")!.children.length ? stores : h("p", { class: "muted" }, "No message stores.")),
-      h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Transport sessions table" }, sessions.querySelector("tbody")!.children.length ? sessions : h("p", { class: "muted" }, "No transport sessions.")),
+      h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Message stores table" }, storeCols.length ? stores : h("p", { class: "muted" }, "No message stores.")),
+      h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": "Transport sessions table" }, sessionCols.length ? sessions : h("p", { class: "muted" }, "No transport sessions.")),
       providers,
       memory,
       h("p", { class: "muted small-print" }, `${st.messages.length} message${st.messages.length === 1 ? "" : "s"} in the scenario · state after step ${view.step}`),

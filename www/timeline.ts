@@ -27,8 +27,10 @@ export class Timeline {
     const nav = (label: string, key: string, testid: string, to: () => number) =>
       h("button", { type: "button", class: "small", "aria-keyshortcuts": key, "data-testid": testid, onclick: () => this.doc && this.host.goTo(to()) }, label);
     this.startBtn = nav("◀◀ Start", "Shift+BracketLeft", "tl-start", () => 0);
-    this.backBtn = nav("◀ Step back", "BracketLeft", "tl-back", () => (this.doc?.pos ?? 1) - 1);
-    this.fwdBtn = nav("Step forward ▶", "BracketRight", "tl-forward", () => (this.doc?.pos ?? 0) + 1);
+    // One model with the toolbar's Undo and Redo: going back undoes steps
+    // (they stay in the history, greyed), going forward redoes them.
+    this.backBtn = nav("↶ Undo step", "BracketLeft", "tl-back", () => (this.doc?.pos ?? 1) - 1);
+    this.fwdBtn = nav("Redo step ↷", "BracketRight", "tl-forward", () => (this.doc?.pos ?? 0) + 1);
     this.endBtn = nav("End ▶▶", "Shift+BracketRight", "tl-end", () => this.doc?.actions.length ?? 0);
     this.info = h("span", { class: "muted", "data-testid": "tl-info", "aria-live": "polite" });
     this.list = h("ol", { class: "timeline-list", "aria-label": "History" });
@@ -45,7 +47,7 @@ export class Timeline {
     const n = doc.actions.length;
     this.startBtn.disabled = this.backBtn.disabled = doc.pos === 0;
     this.fwdBtn.disabled = this.endBtn.disabled = doc.pos >= n;
-    this.info.textContent = `Step ${doc.pos} of ${n}${doc.pos < n ? ` (${n - doc.pos} undone, can be replayed)` : ""}`;
+    this.info.textContent = `Step ${doc.pos} of ${n}${doc.pos < n ? ` (${n - doc.pos} undone, can be redone)` : ""}`;
     const from = Math.max(0, doc.pos - WINDOW);
     const to = Math.min(n, doc.pos + WINDOW);
     const items: HTMLElement[] = [];

@@ -1,8 +1,61 @@
 // One floating tooltip per playground, shown on hover and on keyboard
-// focus, and the rule chips that use it (rule id -> title and the page of
-// Microsoft's documentation behind it, as plain text).
+// focus, and the rule chips that use it: each chip is a link to where the
+// rule is explained (the docs site when the build has it, else the page
+// the rule cites), and its tooltip gives the title and that link.
 import { h, type Child } from "./dom";
-import { ruleInfo } from "./engine";
+import { allRules, ruleInfo } from "./engine";
+// The sources' quotes and notes: the wasm module leaves them out for its
+// size, the catalogue (kept equal to the code by tests/citations.rs) has them.
+import catalogue from "../docs/rules.json";
+
+/**
+ * The docs site's page for rules, relative to the playground: rule S3 is
+ * `${DOCS_RULES_PAGE}#s3`. Linked only when the build includes the docs
+ * site (VITE_DOCS_SITE=1 at build time: the docs are built into dist/docs).
+ */
+export const DOCS_RULES_PAGE = "docs/protocol.html";
+/** The docs site's page for the trace format (same condition). */
+export const DOCS_TRACE_FORMAT_PAGE = "docs/trace-format.html";
+const DOCS_SITE: boolean = import.meta.env.VITE_DOCS_SITE === "1";
+
+/** Where a rule's source is, when the engine says (protocol revision 2). */
+interface RuleSource {
+  kind?: string;
+  page?: string;
+  url?: string;
+  quote?: string;
+  note?: string;
+}
+
+const CATALOGUE_SOURCES = new Map<string, RuleSource>(catalogue.rules.map((r) => [r.id, r.source]));
+
+function sourceOf(id: string): RuleSource | undefined {
+  const info = ruleInfo(id) as { source?: RuleSource } | undefined;
+  const full = CATALOGUE_SOURCES.get(id);
+  return info?.source || full ? { ...full, ...info?.source, quote: full?.quote ?? info?.source?.quote, note: full?.note ?? info?.source?.note } : undefined;
+}
+
+/** Only https links to other sites: a rule's text comes from the engine, not from the visitor, but stay strict. */
+function safeUrl(u: string | undefined): string | null {
+  return u && /^https:\/\/[^\s"<>]+$/.test(u) ? u : null;
+}
+
+/** The page a rule was taken from: its source's page, or the docUrl it cites. */
+export function ruleSourceUrl(id: string): string | null {
+  return safeUrl(sourceOf(id)?.url) ?? safeUrl(ruleInfo(id)?.docUrl);
+}
+
+/** Where a rule chip leads: the docs site's section for the rule, or its source page. */
+export function ruleHref(id: string, base: string = document.baseURI): string | null {
+  if (DOCS_SITE) return new URL(`${DOCS_RULES_PAGE}#${id.toLowerCase()}`, base).href;
+  return ruleSourceUrl(id);
+}
+
+/** The base the docs link is resolved against (the playground's own folder; element.js sets it). */
+let docsBase: string | undefined;
+export function setDocsBase(base: string): void {
+  docsBase = base;
+}
 
 export class Tips {
   readonly el: HTMLDivElement;
@@ -63,29 +116,57 @@ export class Tips {
 export function ruleContent(id: string): Child {
   const info = ruleInfo(id);
   if (!info) return h("div", null, h("strong", null, id));
+  const src = sourceOf(id);
+  const url = ruleSourceUrl(id);
   return [
     h("div", { class: "tip-title" }, h("strong", null, info.id), " — ", info.title),
-    h("div", { class: "tip-url" }, info.docUrl),
+    src?.quote ? h("q", { class: "tip-quote" }, src.quote) : null,
+    src?.note ? h("div", { class: "muted" }, src.note) : null,
+    url ? h("div", { class: "tip-url" }, url) : src?.kind === "modelChoice" ? h("div", { class: "tip-url" }, "No page says this: the model's choice.") : null,
   ];
 }
 
-/** A rule id as a focusable chip; hover or focus shows its title and page. */
-export function ruleChip(id: string, tips: Tips, extra?: () => Child): HTMLButtonElement {
+/** A rule id as a chip: a link to the rule's explanation; hover or focus shows its title and page. */
+export function ruleChip(id: string, tips: Tips, extra?: () => Child): HTMLAnchorElement | HTMLSpanElement {
   const info = ruleInfo(id);
   const kind = id.charAt(0);
-  const b = h(
-    "button",
-    {
-      type: "button",
-      class: `rule rule-${kind}`,
-      "aria-label": info ? `Rule ${id}: ${info.title}. Documentation: ${info.docUrl}` : `Rule ${id}`,
-      "data-rule": id,
-    },
-    id,
-  );
+  const href = ruleHref(id, docsBase);
+  const label = info ? `Rule ${id}: ${info.title}` : `Rule ${id}`;
+  const b = href
+    ? h("a", { class: `rule rule-${kind}`, href, target: "_blank", rel: "noopener noreferrer", "aria-label": `${label} (opens the documentation)`, "data-rule": id }, id)
+    : h("span", { class: `rule rule-${kind}`, "aria-label": label, "data-rule": id, tabindex: 0, role: "note" }, id);
   tips.attach(b, () => [ruleContent(id), extra ? extra() : null]);
-  b.addEventListener("click", () => tips.show(b, [ruleContent(id), extra ? extra() : null]));
   return b;
+}
+
+/** Every rule the engine knows, grouped S, T, I, M, each linked like the chips. */
+export function rulesIndex(tips: Tips): HTMLElement {
+  const groups: [string, string][] = [
+    ["S", "Store logoff (S)"],
+    ["T", "Transport logoff (T)"],
+    ["I", "Invariants (I)"],
+    ["M", "Provider mistakes (M)"],
+  ];
+  const rules = allRules();
+  return h(
+    "div",
+    { class: "rules-index", "data-testid": "rules-index" },
+    groups.map(([k, title]) =>
+      h(
+        "div",
+        { class: "rules-group" },
+        h("h3", null, title),
+        h(
+          "ul",
+          { class: "plain" },
+          rules
+            .filter((r) => r.id.startsWith(k))
+            .map((r) => h("li", { "data-testid": `rule-${r.id}` }, ruleChip(r.id, tips), " ", r.title, ruleHref(r.id, docsBase) ? null : h("span", { class: "muted" }, " (the model's choice: no page says it)"))),
+        ),
+      ),
+    ),
+    h("p", { class: "muted small-print" }, DOCS_SITE ? "Each rule links to its section of the documentation." : "Each rule links to the Microsoft page it is taken from, where one says it."),
+  );
 }
 
 export function ruleChips(ids: readonly string[], tips: Tips): Child {

@@ -6,6 +6,8 @@
 #   bad-input.test.mjs                  bad input for every function and method
 #   check.test.mjs                      the checker module and the CLI's check, run, matrix
 #   explore.test.mjs                    the explorer module and the CLI's explore
+#   boundary.test.mjs                   issue 13: exceptions at the boundary, leaks, limits, work
+#   fuzz.test.mjs                       the short run of the seeded JS fuzzer (tests/js/fuzz.mjs)
 #   package.test.mjs                    exports map, tarball, browser build, no `any`
 #   types.test.mjs                      tsc --strict on a TypeScript consumer
 #   browser.test.mjs                    plain page + Vite build in headless Chromium

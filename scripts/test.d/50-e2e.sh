@@ -21,7 +21,7 @@ bash scripts/build-site.sh
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 rc=0
-node --test --test-reporter=tap --test-concurrency=1 --test-timeout=600000 tests/e2e/playground.test.mjs tests/e2e/check.test.mjs tests/e2e/explore.test.mjs 2>&1 | tee "$out" || rc=$?
+node --test --test-reporter=tap --test-concurrency=1 --test-timeout=600000 tests/e2e/playground.test.mjs tests/e2e/check.test.mjs tests/e2e/explore.test.mjs tests/e2e/newcomer.test.mjs tests/e2e/docs.test.mjs 2>&1 | tee "$out" || rc=$?
 
 count() { awk -v k="$1" '$1 == "#" && $2 == k { n = $3 } END { print n + 0 }' "$out"; }
 tests="$(count tests)"

@@ -4,7 +4,7 @@ export type Severity = "error" | "warning" | "info";
 
 /** One finding of the trace checker. */
 /** Who broke the rule: the client (or a provider acting as another's client), the store provider, MAPI or its spooler, the transport provider. */
-export type Party = "client" | "storeProvider" | "mapi" | "transportProvider";
+export type ResponsibleParty = "client" | "storeProvider" | "mapi" | "transportProvider";
 
 export interface Diagnostic {
   /** The rule (S1..T9, I1..I6); absent for lines that are not usable. */
@@ -14,7 +14,7 @@ export interface Diagnostic {
   /** "error" for what a page says must happen, "warning" for should or typically, "info" for the model's own choices. */
   severity: Severity;
   /** Who broke the rule; absent for lines that are not usable. */
-  party?: Party;
+  party?: ResponsibleParty;
   /** "malformedLine", "notUnderstood", "notReturned", or the rule id. */
   code: string;
   /** 1-based line where the breach became certain (the return line of a call written on two lines). */

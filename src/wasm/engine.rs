@@ -5,7 +5,7 @@ use super::*;
 use crate::error::{ErrorCode, InputError};
 use crate::flags::FlagSet;
 use crate::rules::RuleId;
-use crate::{Action, HResult, Scenario};
+use crate::{HResult, Scenario};
 
 #[wasm_bindgen(typescript_custom_section)]
 const RULE_INFO: &'static str = r#"
@@ -14,9 +14,8 @@ export interface RuleSource {
   kind: "referencePage" | "otherPage" | "header" | "sdkSample" | "modelChoice";
   /** The page's file name under docs/outlook/mapi/, or the sample's or header's. */
   page?: string;
-  /** The page's own words, verbatim. */
+  /** The page's own words, verbatim, and what the model adds: not carried by the wasm module (its size budget); `mapi-logoff/rules.json` has them. */
   quote?: string;
-  /** What the model adds, or why nothing public says it. */
   note?: string;
 }
 export interface RuleInfo {
@@ -25,17 +24,6 @@ export interface RuleInfo {
   /** The Microsoft page the rule cites; absent for samples and model choices. */
   docUrl?: string;
   source: RuleSource;
-}
-export interface ReadingInfo {
-  setting: "abortReading" | "storeLogoffTransports";
-  value: AbortReading | StoreLogoffTransportsTiming;
-  label: string;
-  sentence: string;
-  quote: string;
-  page: string;
-  rules: RuleId[];
-  aliases: string[];
-  isDefault: boolean;
 }
 "#;
 
@@ -67,14 +55,28 @@ extern "C" {
     pub type ConstantsOutput;
     #[wasm_bindgen(typescript_type = "RuleInfo[]")]
     pub type RuleList;
-    #[wasm_bindgen(typescript_type = "ReadingInfo[]")]
-    pub type ReadingList;
 }
 
 /// A scenario being run, step by step.
+///
+/// Methods take `&self` and borrow the simulation only once their input is
+/// read: reading can run the caller's code (a getter, a `toJSON`), which
+/// may call this simulation again; it then finds it free, not borrowed.
 #[wasm_bindgen]
 pub struct Simulation {
-    inner: crate::Simulation,
+    inner: std::cell::RefCell<crate::Simulation>,
+}
+
+impl Simulation {
+    fn inner(&self) -> Result<std::cell::RefMut<'_, crate::Simulation>, JsValue> {
+        // Only a call made from inside another call's input reading could
+        // find it borrowed, and inputs are read before the borrow.
+        self.inner.try_borrow_mut().map_err(|_| make_error("the simulation is in use by another call", "busy", ""))
+    }
+
+    fn view<R>(&self, f: impl FnOnce(&crate::Simulation) -> R) -> R {
+        f(&self.inner.borrow())
+    }
 }
 
 #[wasm_bindgen]
@@ -87,65 +89,72 @@ impl Simulation {
             Some(v) if !v.is_undefined() && !v.is_null() => scenario_from_js(&v)?,
             _ => Scenario::default(),
         };
-        crate::Simulation::new(&scenario).map(|inner| Simulation { inner }).map_err(js_error)
+        crate::Simulation::new(&scenario).map(|inner| Simulation { inner: inner.into() }).map_err(js_error)
     }
 
     /// Applies one action. Protocol refusals come back as outcomes; only a
     /// malformed action throws, and then nothing changed.
-    pub fn apply(&mut self, action: ActionInput) -> Result<OutcomeOutput, JsValue> {
-        let action = from_js(&action.into(), "an action", Action::from_json)?;
-        self.inner.apply(action).map(|o| to_js(&o)).map_err(js_error)
+    pub fn apply(&self, action: ActionInput) -> Result<OutcomeOutput, JsValue> {
+        let action = from_js(&action.into(), "an action", |v| self.view(|s| s.action_from_value(v)))?;
+        self.inner()?.apply(action).map(|o| to_js(&o)).map_err(js_error)
     }
 
     /// Applies actions in order, all or nothing: if one is malformed, none
     /// is applied and the error path names its index (`[3].store`).
-    pub fn run(&mut self, actions: ActionList) -> Result<OutcomeList, JsValue> {
-        let actions = from_js(&actions.into(), "a list of actions", Action::list_from_json)?;
-        let mut trial = self.inner.clone();
+    pub fn run(&self, actions: ActionList) -> Result<OutcomeList, JsValue> {
+        let actions = from_js(&actions.into(), "a list of actions", |v| self.view(|s| s.actions_from_value(v)))?;
+        let mut inner = self.inner()?;
+        let mut trial = inner.clone();
         let outcomes = trial.run(actions).map_err(js_error)?;
-        self.inner = trial;
+        *inner = trial;
         Ok(to_js(&outcomes))
     }
 
     pub fn state(&self) -> StateViewOutput {
-        to_js(&self.inner.view())
+        self.view(|s| to_js(&s.view()))
     }
 
     pub fn trace(&self) -> TraceOutput {
-        to_js(self.inner.trace())
+        self.view(|s| to_js(s.trace()))
     }
 
     /// The trace as JSON text, byte for byte what the native core writes.
     #[wasm_bindgen(js_name = traceJson)]
     pub fn trace_json(&self) -> String {
-        self.inner.trace_json()
+        #[cfg(feature = "swb-outputs")]
+        return self.view(|s| {
+            let value: JsValue = to_js(s.trace());
+            js_sys::JSON::stringify(&value).map(String::from).unwrap_or_default()
+        });
+        #[cfg(not(feature = "swb-outputs"))]
+        self.view(|s| s.trace_json())
     }
 
     /// The trace as text, one call per line.
     #[wasm_bindgen(js_name = traceText)]
     pub fn trace_text(&self) -> String {
-        self.inner.trace_text()
+        self.view(|s| s.trace_text())
     }
 
     pub fn violations(&self) -> ViolationList {
-        to_js(&self.inner.violations())
+        self.view(|s| to_js(&s.violations()))
     }
 
     #[wasm_bindgen(js_name = enabledActions)]
     pub fn enabled_actions(&self) -> ActionList {
-        to_js(&self.inner.enabled_actions())
+        self.view(|s| to_js(&s.enabled_actions()))
     }
 
     /// The scenario that reproduces this simulation, actions included.
     #[wasm_bindgen(js_name = toScenario)]
     pub fn to_scenario(&self) -> ScenarioOutput {
-        to_js(&self.inner.to_scenario())
+        self.view(|s| to_js(&s.to_scenario()))
     }
 
     /// Actions applied so far.
     #[wasm_bindgen(getter)]
     pub fn step(&self) -> u32 {
-        self.inner.applied().len() as u32
+        self.view(|s| s.applied().len() as u32)
     }
 }
 
@@ -224,7 +233,7 @@ pub fn hresult_name(#[wasm_bindgen(unchecked_param_type = "number")] value: &JsV
 #[wasm_bindgen(js_name = outcomeMatrix)]
 pub fn outcome_matrix(settings: Option<SettingsInput>) -> Result<MatrixOutput, JsValue> {
     let settings = match settings.map(JsValue::from) {
-        Some(v) if !v.is_undefined() && !v.is_null() => from_js(&v, "settings", crate::scenario::Settings::from_json)?,
+        Some(v) if !v.is_undefined() && !v.is_null() => from_js(&v, "settings", crate::scenario::Settings::from_value)?,
         _ => crate::scenario::Settings::default(),
     };
     Ok(to_js(&crate::matrix::outcome_matrix(settings)))
@@ -261,11 +270,4 @@ pub fn rules() -> RuleList {
     }
     let list: Vec<Info> = RuleId::ALL.iter().map(|&r| Info { id: r, title: r.title(), doc_url: r.doc_url(), source: r.source() }).collect();
     to_js(&list)
-}
-
-/// The readings where the reference pages allow more than one behaviour:
-/// each setting value with its label, one sentence and the page's words.
-#[wasm_bindgen]
-pub fn readings() -> ReadingList {
-    to_js(&crate::readings::READINGS)
 }

@@ -19,14 +19,23 @@ extern "C" {
     pub type ExploreReportOutput;
     #[wasm_bindgen(typescript_type = "ExploreProgress")]
     pub type ProgressInput;
+    #[wasm_bindgen(typescript_type = "AbortSignal")]
+    pub type AbortSignalInput;
 }
 
-/// States expanded between two progress callbacks of `explore()`.
+/// Units of work (see `Explorer::step`) at most between two progress
+/// callbacks of `explore()`: a count, so that tests can check it.
 const PROGRESS_EVERY: usize = 4096;
+/// Milliseconds of work at most between two progress callbacks, when units
+/// are slow (large states).
+const PROGRESS_MS: f64 = 50.0;
+/// Units done between two looks at the clock and the abort signal: at the
+/// documented limits, one unit takes under a millisecond.
+const CHUNK: usize = 32;
 
 fn options_from_js(options: Option<ExploreOptionsInput>) -> Result<ExploreOptions, JsValue> {
     match options.map(JsValue::from) {
-        Some(v) if !v.is_undefined() && !v.is_null() => from_js(&v, "explore options", ExploreOptions::from_json),
+        Some(v) if !v.is_undefined() && !v.is_null() => from_js(&v, "explore options", ExploreOptions::from_value),
         _ => Ok(ExploreOptions::default()),
     }
 }
@@ -52,14 +61,16 @@ impl Explorer {
         Ok(Explorer { inner, elapsed_ms: 0.0 })
     }
 
-    /// Expands up to `budget` states (at least 1) and returns the progress.
+    /// Does up to `budget` units of work (at least 1): a unit is one state
+    /// taken from the frontier or one successor computed, so a step is
+    /// bounded however many actions a state enables. Returns the progress.
     pub fn step(&mut self, #[wasm_bindgen(unchecked_param_type = "number")] budget: &JsValue) -> Result<ExploreReportOutput, JsValue> {
         let budget = u32_arg(budget, "budget")?;
         if budget == 0 {
             return Err(argument_error("budget", "expected at least 1 state"));
         }
         let started = js_sys::Date::now();
-        self.inner.step(budget as usize);
+        self.inner.advance(budget as usize);
         self.elapsed_ms += js_sys::Date::now() - started;
         Ok(self.report())
     }
@@ -78,13 +89,17 @@ impl Explorer {
 }
 
 /// Explores a scenario to the end (or its bounds). `onProgress` is called
-/// with the report every 4,096 states; returning `false` from it stops the
-/// exploration there, and the report then says `done: false`.
+/// with the report after at most 4,096 units of work or 50 ms, whichever
+/// comes first; returning `false` from it stops the exploration there, and
+/// the report then says `done: false`. An aborted `signal` (checked between
+/// chunks of 32 units, so in practice aborted from `onProgress`, since the
+/// call does not yield to the event loop) stops it the same way.
 #[wasm_bindgen]
 pub fn explore(
     scenario: ScenarioInput,
     options: Option<ExploreOptionsInput>,
     #[wasm_bindgen(js_name = onProgress)] on_progress: Option<ProgressInput>,
+    signal: Option<AbortSignalInput>,
 ) -> Result<ExploreReportOutput, JsValue> {
     let scenario = scenario_from_js(&scenario.into())?;
     let options = options_from_js(options)?;
@@ -95,11 +110,32 @@ pub fn explore(
         }
         _ => None,
     };
+    let signal = match signal.map(JsValue::from) {
+        Some(v) if v.is_object() => Some(v),
+        Some(v) if !v.is_undefined() && !v.is_null() => {
+            return Err(argument_error("signal", format!("expected an AbortSignal, got {}", type_name(&v))));
+        }
+        _ => None,
+    };
+    let aborted = |signal: &Option<JsValue>| -> Result<bool, JsValue> {
+        match signal {
+            Some(s) => {
+                get_caught(s, &"aborted".into()).map(|a| a.is_truthy()).map_err(|e| input_threw("signal.aborted", "the abort signal", e))
+            }
+            None => Ok(false),
+        }
+    };
     let mut explorer = explore::Explorer::new(&scenario, options).map_err(js_error)?;
     let mut elapsed_ms = 0.0;
-    while !explorer.is_done() {
+    while !explorer.is_done() && !aborted(&signal)? {
         let started = js_sys::Date::now();
-        explorer.step(PROGRESS_EVERY);
+        let mut work = 0;
+        while work < PROGRESS_EVERY && !explorer.is_done() && js_sys::Date::now() - started < PROGRESS_MS {
+            work += explorer.advance(CHUNK.min(PROGRESS_EVERY - work));
+            if aborted(&signal)? {
+                break;
+            }
+        }
         elapsed_ms += js_sys::Date::now() - started;
         if let Some(f) = &on_progress {
             let progress = with_rate(&explorer.report(), elapsed_ms);

@@ -104,7 +104,8 @@ export type Action =
   | { type: "addRef"; store: number }
   | { type: "release"; store: number }
   | { type: "storeLogoff"; store: number; flags: FlagInput }
-  | { type: "submitMessage"; store: number; addressType: number; steps?: number }
+  /** `addressType`: a name of `state().topology.addressTypes` ("SMTP", case-insensitive), or its index there. */
+  | { type: "submitMessage"; store: number; addressType: string | number; steps?: number }
   | { type: "storeLogoffTransports"; store: number; flags: FlagInput; support?: SupportKind }
   | { type: "spoolerStep" }
   | { type: "runUntilIdle" }
@@ -131,10 +132,14 @@ export interface Violation {
   message: string;
 }
 
+/** A JSON value: what a field of the state holds. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** One field an action changed: its path in `StateView.state` and its value before and after (null: absent). */
 export interface Change {
   path: string;
-  before: string;
-  after: string;
+  before: JsonValue;
+  after: JsonValue;
 }
 
 /** What one action did. */
@@ -148,6 +153,8 @@ export interface Outcome {
   explanation: string;
   firstEvent: number;
   eventCount: number;
+  /** The id of the block an `allocate` made; pass it to `free` or as a `parent`. */
+  block?: number;
   changes: Change[];
   newViolations: Violation[];
 }
@@ -245,7 +252,7 @@ export interface Transfer {
 
 export interface StoreState {
   refs: number;
-  phase: "open" | "loggedOff" | "destroyed";
+  phase: "open" | "invalidated" | "destroyed";
   savedFlag: StoreLogoffFlagName | null;
   storeLogoffTransports: { completions: number; refusals: number; flags: number; lastRefusal: ValueText };
   spooler: "serving" | "drainingNoWait" | "drainingOrderly" | "released";
@@ -395,10 +402,30 @@ export type ConstantName =
 /** Every flag and HRESULT name with its header value. */
 export type Constants = { readonly [K in ConstantName]: number };
 
-/** Thrown for malformed input; protocol refusals are outcomes, never exceptions. */
+/**
+ * Thrown for malformed input; protocol refusals are outcomes, never exceptions.
+ * Also: "inputThrew" when the caller's own code (a getter, a Proxy trap, a
+ * toJSON) threw while an input was read, with that exception as `cause`;
+ * "freed" for a method called on an object after free(); "busy" for free()
+ * called from inside one of the object's own calls. The module stays usable
+ * after every one of them.
+ */
 export interface MapiLogoffError extends Error {
   name: "MapiLogoffError";
-  code: "invalidJson" | "invalidScenario" | "unsupportedVersion" | "invalidAction" | "notEnabled" | "invalidFlags" | "tooLarge" | "invalidArgument";
+  code:
+    | "invalidJson"
+    | "invalidScenario"
+    | "unsupportedVersion"
+    | "invalidAction"
+    | "notEnabled"
+    | "invalidFlags"
+    | "tooLarge"
+    | "invalidArgument"
+    | "inputThrew"
+    | "freed"
+    | "busy";
   /** The path of the offending field, e.g. "stores[2].name" or "actions[3].flags"; "" for the whole input. */
   path: string;
+  /** For "inputThrew": what the caller's code threw. */
+  cause?: unknown;
 }

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { startServer } from "./server.mjs";
+import zlib from "node:zlib";
 
 /** Chromium as root on this machine kind (scripts/test.d/50-e2e.sh). */
 export const BROWSER_ARGS = [
@@ -50,9 +51,9 @@ export async function startBrowser({ dist, fixtures, suite, permissions = [], co
   };
 }
 
-/** Returns openPage(url, { colorScheme, wait }) for a browser context and a server. */
+/** Returns openPage(url, { colorScheme, wait, viewport }) for a browser context and a server. */
 export function pageOpener(getContext, getServer) {
-  return async function openPage(url, { colorScheme = "light", wait = true } = {}) {
+  return async function openPage(url, { colorScheme = "light", wait = true, viewport = null } = {}) {
     const srv = getServer();
     const page = await getContext().newPage();
     const problems = [];
@@ -70,6 +71,7 @@ export function pageOpener(getContext, getServer) {
       requests.push(u);
       if (!u.startsWith(srv.url) && !u.startsWith("data:") && !u.startsWith("blob:")) problems.push(`request outside the origin: ${u}`);
     });
+    if (viewport) await page.setViewportSize(viewport);
     await page.emulateMedia({ colorScheme });
     await page.goto(srv.url + url);
     if (wait) await page.waitForSelector("html[data-ready]", { timeout: 30000 });
@@ -107,4 +109,16 @@ export async function watchFrameGaps(page) {
       window.__stopFrames = true;
       return Math.max(...window.__gaps);
     });
+}
+
+/** A `#v1=` share fragment of a value (or of JSON text), as www/share.ts writes it. */
+export function encodeFragment(value) {
+  return "v1=" + zlib.deflateRawSync(Buffer.from(typeof value === "string" ? value : JSON.stringify(value))).toString("base64url");
+}
+
+/** The value a `#v1=` fragment holds. */
+export function decodeFragment(hash) {
+  const m = /^#?v1=([A-Za-z0-9_-]*)$/.exec(hash);
+  assert.ok(m, `not a v1 fragment: ${hash.slice(0, 80)}`);
+  return JSON.parse(zlib.inflateRawSync(Buffer.from(m[1], "base64url")).toString("utf8"));
 }

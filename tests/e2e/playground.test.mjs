@@ -10,7 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { closeClean, pageOpener, startBrowser, tid } from "./browser.mjs";
+import { closeClean, decodeFragment, encodeFragment, pageOpener, startBrowser, tid } from "./browser.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -38,16 +38,6 @@ after(async () => {
 // ---------------------------------------------------------------- helpers
 
 const hex = (n) => "0x" + (n >>> 0).toString(16).toUpperCase().padStart(8, "0");
-
-function decodeFragment(hash) {
-  const m = /^#?v1=([A-Za-z0-9_-]*)$/.exec(hash);
-  assert.ok(m, `not a v1 fragment: ${hash.slice(0, 80)}`);
-  return JSON.parse(zlib.inflateRawSync(Buffer.from(m[1], "base64url")).toString("utf8"));
-}
-
-function encodeFragment(value) {
-  return "v1=" + zlib.deflateRawSync(Buffer.from(typeof value === "string" ? value : JSON.stringify(value))).toString("base64url");
-}
 
 const openPage = pageOpener(() => ctx, () => srv);
 
@@ -196,7 +186,7 @@ const median = (xs) => {
 // ---------------------------------------------------------------- tests
 
 describe("loading", () => {
-  test("shows a loading state, then the default preset, with no errors and nothing from outside", async () => {
+  test("shows a loading state, then the default preset at its start, with no errors and nothing from outside", async () => {
     const html = fs.readFileSync(path.join(DIST, "index.html"), "utf8");
     assert.match(html, /Loading the MAPI logoff engine/);
     assert.match(html, /Content-Security-Policy/);
@@ -206,7 +196,9 @@ describe("loading", () => {
     const page = await openPage("/");
     assert.equal(await tid(page, "scenario-name").textContent(), "quiet-busy");
     await assertMatchesEngine(page, "default preset");
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="playground"]').dataset.traceEvents) > 0);
+    assert.equal((await pageDoc(page)).position, 0, "the landing is at step 0");
+    const n = JSON.parse(fs.readFileSync(path.join(ROOT, "tests/scenarios/quiet-busy.json"), "utf8")).actions.length;
+    assert.equal(await tid(page, "tl-info").textContent(), `Step 0 of ${n} (${n} undone, can be redone)`);
     const paths = [...new Set(srv.requests)];
     assert.ok(paths.some((p) => p.endsWith(".wasm")), "the wasm module was loaded from the site");
     await closeClean(page);
@@ -358,8 +350,16 @@ describe("building a scenario through the UI", () => {
     await tid(page, "op-release").click();
     const { outcome } = await assertMatchesEngine(page, "final Release");
     assert.ok(outcome.rules.includes("S13"));
-    await tid(page, "op-idle").click();
-    await assertMatchesEngine(page, "run until idle");
+    // Run until idle is offered exactly when the spooler has work (no do-nothing step).
+    const atRelease = await pageDoc(page);
+    const probe = new engine.Simulation({ ...atRelease.scenario, actions: atRelease.scenario.actions.slice(0, atRelease.position) });
+    const spoolerWork = probe.enabledActions().some((a) => ["beginSend", "beginReceive", "progress", "finishStoreLogoff", "endFlush"].includes(a.type));
+    probe.free();
+    assert.equal(await tid(page, "op-idle").isEnabled(), spoolerWork, "Run until idle is enabled when the spooler has work");
+    if (spoolerWork) {
+      await tid(page, "op-idle").click();
+      await assertMatchesEngine(page, "run until idle");
+    }
 
     // Editing the situation replays the history: more references keep the
     // history; removing the transport drops the actions that used it.
@@ -650,7 +650,7 @@ describe("the outcome matrix", () => {
     const page = await openPage("/");
     await tid(page, "tab-matrix").click();
     await tid(page, "matrix-table").waitFor();
-    for (const reading of ["sampleStore", "literal"]) {
+    for (const reading of ["stopThenRelease", "vetoWhileBusy"]) {
       await tid(page, "matrix-abort").selectOption(reading);
       const cells = engine.outcomeMatrix({ abortReading: reading });
       assert.equal(cells.length, 80);
@@ -668,8 +668,8 @@ describe("the outcome matrix", () => {
         }
       }
     }
-    // Open QUIET with everything busy (row 7: inbound, outbound, queued) under the literal reading.
-    const cell = engine.outcomeMatrix({ abortReading: "literal" })[4 * 16 + 7];
+    // Open QUIET with everything busy (row 7: inbound, outbound, queued) under the veto-while-busy reading.
+    const cell = engine.outcomeMatrix({ abortReading: "vetoWhileBusy" })[4 * 16 + 7];
     await tid(page, "cell-LOGOFF_QUIET-7").click();
     await tid(page, "scenario-name").getByText(cell.scenario.name).waitFor();
     const { outcome } = await assertMatchesEngine(page, "matrix cell");
@@ -739,7 +739,7 @@ describe("accessibility", () => {
   for (const scheme of ["light", "dark"]) {
     test(`axe finds no serious or critical violation (${scheme})`, { timeout: 180000 }, async () => {
       const page = await openPage("/", { colorScheme: scheme });
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="playground"]').dataset.traceEvents) > 0);
+      await pageDoc(page);
       await openPart(page, "Store 0");
       await openPart(page, "Transport 0");
       await tid(page, "op-storelogoff").click();
@@ -819,7 +819,7 @@ describe("screenshots", () => {
       await page.waitForFunction(() => Number(document.querySelector('[data-testid="playground"]').dataset.traceEvents) > 0);
       await shot(page, `playground-${scheme}`);
       await tid(page, `ev-6`).hover();
-      await shot(page, `sequence-${scheme}`, page.locator(".pg-bottom"));
+      await shot(page, `sequence-${scheme}`, page.locator(".col-seq"));
       await tid(page, "tab-matrix").click();
       await tid(page, "matrix-table").waitFor();
       await shot(page, `matrix-${scheme}`);

@@ -1,7 +1,7 @@
 // The packed package as installed from its tarball: the exports map (Node
 // import and require, browsers and bundlers, types, the .wasm subpath), the
 // browser build loaded by hand, the constants in every entry, and no `any`
-// in any declaration file it ships.
+// in any declaration file it ships; the C logging kit's header ships beside them.
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -52,7 +52,7 @@ test("the tarball ships the builds, the constants and nothing else", () => {
     "check/node/package.json", "check/node/index.mjs", "check/node/mapi_logoff_check.js", "check/node/mapi_logoff_check.d.ts",
     "explore/mapi_logoff_explore.js", "explore/mapi_logoff_explore.d.ts", "explore/mapi_logoff_explore_bg.wasm", "explore/mapi_logoff_explore_bg.wasm.d.ts",
     "explore/node/package.json", "explore/node/index.mjs", "explore/node/mapi_logoff_explore.js", "explore/node/mapi_logoff_explore.d.ts",
-    "bin/mapi-logoff.mjs",
+    "bin/mapi-logoff.mjs", "c/mapi_logoff_trace.h", "rules.json",
   ].sort();
   assert.deepEqual(shipped, expected);
   assert.equal(JSON.parse(readFileSync(join(PKG, "node", "package.json"), "utf8")).type, "commonjs");
@@ -79,6 +79,21 @@ test("the checker module resolves for import, require and the browser, and bin r
   const line = JSON.stringify({ object: { kind: "store", id: "A" }, method: "IMsgStore::StoreLogoff", flags: 6, hresult: 0 });
   for (const m of [esm, cjs, web]) assert.equal(m.checkTrace(line).diagnostics[0].code, "S1");
   assert.equal(manifest.bin["mapi-logoff"], "./bin/mapi-logoff.mjs");
+});
+
+test("the C logging kit's header ships, resolvable by its subpath, as in the repository", () => {
+  const header = require.resolve("mapi-logoff/c/mapi_logoff_trace.h");
+  assert.equal(header, join(PKG, "c", "mapi_logoff_trace.h"));
+  assert.equal(readFileSync(header, "utf8"), readFileSync(join(process.env.MAPI_LOGOFF_ROOT, "src", "c", "mapi_logoff_trace.h"), "utf8"));
+});
+
+test("the rule catalogue ships with every source's quote and note, and agrees with rules()", async () => {
+  const catalogue = JSON.parse(readFileSync(require.resolve("mapi-logoff/rules.json"), "utf8"));
+  const { rules } = await import("mapi-logoff");
+  assert.deepEqual(catalogue.rules.map((r) => [r.id, r.title, r.docUrl, r.source.kind, r.source.page]), rules().map((r) => [r.id, r.title, r.docUrl, r.source.kind, r.source.page]));
+  assert.ok(catalogue.rules.every((r) => r.source.kind !== "referencePage" || r.source.quote), "every reference page is quoted");
+  assert.deepEqual(catalogue.readings.map((r) => r.value), ["stopThenRelease", "vetoWhileBusy", "immediate", "atFinalRelease"]);
+  assert.ok(catalogue.readings.every((r) => r.label && r.sentence && r.quote), "each reading explains itself with the page's words");
 });
 
 test("no declaration file uses `any`", () => {

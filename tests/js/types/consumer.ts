@@ -12,6 +12,7 @@ import init, {
   MAPI_E_UNKNOWN_FLAGS,
   S_OK,
   Simulation,
+  argsByName,
   constants,
   formatDeinitFlags,
   formatFlags,
@@ -33,7 +34,6 @@ import init, {
   parseStoreLogoffFlags,
   parseTransportLogoffFlags,
   parseTransportNotifyFlags,
-  readings,
   rules,
   runScenario,
   version,
@@ -45,7 +45,6 @@ import type {
   MapiLogoffError,
   MatrixCell,
   Outcome,
-  ReadingInfo,
   RuleId,
   RuleInfo,
   RunReport,
@@ -181,8 +180,7 @@ const doc: string | undefined = known[0].docUrl;
 const sourceKind: "referencePage" | "otherPage" | "header" | "sdkSample" | "modelChoice" = known[0].source.kind;
 // @ts-expect-error a rule may cite no page (a model choice)
 const mustLink: string = known[0].docUrl;
-const readingList: ReadingInfo[] = readings();
-const readingDefault: boolean = readingList[0].isDefault;
+
 const cells: MatrixCell[] = outcomeMatrix();
 const literal: MatrixCell[] = outcomeMatrix({ abortReading: "vetoWhileBusy" });
 const cellScenario: Scenario = cells[0].scenario;
@@ -192,7 +190,7 @@ outcomeMatrix("literal");
 
 void [orderly, invalid, sum, notFour, fromTable, v2, badSettings, hresult, outText, ruleIds, outcomes, refs, method, traceJson, traceText];
 void [violations, next, again, step, report, reportFromText, guard, badSet, parsed, formatted, busy, doc, literal, cellScenario, ver];
-void [sourceKind, mustLink, readingList, readingDefault];
+void [sourceKind, mustLink];
 void MAPI_E_UNKNOWN_FLAGS;
 
 // The checker module: typed reports, streaming, no `any`.
@@ -331,3 +329,15 @@ try {
 }
 const exploreVer: string = exploreVersion();
 void [badProperty, noFlag, badCall, badDepth, exploredFromText, exploredPlain, stoppedBy, counts, replays, maybe, answerText, finalReport, exploreVer];
+
+// argsByName: a trace event's arguments keyed by name, each possibly absent.
+{
+  const sim = new Simulation({ version: 1, stores: [{ name: "A" }] });
+  sim.apply({ type: "storeLogoff", store: 0, flags: "LOGOFF_ORDERLY" });
+  const event: TraceEvent | undefined = sim.trace()[0];
+  if (event) {
+    const flags: Arg | undefined = argsByName(event).ulFlags;
+    const text: string | undefined = flags?.text;
+    void text;
+  }
+}
