@@ -244,25 +244,41 @@ node -e '
   // engine module does not carry it (its size budget).
   const helperDoc = "\n/** The arguments of a trace event keyed by name: `argsByName(e).ulFlags.text`. A name that appears twice keeps its first. */\n";
   // Bad input throws a MapiLogoffError (code invalidArgument, the path of
-  // the bad field), as from the wasm exports; isMapiLogoffError checks by shape.
+  // the bad field), as from the wasm exports; what the caller own getters
+  // or Proxy traps throw becomes inputThrew with the original as `cause`.
+  // isMapiLogoffError checks by shape, so these pass it.
   const helper = [
     "function argsByName(event) {",
-    "  const fail = (path, message) => {",
+    "  const error = (code, path, message, cause) => {",
     "    const e = new Error(path ? `${path}: ${message}` : message);",
     "    e.name = \"MapiLogoffError\";",
-    "    e.code = \"invalidArgument\";",
+    "    e.code = code;",
     "    e.path = path;",
+    "    if (code === \"inputThrew\") e.cause = cause;",
     "    return e;",
     "  };",
-    "  if (event === null || typeof event !== \"object\") throw fail(\"\", `expected a trace event (an object), got ${event === null ? \"null\" : typeof event}`);",
-    "  const args = event.args;",
-    "  if (!Array.isArray(args)) throw fail(\"args\", \"expected the list of a trace event arguments\");",
-    "  const out = Object.create(null);",
-    "  args.forEach((arg, i) => {",
-    "    if (arg === null || typeof arg !== \"object\" || typeof arg.name !== \"string\") throw fail(`args[${i}]`, \"expected an argument ({name, value, text})\");",
-    "    if (!(arg.name in out)) out[arg.name] = arg;",
-    "  });",
-    "  return out;",
+    "  let ours;",
+    "  let path = \"\";",
+    "  try {",
+    "    if (event === null || typeof event !== \"object\")",
+    "      throw (ours = error(\"invalidArgument\", \"\", `expected a trace event (an object), got ${event === null ? \"null\" : typeof event}`));",
+    "    path = \"args\";",
+    "    const args = event.args;",
+    "    if (!Array.isArray(args)) throw (ours = error(\"invalidArgument\", path, \"expected the list of the arguments of a trace event\"));",
+    "    const out = Object.create(null);",
+    "    const count = args.length;",
+    "    for (let i = 0; i < count; i++) {",
+    "      path = `args[${i}]`;",
+    "      const arg = args[i];",
+    "      const name = arg !== null && typeof arg === \"object\" ? arg.name : undefined;",
+    "      if (typeof name !== \"string\") throw (ours = error(\"invalidArgument\", path, \"expected an argument ({name, value, text})\"));",
+    "      if (!(name in out)) out[name] = arg;",
+    "    }",
+    "    return out;",
+    "  } catch (e) {",
+    "    if (e === ours) throw e;",
+    "    throw error(\"inputThrew\", path, \"reading the trace event threw an exception (see `cause`)\", e);",
+    "  }",
     "}",
     "",
   ].join("\n");

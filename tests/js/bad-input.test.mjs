@@ -477,6 +477,16 @@ for (const [what, event, path] of [
 ]) {
   bad(`argsByName: ${what}`, () => expectError(() => api.argsByName(event), "invalidArgument", path));
 }
+bad("argsByName: a throwing getter", () => {
+  const event = { args: [{ name: "ulFlags", value: 2, text: "LOGOFF_ORDERLY" }, Object.defineProperty({}, "name", { get: () => { throw new Error("getter"); } })] };
+  expectThrew(() => api.argsByName(event), "args[1]", "getter");
+});
+bad("argsByName: a revoked Proxy", () => {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const e = expectError(() => api.argsByName(proxy), "inputThrew", "args");
+  assert.ok(e.cause instanceof TypeError);
+});
 
 test("every exported function and method was exercised here", () => {
   const covered = new Set([

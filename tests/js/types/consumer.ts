@@ -40,6 +40,7 @@ import init, {
 } from "mapi-logoff";
 import type {
   Action,
+  Arg,
   Constants,
   FlagSet,
   MapiLogoffError,
