@@ -210,7 +210,17 @@ function __mapiLogoffPrepare(kinds, args, after) {
         },
       };
     }
-    if (kind === "a scenario" && typeof arg === "string") return arg;
+    if (kind === "a scenario" && typeof arg === "string") {
+      // Over the limit: wasm refuses it unread (tooLarge). Otherwise parsed
+      // here, where a SyntaxError costs nothing: thrown by a `catch` import
+      // inside wasm it would leak a table slot (see above).
+      if (arg.length > __mapiLogoffJsonBytes) return arg;
+      try {
+        return JSON.parse(arg);
+      } catch (e) {
+        throw __mapiLogoffError("invalidJson", "", `not valid JSON: ${e instanceof Error ? e.message : "a syntax error"}`);
+      }
+    }
     return __mapiLogoffCopy(arg, kind);
   });
 }

@@ -44,6 +44,7 @@ crate::json::string_enum! {
 
 crate::json::string_enum! {
     /// Who broke the rule.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(rename = "ResponsibleParty"))]
     pub enum Party {
         /// The application calling the store (or a provider acting as one
         /// of another's clients).
@@ -57,17 +58,21 @@ crate::json::string_enum! {
 
 /// One finding.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Diagnostic {
-    /// The rule (S1..T9, I1..I6); `None` for lines that are not usable.
+    /// The rule (S1..T9, I1..I6); absent for lines that are not usable.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub rule: Option<RuleId>,
     /// The mistake (M1..M11) behind it, when one applies.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub mistake: Option<RuleId>,
     pub severity: Severity,
-    /// Who broke the rule; `None` for lines that are not usable.
+    /// Who broke the rule; absent for lines that are not usable.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub party: Option<Party>,
     /// `malformedLine`, `notUnderstood`, or the rule id.
     pub code: String,
@@ -79,11 +84,14 @@ pub struct Diagnostic {
     pub message: String,
     /// The documentation page the rule cites, when a page says it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub doc_url: Option<String>,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(not(target_arch = "wasm32"), ts(rename = "CheckReport"))]
 pub struct Report {
     pub lines: u64,
     pub calls: u64,

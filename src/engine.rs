@@ -29,6 +29,7 @@ crate::json::string_enum! {
 /// number or text such as `"LOGOFF_ORDERLY"`), so bad flags are
 /// representable and get the protocol's answer.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Action {
     // ---- the client ----
@@ -47,12 +48,15 @@ pub enum Action {
     StoreLogoff {
         store: u16,
         #[serde(serialize_with = "raw::store_logoff")]
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "crate::typescript::FlagInput"))]
         flags: u32,
     },
     /// IMessage::SubmitMessage: queue new outbound mail in the store.
     SubmitMessage {
         store: u16,
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "crate::typescript::AddressTypeInput"))]
         address_type: u8,
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
         steps: u8,
     },
     // ---- the store provider ----
@@ -61,7 +65,9 @@ pub enum Action {
     StoreLogoffTransports {
         store: u16,
         #[serde(serialize_with = "raw::store_logoff")]
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "crate::typescript::FlagInput"))]
         flags: u32,
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
         support: SupportKind,
     },
     // ---- the spooler ----
@@ -94,6 +100,7 @@ pub enum Action {
     LogoffSession {
         session: u16,
         #[serde(serialize_with = "raw::transport_logoff")]
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<crate::typescript::FlagInput>", optional))]
         flags: u32,
     },
     /// IXPLogon::Release without TransportLogoff first (T8).
@@ -104,29 +111,34 @@ pub enum Action {
     ShutdownProvider {
         transport: u16,
         #[serde(serialize_with = "raw::deinit")]
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<crate::typescript::FlagInput>", optional))]
         flags: u32,
     },
     /// IXPLogon::FlushQueues.
     FlushQueues {
         session: u16,
         #[serde(serialize_with = "raw::flush")]
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "crate::typescript::FlagInput"))]
         flags: u32,
     },
     // ---- transports and the outside world ----
     /// New inbound mail reaches the transport's server.
     MailArrives {
         session: u16,
+        #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
         steps: u8,
     },
     /// MAPIAllocateBuffer, or MAPIAllocateMore when `parent` is given.
     Allocate {
         session: u16,
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
         parent: Option<u16>,
     },
     /// MAPIFreeBuffer; no block is MAPIFreeBuffer(NULL).
     Free {
         session: u16,
+        #[cfg_attr(not(target_arch = "wasm32"), ts(optional = nullable))]
         block: Option<u16>,
     },
 }
@@ -520,10 +532,13 @@ fn address_type(v: &serde_json::Value, path: &str, code: ErrorCode, names: &[Str
 /// (`stores[0].phase`) and its value before and after, as JSON values
 /// (`"open"` -> `"invalidated"`; `null` for a field that was or became absent).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Change {
     pub path: String,
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "serde_json::Value"))]
     pub before: StateValue,
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "serde_json::Value"))]
     pub after: StateValue,
 }
 
@@ -574,6 +589,7 @@ impl Serialize for IntegerJson<'_> {
 
 /// What one action did.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Outcome {
     /// 1 for the first action applied.
@@ -583,6 +599,7 @@ pub struct Outcome {
     /// Out flags of StoreLogoff / StoreLogoffTransports; absent when the
     /// method has none or refused the call before writing them.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub out_flags: Option<StoreLogoffOutFlags>,
     pub rules: Vec<RuleId>,
     /// One sentence on why, citing the rules.
@@ -593,6 +610,7 @@ pub struct Outcome {
     /// The id of the block an `allocate` action made (MAPIAllocateBuffer
     /// or MAPIAllocateMore succeeded): pass it to `free` or as a `parent`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub block: Option<BlockId>,
     /// What changed in the protocol state. The StoreLogoffTransports
     /// record and the breach log are audit data, not protocol state: they
@@ -637,6 +655,7 @@ impl Clone for Simulation {
 /// The state as the playground and the JS API show it: the state itself
 /// plus what is derived from it (status rows, store activity, violations).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct StateView<'a> {
     pub step: u32,
@@ -841,6 +860,7 @@ impl Simulation {
 
 /// The result of running a whole scenario.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct RunReport {
     pub state: State,

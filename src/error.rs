@@ -5,6 +5,7 @@ use serde::Serialize;
 
 /// A stable, machine-readable error code (also the `code` of the JS error).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum ErrorCode {
     /// Not JSON, or JSON of the wrong shape.

@@ -41,19 +41,24 @@ json::string_enum! {
 
 /// "This outcome is reachable": a call with this flag that returns this.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(not(target_arch = "wasm32"), ts(rename = "ReportedOutcomeGoal"))]
 pub struct OutcomeGoal {
     pub call: LogoffCall,
     pub flag: StoreLogoffFlag,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub hresult: Option<HResult>,
     /// Exact out flags wanted.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub out_flags: Option<StoreLogoffOutFlags>,
 }
 
 /// A property checked in every state (or looked for, for `Reachable`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Property {
     /// I1-I6 and the rule breaches the engine records.
@@ -92,20 +97,27 @@ impl Property {
     }
 }
 
+// In TypeScript, the options as a caller writes them: every field optional.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ExploreOptions {
     /// Actions beyond the scenario's own.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub max_depth: u32,
     /// Unique states at most.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub max_states: usize,
     /// Treat identical stores (same settings, faults and support kind, each
     /// with its own provider) as interchangeable.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub symmetry: bool,
     /// Also let the client call StoreLogoff on a store after it returned
     /// LOGOFF_COMPLETE (a client mistake, S9): it shows how a store answers.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub client_misuse: bool,
-    /// Checked besides `Invariants`, which is always checked.
+    /// Checked besides the invariants (I1-I6), which are always checked.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<Vec<crate::typescript::PropertyInput>>", optional))]
     pub properties: Vec<Property>,
 }
 
@@ -174,6 +186,7 @@ fn read_property(v: &serde_json::Value, path: &str, code: ErrorCode) -> Result<P
 /// A shortest path to a failure (or to a reachable outcome), as a scenario
 /// that replays it in a Simulation.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Counterexample {
     /// The actions after the scenario's own.
@@ -199,25 +212,30 @@ json::string_enum! {
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PropertyResult {
     pub property: Property,
     pub description: String,
     pub verdict: Verdict,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub counterexample: Option<Counterexample>,
 }
 
 /// One logoff outcome the scenario can produce.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ReachableOutcome {
     pub hresult: HResult,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub out_flags: Option<StoreLogoffOutFlags>,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct OutcomeSummary {
     pub call: LogoffCall,
@@ -236,10 +254,13 @@ json::string_enum! {
 
 /// Where an exploration is; also its final report.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ExploreReport {
     pub done: bool,
+    /// Why the exploration stopped; present once done.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub stopped: Option<StopReason>,
     /// States whose successors were computed.
     pub states_explored: u64,

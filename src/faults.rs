@@ -46,6 +46,7 @@ macro_rules! fault_set {
                 s.collect_seq(self.iter())
             }
         }
+        crate::json::ts_as!($set => Vec<$fault>);
 
     };
 }

@@ -9,10 +9,13 @@
 use serde::{Serialize, Serializer};
 use std::fmt;
 
-/// `{ value, text }`: how every flag value and HRESULT appears in JSON.
+/// A flag value or HRESULT as the core reports it: the number and how it
+/// reads (`{ value, text }`, how every flag value and HRESULT appears in JSON).
 #[derive(Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 pub(crate) struct ValueText<'a> {
     pub value: u32,
+    /// Names joined with " | ", undefined bits in hex, "0" for none.
     pub text: &'a str,
 }
 
@@ -122,6 +125,7 @@ macro_rules! flag_set {
                 ValueText { value: self.0, text: &self.text() }.serialize(s)
             }
         }
+        crate::json::ts_as!($ty => ValueText<'static>);
     };
 }
 
@@ -218,6 +222,13 @@ impl Serialize for StoreLogoffFlag {
         s.serialize_str(self.name())
     }
 }
+
+crate::json::ts_string_union!(
+    StoreLogoffFlag,
+    "StoreLogoffFlagName",
+    "The input flag of StoreLogoff and StoreLogoffTransports, by name: exactly one of five (S1).",
+    StoreLogoffFlag::ALL.iter().map(|f| f.name())
+);
 
 impl StoreLogoffFlag {
     pub const ALL: [StoreLogoffFlag; 5] = [Self::NoWait, Self::Orderly, Self::Purge, Self::Abort, Self::Quiet];

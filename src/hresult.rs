@@ -93,6 +93,8 @@ impl Serialize for HResult {
     }
 }
 
+crate::json::ts_as!(HResult => crate::flags::ValueText<'static>);
+
 #[cfg(test)]
 mod tests {
     use super::*;

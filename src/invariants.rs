@@ -13,11 +13,13 @@ use serde::Serialize;
 /// I6), `mistake` names the provider fault that explains them when the
 /// scenario switched that kind of fault on.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Violation {
     pub rule: RuleId,
     /// The provider mistake (M1-M11) this is a symptom of, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub mistake: Option<RuleId>,
     /// The object concerned, by name (`session smtp`, `block 3`).
     pub subject: String,

@@ -17,12 +17,15 @@ use serde_json::{Map, Value};
 pub(crate) type Result<T> = std::result::Result<T, InputError>;
 
 /// Defines a fieldless enum whose JSON form is a fixed string per variant,
-/// with the table used for reading and writing.
+/// with the table used for reading and writing. Its TypeScript type is the
+/// union of those strings.
 macro_rules! string_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
+        // The TS derive first: `$meta` may hold `#[ts(...)]` (a rename).
+        #[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
         $(#[$meta])*
         #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
-        pub enum $name { $($(#[$vmeta])* $variant),* }
+        pub enum $name { $($(#[$vmeta])* #[cfg_attr(not(target_arch = "wasm32"), ts(rename = $text))] $variant),* }
 
         impl $name {
             /// JSON names, in declaration order.
@@ -40,6 +43,62 @@ macro_rules! string_enum {
     };
 }
 pub(crate) use string_enum;
+
+/// TypeScript for a type whose JSON form is another type's (a flag set is
+/// a `ValueText`, a fault set an array of faults): fields of this type
+/// name the other type, and this one has no declaration of its own.
+macro_rules! ts_as {
+    ($($ty:ty),+ => $as:ty) => {$(
+        #[cfg(not(target_arch = "wasm32"))]
+        impl ts_rs::TS for $ty {
+            type WithoutGenerics = Self;
+            type OptionInnerType = Self;
+            fn name(cfg: &ts_rs::Config) -> String {
+                <$as as ts_rs::TS>::name(cfg)
+            }
+            fn inline(cfg: &ts_rs::Config) -> String {
+                <$as as ts_rs::TS>::inline(cfg)
+            }
+            fn visit_dependencies(v: &mut impl ts_rs::TypeVisitor) {
+                v.visit::<$as>();
+                <$as as ts_rs::TS>::visit_generics(v);
+            }
+        }
+    )+};
+}
+pub(crate) use ts_as;
+
+/// TypeScript for a type whose JSON form is one of a list of strings,
+/// declared as the union of those strings, taken from the table the
+/// serializer uses.
+macro_rules! ts_string_union {
+    ($ty:ty, $ts_name:literal, $doc:literal, $names:expr) => {
+        #[cfg(not(target_arch = "wasm32"))]
+        impl ts_rs::TS for $ty {
+            type WithoutGenerics = Self;
+            type OptionInnerType = Self;
+            fn docs() -> Option<String> {
+                Some(format!("/** {} */\n", $doc))
+            }
+            fn name(_: &ts_rs::Config) -> String {
+                $ts_name.to_string()
+            }
+            fn inline(_: &ts_rs::Config) -> String {
+                $names.map(|n: &str| format!("{n:?}")).collect::<Vec<_>>().join(" | ")
+            }
+            fn decl(cfg: &ts_rs::Config) -> String {
+                format!("type {} = {};", $ts_name, <Self as ts_rs::TS>::inline(cfg))
+            }
+            fn decl_concrete(cfg: &ts_rs::Config) -> String {
+                <Self as ts_rs::TS>::decl(cfg)
+            }
+            fn output_path() -> Option<std::path::PathBuf> {
+                Some(std::path::PathBuf::from(concat!($ts_name, ".ts")))
+            }
+        }
+    };
+}
+pub(crate) use ts_string_union;
 
 /// Parses JSON text into a tree, or an error with line and column.
 pub(crate) fn parse(text: &str, code: ErrorCode) -> Result<Value> {

@@ -111,6 +111,8 @@ pub mod store;
 pub mod trace;
 pub mod tracefile;
 pub mod transport;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod typescript;
 pub mod workload;
 
 #[cfg(target_arch = "wasm32")]

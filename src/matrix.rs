@@ -13,6 +13,7 @@ use serde::Serialize;
 
 /// The situation of one cell.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Situation {
     /// A message is being received into the store (LOGOFF_INBOUND).
@@ -81,6 +82,7 @@ impl Situation {
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct MatrixCell {
     pub flag: StoreLogoffFlag,

@@ -20,11 +20,12 @@ crate::json::string_enum! {
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Block {
     /// The transport session that allocated it.
     pub owner: u8,
-    /// `Some(root)` for a MAPIAllocateMore child.
+    /// For a MAPIAllocateMore child, its root block; none (null) for a root.
     pub parent: Option<BlockId>,
     pub kind: BlockKind,
     pub freed: bool,
@@ -56,6 +57,7 @@ impl MemoryMisuse {
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Allocator {
     pub blocks: Vec<Block>,

@@ -36,19 +36,43 @@ crate::json::string_enum! {
 
 /// Where a rule comes from.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(not(target_arch = "wasm32"), ts(rename = "RuleSource"))]
 pub struct Source {
     pub kind: SourceKind,
     /// The page's file name under `docs/outlook/mapi/`, or the sample's or
     /// header's file name.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub page: Option<&'static str>,
-    /// The page's own words, verbatim (English reference).
+    /// The page's own words, verbatim (English reference). Not in the wasm
+    /// modules (their size budget): `mapi-logoff/rules.json` has it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub quote: Option<&'static str>,
     /// What the model adds to the source, or why nothing public says it.
+    /// Not in the wasm modules either.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub note: Option<&'static str>,
+}
+
+/// A rule id with its one-line summary and the Microsoft page behind it.
+// Built where it is used (rules() in src/wasm/engine.rs): a constructor
+// here, called from one module and not the others, changed how LTO inlined
+// the other modules (20-30 bytes each).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct RuleInfo {
+    pub id: RuleId,
+    pub title: &'static str,
+    /// The Microsoft page the rule cites; absent for samples and model choices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
+    pub doc_url: Option<String>,
+    pub source: Source,
 }
 
 const fn page(kind: SourceKind, page: &'static str, quote: &'static str, note: &'static str) -> Source {
@@ -187,6 +211,13 @@ impl Serialize for RuleId {
         s.serialize_str(self.as_str())
     }
 }
+
+crate::json::ts_string_union!(
+    RuleId,
+    "RuleId",
+    "Rule ids: S stores, T transports, I invariants, M provider mistakes.",
+    RuleId::ALL.iter().map(|r| r.as_str())
+);
 
 impl RuleId {
     /// The Microsoft documentation page the rule cites, when it cites one

@@ -87,13 +87,21 @@ json::string_enum! {
     }
 }
 
+/// The readings chosen where the MAPI docs contradict themselves (see
+/// `readings()`), and the explorer's message budget.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
+    /// S4. The names of protocol revision 1, "sampleStore" and "literal", still load.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<crate::typescript::AbortReadingOrAlias>", optional))]
     pub abort_reading: AbortReading,
+    /// S13/S17: when the store calls StoreLogoffTransports.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub store_logoff_transports: StoreLogoffTransportsTiming,
     /// How many messages the explorer may create with new-mail actions
     /// (client submissions and arrivals), counted over all messages.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub new_message_limit: u16,
 }
 
@@ -104,77 +112,122 @@ fn is_default<T: Default + PartialEq>(t: &T) -> bool {
     *t == T::default()
 }
 
+/// A message in a store's outbound queue when the scenario starts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageSpec {
     pub address_type: String,
+    /// Steps a transport needs to carry it (1-100, default 2).
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub steps: u8,
 }
 
+/// A message a transport holds for delivery when the scenario starts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct InboundSpec {
+    /// Steps a transport needs to receive it (1-100, default 2).
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub steps: u8,
 }
 
+// In TypeScript, the documents are typed as a caller writes them: a field
+// the reader defaults is optional (`#[ts(as = "Option<_>", optional)]`),
+// though the core always writes it.
+
+/// A message store: its name, its sharing, the mail it holds and its faults.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct StoreSpec {
     pub name: String,
+    /// Holds the profile's default Inbox: mail is received into it.
     #[serde(skip_serializing_if = "is_false")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub default_inbox: bool,
+    /// Opened by another process of the same profile (S8).
     #[serde(skip_serializing_if = "is_false")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub shared_with_other_process: bool,
-    /// Client references when the scenario starts.
+    /// Client references when the scenario starts (1-1000, default 1).
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub references: u16,
     /// Store provider name; stores naming the same provider share it.
     /// Defaults to the store's own name.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub provider: Option<String>,
+    /// The support object MAPI hands the store (S11); default "messageStore".
     #[serde(skip_serializing_if = "is_default")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub support_kind: SupportKind,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub outbound_queue: Vec<MessageSpec>,
     #[serde(skip_serializing_if = "is_default")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub faults: StoreFaults,
 }
 
+/// A transport logon session, with the address types it carries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionSpec {
     pub name: String,
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub address_types: Vec<String>,
     /// Data blocks from MAPIAllocateBuffer held since logon.
     #[serde(skip_serializing_if = "is_default")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub memory_blocks: u8,
     /// MAPIAllocateMore blocks linked to the first data block.
     #[serde(skip_serializing_if = "is_default")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub child_blocks: u8,
     /// Inbound mail the transport holds when the scenario starts.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub inbound: Vec<InboundSpec>,
 }
 
+/// A transport provider, with its sessions and faults.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TransportSpec {
     pub name: String,
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub sessions: Vec<SessionSpec>,
     #[serde(skip_serializing_if = "is_default")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub faults: TransportFaults,
 }
 
+/// A versioned scenario document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Scenario {
+    /// The format's version: 1.
+    // SCENARIO_VERSION, as a literal type (tests/typescript.rs checks it).
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "1"))]
     pub version: u32,
     #[serde(skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub name: String,
     #[serde(skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub description: String,
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub settings: Settings,
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub stores: Vec<StoreSpec>,
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub transports: Vec<TransportSpec>,
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<_>", optional))]
     pub actions: Vec<Action>,
 }
 

@@ -28,6 +28,7 @@ crate::json::string_enum! {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct StoreInfo {
     pub name: String,
@@ -41,6 +42,7 @@ pub struct StoreInfo {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TransportInfo {
     pub name: String,
@@ -48,16 +50,19 @@ pub struct TransportInfo {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionInfo {
     pub name: String,
     pub transport: u8,
-    /// Indexes into [`Topology::address_types`], as a bit mask.
+    /// The address types it carries: a bit mask over the topology's list
+    /// ([`Topology::address_types`]), bit i for the i-th.
     pub address_types: u32,
 }
 
 /// Everything about a scenario that no action changes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Topology {
     pub stores: Vec<StoreInfo>,
@@ -116,6 +121,7 @@ impl SpoolerLogon {
 /// What StoreLogoffTransports calls on this store's support object did in
 /// the current shutdown; read when the store is destroyed to check I5.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, PartialOrd, Ord, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct StoreLogoffTransportsRecord {
     /// Calls that ended the spooler's part of the shutdown (COMPLETE, S8,
@@ -133,6 +139,7 @@ pub struct StoreLogoffTransportsRecord {
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct StoreState {
     /// Client references (the spooler's logon is counted apart).
@@ -170,6 +177,7 @@ crate::json::string_enum! {
 
 /// A message being sent or received, and how many steps it still needs.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Transfer {
     pub message: MessageId,
@@ -177,6 +185,7 @@ pub struct Transfer {
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionState {
     pub phase: SessionPhase,
@@ -227,9 +236,10 @@ impl SessionState {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
-    /// The store whose outbound queue it came from; `None` for inbound mail.
+    /// The store whose outbound queue it came from; none (null) for inbound mail.
     pub origin: Option<u8>,
     pub address_type: u8,
     /// Steps a transport needs to send or receive it.
@@ -301,6 +311,7 @@ pub struct ProtocolError {
 
 /// Everything that changes.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct State {
     pub stores: Vec<StoreState>,

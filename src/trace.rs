@@ -30,10 +30,12 @@ crate::json::string_enum! {
 /// One side of a call: a kind, an index among parts of that kind, and the
 /// scenario's name for it.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Party {
     pub kind: PartyKind,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub index: Option<u16>,
     pub name: String,
 }
@@ -138,9 +140,17 @@ impl Serialize for Method {
     }
 }
 
+crate::json::ts_string_union!(
+    Method,
+    "MethodName",
+    "`Interface::Method` of every call the model makes; `Spooler::` and `MAPI::` name internal steps.",
+    Method::ALL.iter().map(|m| m.as_str())
+);
+
 /// An argument: its name in the SDK signature, its raw value and how it
 /// reads (`{ "name": "ulFlags", "value": 2, "text": "LOGOFF_ORDERLY" }`).
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Arg {
     pub name: &'static str,
@@ -150,7 +160,9 @@ pub struct Arg {
 
 /// One call (or internal step) in the trace.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(not(target_arch = "wasm32"), ts(rename = "TraceEvent"))]
 pub struct Event {
     /// Position in the whole trace, from 0.
     pub seq: u32,
@@ -163,14 +175,17 @@ pub struct Event {
     pub callee: Party,
     pub method: Method,
     pub args: Vec<Arg>,
-    /// What the callee returned; `None` for internal steps.
+    /// What the callee returned; none (null) for internal steps (the
+    /// methods named `Spooler::` or `MAPI::`).
     pub hresult: Option<HResult>,
     /// The out flags of StoreLogoff and StoreLogoffTransports.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub out_flags: Option<StoreLogoffOutFlags>,
     /// The rules that decided this call's behaviour.
     pub rules: Vec<RuleId>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub note: Option<String>,
 }
 

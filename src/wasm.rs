@@ -36,8 +36,11 @@ mod input;
 #[cfg(any(feature = "explore", not(feature = "check")))]
 use input::*;
 
+// The declarations of every value that crosses (tests/typescript.rs
+// generates them from the Rust types); classes and functions are declared
+// by wasm-bindgen.
 #[wasm_bindgen(typescript_custom_section)]
-const TYPES: &'static str = include_str!("wasm/types.d.ts");
+const TYPES: &'static str = include_str!("wasm/types.generated.d.ts");
 
 #[wasm_bindgen]
 extern "C" {

@@ -113,21 +113,13 @@ fn reference_page_quotes_are_sentences_of_the_pages() {
 /// reading. It must be exactly what the code says.
 #[test]
 fn the_catalogue_json_is_the_code() {
-    #[derive(serde::Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Rule {
-        id: RuleId,
-        title: &'static str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        doc_url: Option<String>,
-        source: mapi_logoff::rules::Source,
-    }
+    use mapi_logoff::rules::RuleInfo;
     #[derive(serde::Serialize)]
     struct Catalogue {
-        rules: Vec<Rule>,
+        rules: Vec<RuleInfo>,
         readings: &'static [mapi_logoff::readings::Reading],
     }
-    let rules = RuleId::ALL.iter().map(|&r| Rule { id: r, title: r.title(), doc_url: r.doc_url(), source: r.source() }).collect();
+    let rules = RuleId::ALL.iter().map(|&r| RuleInfo { id: r, title: r.title(), doc_url: r.doc_url(), source: r.source() }).collect();
     let text = serde_json::to_string_pretty(&Catalogue { rules, readings: READINGS }).unwrap() + "\n";
     let written = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("rules.json");
     std::fs::write(&written, &text).unwrap();

@@ -9,7 +9,8 @@
 #   boundary.test.mjs                   issue 13: exceptions at the boundary, leaks, limits, work
 #   fuzz.test.mjs                       the short run of the seeded JS fuzzer (tests/js/fuzz.mjs)
 #   package.test.mjs                    exports map, tarball, browser build, no `any`
-#   types.test.mjs                      tsc --strict on a TypeScript consumer
+#   types.test.mjs                      tsc --strict on a TypeScript consumer, and on real
+#                                       outputs typed as their declarations (no drift)
 #   browser.test.mjs                    plain page + Vite build in headless Chromium
 # Env: KEEP_SCRATCH=1 keeps the scratch project (its path is printed);
 # SKIP_WASM_BUILD=1 tests pkg/ as it is (it must have been built);

@@ -18,7 +18,7 @@ use crate::check;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
-const TYPES: &'static str = include_str!("check.d.ts");
+const TYPES: &'static str = include_str!("check.generated.d.ts");
 
 #[wasm_bindgen]
 extern "C" {

@@ -7,26 +7,6 @@ use crate::flags::FlagSet;
 use crate::rules::RuleId;
 use crate::{HResult, Scenario};
 
-#[wasm_bindgen(typescript_custom_section)]
-const RULE_INFO: &'static str = r#"
-/** A rule id with its one-line summary and the Microsoft page behind it. */
-export interface RuleSource {
-  kind: "referencePage" | "otherPage" | "header" | "sdkSample" | "modelChoice";
-  /** The page's file name under docs/outlook/mapi/, or the sample's or header's. */
-  page?: string;
-  /** The page's own words, verbatim, and what the model adds: not carried by the wasm module (its size budget); `mapi-logoff/rules.json` has them. */
-  quote?: string;
-  note?: string;
-}
-export interface RuleInfo {
-  id: RuleId;
-  title: string;
-  /** The Microsoft page the rule cites; absent for samples and model choices. */
-  docUrl?: string;
-  source: RuleSource;
-}
-"#;
-
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(typescript_type = "Scenario")]
@@ -259,15 +239,7 @@ pub fn constants() -> ConstantsOutput {
 /// Every rule id with its summary and documentation page.
 #[wasm_bindgen]
 pub fn rules() -> RuleList {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Info {
-        id: RuleId,
-        title: &'static str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        doc_url: Option<String>,
-        source: crate::rules::Source,
-    }
-    let list: Vec<Info> = RuleId::ALL.iter().map(|&r| Info { id: r, title: r.title(), doc_url: r.doc_url(), source: r.source() }).collect();
+    let list: Vec<crate::rules::RuleInfo> =
+        RuleId::ALL.iter().map(|&r| crate::rules::RuleInfo { id: r, title: r.title(), doc_url: r.doc_url(), source: r.source() }).collect();
     to_js(&list)
 }

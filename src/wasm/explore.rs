@@ -9,7 +9,7 @@ use super::*;
 use crate::explore::{self, ExploreOptions};
 
 #[wasm_bindgen(typescript_custom_section)]
-const TYPES: &'static str = include_str!("explore.d.ts");
+const TYPES: &'static str = include_str!("explore.generated.d.ts");
 
 #[wasm_bindgen]
 extern "C" {

@@ -272,7 +272,10 @@ pub(super) fn from_js<T>(value: &JsValue, what: &str, read: impl FnOnce(&Value) 
 }
 
 /// A scenario: an object, or its JSON text (refused unread when it is over
-/// the JSON size limit; parsed by the engine's `JSON.parse`).
+/// the JSON size limit; parsed by the engine's `JSON.parse`). The package's
+/// glue parses text before wasm is entered (scripts/boundary-guard.js), so
+/// that a SyntaxError never crosses this `catch` import, which would leak a
+/// table slot; this path serves callers of the bare exports.
 pub(super) fn scenario_from_js(value: &JsValue) -> Result<Scenario, JsValue> {
     if value.is_string() {
         if js_text_length(value) > JSON_BYTES {

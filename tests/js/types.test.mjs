@@ -1,15 +1,19 @@
 // (f) The declarations as a TypeScript consumer sees them: `tsc --noEmit
 // --strict` on types/consumer.ts (every export, with `@ts-expect-error`
 // lines that must fail) under Node ESM + CommonJS (nodenext) and bundler
-// resolution, against the installed package.
+// resolution, against the installed package; and real outputs of every
+// function, written as literals of their declared types, so that a field
+// the runtime has and the declarations lack (or the reverse) fails tsc.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import * as api from "mapi-logoff";
-import { ROOT } from "./support.mjs";
+import { checkTrace } from "mapi-logoff/check";
+import { Explorer, explore } from "mapi-logoff/explore";
+import { ROOT, SCENARIO_DIR, goldenScenarios } from "./support.mjs";
 
 const DIR = fileURLToPath(new URL("./types/", import.meta.url));
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
@@ -70,4 +74,74 @@ test("consumer.ts imports every runtime export of mapi-logoff/explore", async ()
   imported.add("default");
   assert.deepEqual(Object.keys(explore).filter((k) => !imported.has(k)), [], "explorer exports consumer.ts does not use");
   for (const k of imported) assert.ok(k in explore, `consumer.ts imports ${k}, which mapi-logoff/explore does not export`);
+});
+
+/** Real outputs of every function that returns a value of a declared type, by type. */
+function realOutputs() {
+  const { Simulation, outcomeMatrix, rules, constants, runScenario } = api;
+  const out = {
+    StateView: [], TraceEvent: [], Violation: [], Outcome: [], Scenario: [], Action: [], RunReport: [],
+    MatrixCell: [], RuleInfo: rules(), Constants: [constants()], CheckReport: [], ExploreReport: [],
+  };
+  const presets = join(ROOT, "www", "presets");
+  const documents = [
+    ...goldenScenarios().map((g) => JSON.parse(g.scenario)),
+    ...readdirSync(presets).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(readFileSync(join(presets, f), "utf8"))),
+  ];
+  for (const scenario of documents) {
+    const sim = new Simulation({ ...scenario, actions: [] });
+    for (const action of scenario.actions ?? []) out.Outcome.push(sim.apply(action));
+    out.StateView.push(sim.state());
+    out.TraceEvent.push(...sim.trace());
+    out.Violation.push(...sim.violations());
+    out.Scenario.push(sim.toScenario());
+    out.Action.push(...sim.enabledActions());
+    out.RunReport.push(runScenario(scenario));
+    sim.free();
+  }
+  out.MatrixCell.push(...outcomeMatrix(), ...outcomeMatrix({ abortReading: "vetoWhileBusy", storeLogoffTransports: "atFinalRelease" }));
+  for (const name of readdirSync(SCENARIO_DIR).filter((f) => f.endsWith(".trace.jsonl"))) {
+    out.CheckReport.push(checkTrace(readFileSync(join(SCENARIO_DIR, name), "utf8")));
+  }
+  out.CheckReport.push(checkTrace(["not json", "{}", '{"object":{"kind":"store","id":"A"},"method":"IMsgStore::StoreLogoff","flags":6}']));
+  const mailbox = {
+    version: 1,
+    stores: [{ name: "Mailbox", defaultInbox: true, outboundQueue: [{ addressType: "SMTP" }] }],
+    transports: [{ name: "Internet", sessions: [{ name: "smtp", addressTypes: ["SMTP"] }] }],
+  };
+  const properties = [
+    "storesReleased", "noMessageLost", "storeLogoffTransportsOnce",
+    { reachable: { flag: "LOGOFF_QUIET", outFlags: "LOGOFF_OUTBOUND" } },
+    { reachable: { call: "storeLogoff", flag: "LOGOFF_ABORT", hresult: "S_OK" } },
+  ];
+  out.ExploreReport.push(explore(mailbox, { maxDepth: 6, properties }));
+  const faulty = JSON.parse(readFileSync(join(SCENARIO_DIR, "fault-skip-store-logoff-transports.json"), "utf8"));
+  out.ExploreReport.push(explore({ ...faulty, actions: [] }, { maxDepth: 4, properties }));
+  const stepper = new Explorer(mailbox, { maxDepth: 8 });
+  out.ExploreReport.push(stepper.step(5));
+  stepper.free();
+  return out;
+}
+
+test("real outputs are values of their declared types: no field missing, none undeclared (tsc --strict)", () => {
+  const outputs = realOutputs();
+  const from = { CheckReport: "mapi-logoff/check", ExploreReport: "mapi-logoff/explore" };
+  const names = Object.keys(outputs);
+  let src = names.map((n) => `import type { ${n} } from "${from[n] ?? "mapi-logoff"}";\n`).join("");
+  for (const n of names) {
+    assert.ok(outputs[n].length > 0, `no ${n} values`);
+    src += `export const ${n}Values: ${n}[] = ${JSON.stringify(outputs[n])};\n`;
+  }
+  // The check is live: a field the declarations lack fails it.
+  src += `// @ts-expect-error an undeclared field\nexport const extra: StateView = ${JSON.stringify({ ...outputs.StateView[0], undeclared: 1 })};\n`;
+  const tmp = mkdtempSync(join(DIR, ".values-"));
+  try {
+    writeFileSync(join(tmp, "values.ts"), src);
+    const config = JSON.parse(readFileSync(join(DIR, "tsconfig.node.json"), "utf8"));
+    writeFileSync(join(tmp, "tsconfig.json"), JSON.stringify({ ...config, files: ["values.ts"] }));
+    const [code, out] = tsc("tsconfig.json", tmp);
+    assert.equal(code, 0, out.split("\n").slice(0, 40).join("\n"));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
