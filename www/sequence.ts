@@ -573,6 +573,8 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
   }
 
   private tipFor(i: number, rect: DOMRect, mouse?: MouseEvent): void {
+    // A row drawn before the trace was replaced (its window is redrawn in the next frame).
+    if (!this.events[i]) return;
     if (mouse) {
       this.host.tips.showAt({ left: mouse.clientX + 12, right: mouse.clientX + 12, top: rect.top, bottom: rect.bottom }, this.tipContent(i));
     } else {
