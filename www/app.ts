@@ -220,7 +220,7 @@ export class Playground {
       if (v === "__empty") this.loadScenario(EMPTY_SCENARIO, 0, "Empty playground");
       else if (v) {
         const p = presetById(v);
-        if (p) this.loadPreset(p.id);
+        if (p) this.loadPreset(p.id, true, 0);
       }
     };
     this.presetSel.addEventListener("keydown", (ev) => {
@@ -1099,8 +1099,10 @@ export class Playground {
   }
 
   /**
-   * Opens a preset at its end, or at step `step` (the landing opens at 0:
-   * the preset's steps wait in the history, to be redone or replaced).
+   * Opens a preset at step `step` (the chooser and the landing open at 0:
+   * the preset is named, its steps wait in the history to be redone or
+   * replaced, and the guide suggests a first experiment), or at its end
+   * when `step` is undefined (an embed's `preset` attribute without `step`).
    */
   loadPreset(id: string, announce = true, step?: number): boolean {
     const p = presetById(id);
@@ -1121,7 +1123,8 @@ export class Playground {
   /**
    * The next suggestion of the guide, while the visitor follows it: on the
    * landing preset, the first experiment (QUIET, then NO_WAIT, then the
-   * spooler). Null when there is none.
+   * spooler); on any other preset, replaying its steps up to its first
+   * logoff call, then to its end. Null when there is none.
    */
   private nextSuggestion(): { key: string; text: string; button: string; run: () => void } | null {
     const st = this.hist.current;
@@ -1142,6 +1145,38 @@ export class Playground {
       const next = FIRST_EXPERIMENT[k];
       if (at !== done.length || !next) return null;
       return { key: `${st.id}:landing:${k}`, text: next.text, button: next.button, run: () => this.advance(next.actions) };
+    }
+    // Another preset, with its own steps still in the history.
+    if (d.actions !== st.opened || d.actions.length === 0) return null;
+    const n = d.actions.length;
+    const calls = ["storeLogoff", "storeLogoffTransports", "logoffSession", "shutdownProvider"];
+    let i = d.actions.findIndex((a) => calls.includes(a.type));
+    let what = "its first logoff call";
+    if (i < 0) {
+      i = d.actions.findIndex((a) => a.type === "release" || a.type === "releaseSession");
+      what = "its first Release";
+    }
+    if (i < 0) {
+      i = n - 1;
+      what = "its last step";
+    }
+    const k = i + 1;
+    const label = actionLabel(d.actions[i]!, this.topo);
+    if (d.pos < k) {
+      return {
+        key: `${st.id}:key:${d.pos}`,
+        text: `Try this first: replay this preset up to ${what}, ${label} (step ${k} of ${n}), and compare what it returns with the description below.`,
+        button: `Replay to step ${k}: ${label}`,
+        run: () => this.goTo(k),
+      };
+    }
+    if (d.pos < n) {
+      return {
+        key: `${st.id}:rest:${d.pos}`,
+        text: `Then see how it ends: ${n - d.pos} more step${n - d.pos > 1 ? "s" : ""} of the preset are waiting in the history.`,
+        button: `Replay to the end (step ${n})`,
+        run: () => this.goTo(n),
+      };
     }
     return null;
   }

@@ -252,6 +252,48 @@ describe("4. landing", () => {
   }
 });
 
+describe("4. a preset from the chooser opens like the landing", () => {
+  test("at step 0, named, with a suggested first experiment; its steps wait in the history", async () => {
+    const page = await openPage("/", { viewport: WIDE });
+    const sc = SCENARIO("orderly-busy");
+    const n = sc.actions.length;
+    await tid(page, "preset").selectOption("orderly-busy");
+    await page.waitForFunction(() => document.querySelector('[data-testid="scenario-name"]').textContent === "orderly-busy");
+    assert.equal(await tid(page, "preset").inputValue(), "orderly-busy", "the chooser names the preset");
+    assert.equal((await pageDoc(page)).position, 0, "at step 0");
+    assert.equal(await tid(page, "tl-info").textContent(), `Step 0 of ${n} (${n} undone, can be redone)`);
+    assert.match(await tid(page, "result").textContent(), /No action yet/);
+    // One suggested first experiment, in view: replay up to the preset's logoff call.
+    const k = sc.actions.findIndex((a) => a.type === "storeLogoff") + 1;
+    const suggest = tid(page, "suggest");
+    assert.match(await suggest.textContent(), new RegExp(`StoreLogoff\\(Mailbox, LOGOFF_ORDERLY\\) \\(step ${k} of ${n}\\)`));
+    assert.ok(inView(await box(tid(page, "suggest-run")), WIDE), "the suggestion is visible without scrolling");
+    await tid(page, "suggest-run").click();
+    let doc = await pageDoc(page);
+    assert.equal(doc.position, k, "it replays the preset's own steps");
+    assert.deepEqual(doc.scenario.actions, sc.actions, "Redo, not new steps: the rest still waits in the history");
+    const { outcome } = engineAt(doc);
+    assert.equal(await tid(page, "hresult-name").textContent(), outcome.hresult.text);
+    assert.equal(await tid(page, "outflags-names").textContent(), outcome.outFlags.text);
+    assert.equal(await page.locator('.timeline-list [aria-current="step"]').getAttribute("data-testid"), `tl-${k}`);
+    // Then the rest of the preset, and the guide ends with it.
+    assert.match(await suggest.textContent(), new RegExp(`${n - k} more steps`));
+    await tid(page, "suggest-run").click();
+    doc = await pageDoc(page);
+    assert.equal(doc.position, n);
+    assert.equal(await suggest.isVisible(), false);
+    // Undo walks back through the same steps.
+    await tid(page, "undo").click();
+    assert.equal((await pageDoc(page)).position, n - 1);
+    // The landing's preset from the chooser: the landing's own experiment.
+    await tid(page, "preset").selectOption("quiet-busy");
+    await page.waitForFunction(() => document.querySelector('[data-testid="scenario-name"]').textContent === "quiet-busy");
+    assert.equal((await pageDoc(page)).position, 0);
+    assert.match(await suggest.textContent(), /StoreLogoff\(LOGOFF_QUIET\)/);
+    await closeClean(page);
+  });
+});
+
 describe("5. the first experiment and the readings", () => {
   test("QUIET on the busy store is vetoed with the activity flags; NO_WAIT completes; the spooler drains with no violation", async () => {
     const page = await openPage("/", { viewport: WIDE });
