@@ -27,6 +27,9 @@ interface Drawn {
   action: Action | null;
   outcome: Outcome | undefined;
   label: string;
+  /** How it is marked now: -1 before the current row, 0 the current row, 1 after it. */
+  where: number;
+  testid: string;
 }
 
 export class Timeline {
@@ -158,19 +161,27 @@ export class Timeline {
           outcome ? h("span", { class: `tl-hr${(outcome.hresult.value >>> 0) >= 0x80000000 ? " fail" : ""}` }, ` ${outcome.hresult.text}`) : null,
         ),
       );
-      this.drawn.set(fresh, { action, outcome, label });
+      this.drawn.set(fresh, { action, outcome, label, where: -1, testid: "" });
       if (li) li.replaceWith(fresh);
       this.rows.set(w.key, fresh);
       li = fresh;
     }
-    const current = w.idx === at;
-    li.classList.toggle("current", current);
-    li.classList.toggle("future", w.idx > at);
-    const btn = li.firstElementChild as HTMLElement;
+    // Only what changed is written: most rows keep their marks from one step to the next.
+    const d = this.drawn.get(li)!;
+    const where = Math.sign(w.idx - at);
+    if (where !== d.where) {
+      d.where = where;
+      li.classList.toggle("current", where === 0);
+      li.classList.toggle("future", where > 0);
+      const btn = li.firstElementChild as HTMLElement;
+      if (where === 0) btn.setAttribute("aria-current", "step");
+      else btn.removeAttribute("aria-current");
+    }
     const testid = w.s === hist.cur ? `tl-${w.pos}` : `tl-${w.s}-${w.pos}`;
-    if (btn.dataset.testid !== testid) btn.dataset.testid = testid;
-    if (current) btn.setAttribute("aria-current", "step");
-    else if (btn.hasAttribute("aria-current")) btn.removeAttribute("aria-current");
+    if (testid !== d.testid) {
+      d.testid = testid;
+      (li.firstElementChild as HTMLElement).dataset.testid = testid;
+    }
     return li;
   }
 
