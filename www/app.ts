@@ -566,6 +566,8 @@ export class Playground {
       const path = typeof e === "object" && e !== null && "path" in e ? String((e as { path: unknown }).path) : "";
       return { message: errorText(e), path };
     }
+    // The same situation (a field set to the value it had): no new row in the history.
+    if (JSON.stringify(base) === JSON.stringify(this.doc.base) && JSON.stringify(uids) === JSON.stringify(this.doc.uids)) return null;
     const remapped = remapActions(this.doc, this.topo, uids, newTopo);
     let fixed: { actions: Action[]; pos: number; dropped: Dropped[] };
     try {
