@@ -15,6 +15,7 @@ import {
 import type { Action, Outcome, Scenario, Settings, StateView, Topology, TraceEvent } from "./engine";
 import {
   EMPTY_SCENARIO,
+  describeEdit,
   freshUids,
   fullScenario,
   normalizeBase,
@@ -32,8 +33,9 @@ import { ResultView } from "./result";
 import { StateViewPanel, type AfterEvent } from "./stateview";
 import { SequenceView, eventSummary } from "./sequence";
 import { Timeline } from "./timeline";
+import { History, stretch, type Row, type StretchKind } from "./history";
 import { MatrixView } from "./matrix";
-import { DEFAULT_PRESET, PRESETS, presetById } from "./presets";
+import { DEFAULT_PRESET, PRESETS, presetById, type Preset } from "./presets";
 import { Tips, rulesIndex, setDocsBase, withRuleChips } from "./tips";
 import { decodeFragment, encodeFragment, ShareError } from "./share";
 import { toMarkdown } from "./markdown";
@@ -88,15 +90,13 @@ type CheckViewLike = InstanceType<CheckModule["CheckView"]>;
 type ExploreModule = typeof import("./explore");
 type ExploreViewLike = InstanceType<ExploreModule["ExploreView"]>;
 
-const MAX_UNDO = 300;
 const MAX_FILE = 16 * 1024 * 1024;
 
 const SHORTCUTS: [string, string][] = [
   ["?", "Show this list"],
-  ["Ctrl+Z", "Undo the last change"],
-  ["Ctrl+Shift+Z or Ctrl+Y", "Redo"],
-  ["[ and ]", "Undo / redo one step of the history"],
-  ["{ and }", "Go to the start / end of the history"],
+  ["Ctrl+Z or [", "Undo: go to the row before in the history"],
+  ["Ctrl+Shift+Z, Ctrl+Y or ]", "Redo: go to the row after"],
+  ["{ and }", "Go to the first / last row of the history"],
   ["1 … 5", "Choose the StoreLogoff flag (NO_WAIT, ORDERLY, PURGE, ABORT, QUIET)"],
   ["L", "Call StoreLogoff with the chosen flag"],
   ["S", "One spooler step"],
@@ -110,12 +110,11 @@ export class Playground {
   readonly root: HTMLElement;
   readonly tips: Tips;
   private readonly opts: PlaygroundOptions;
-  private doc: Doc;
+  /** The history: every change as a row, and the current row (www/history.ts). */
+  private readonly hist: History;
   private sim: Simulation;
   private topo: Topology;
   private view!: StateView;
-  private undoStack: Doc[] = [];
-  private redoStack: Doc[] = [];
   private after: AfterEvent | null = null;
   private tab: Tab = "playground";
   private traceTask = 0;
@@ -162,11 +161,6 @@ export class Playground {
   private readonly embedDialog: HTMLDialogElement;
   private readonly embedText: HTMLTextAreaElement;
   private readonly embedKind: HTMLSelectElement;
-  /** The preset the document was opened from, while it is unchanged. */
-  private presetId: string | null = null;
-  private presetBase: Scenario | null = null;
-  /** The position where the first experiment started (the landing's), or null when it does not apply. */
-  private guideFrom: number | null = null;
   private toastTimer = 0;
   /** Whether the spooler has anything to do at the current position (from the last enabledActions()). */
   private spoolerHasWork = false;
@@ -180,16 +174,26 @@ export class Playground {
     this.applyTheme(opts.theme);
     this.tips = new Tips(this.root);
 
-    this.doc = { base: EMPTY_SCENARIO, uids: freshUids(EMPTY_SCENARIO), actions: [], pos: 0, outcomes: [] };
     this.sim = new Simulation({ ...EMPTY_SCENARIO });
     this.topo = this.sim.state().topology;
+    this.hist = new History(stretch({ base: EMPTY_SCENARIO, uids: freshUids(EMPTY_SCENARIO), actions: [], pos: 0, outcomes: [] }, "open", "Empty playground", null, this.topo));
 
     this.editor = new Editor({ tips: this.tips, commit: (base, uids) => this.commitBase(base, uids) });
     this.ops = new Operations({ tips: this.tips, perform: (a) => this.perform(a), formError: (m) => this.result.setNotice("Not applied:", m) });
     this.result = new ResultView(this.tips);
     this.stateView = new StateViewPanel(this.tips, () => this.selectEvent(null));
     this.sequence = new SequenceView({ tips: this.tips, select: (e) => this.selectEvent(e), stepLabel: (s) => this.stepLabel(s) });
-    this.timeline = new Timeline({ goTo: (p) => this.goTo(p) });
+    this.timeline = new Timeline({
+      goTo: (id, pos) => {
+        const s = this.hist.find(id);
+        if (s >= 0) this.goToRow({ s, pos });
+      },
+      undo: () => this.undo(),
+      redo: () => this.redo(),
+      first: () => this.goToRow(this.hist.first()),
+      last: () => this.goToRow(this.hist.last()),
+      topologyOf: (s) => this.topologyOfStretch(s),
+    });
     this.matrix = new MatrixView({ tips: this.tips, open: (sc) => this.openMatrixCell(sc), settings: () => this.doc.base.settings ?? {} });
 
     this.banner = h("div", { class: "banner", role: "alert", hidden: true, "data-testid": "banner" });
@@ -212,11 +216,11 @@ export class Playground {
     const loadChosen = () => {
       arrowed = false;
       const v = this.presetSel.value;
-      if (v === (this.presetId ?? "")) return;
+      if (v === (this.hist.current.preset ?? "")) return;
       if (v === "__empty") this.loadScenario(EMPTY_SCENARIO, 0, "Empty playground");
       else if (v) {
         const p = presetById(v);
-        if (p) this.loadPreset(p.id);
+        if (p) this.loadPreset(p.id, true, 0);
       }
     };
     this.presetSel.addEventListener("keydown", (ev) => {
@@ -232,8 +236,9 @@ export class Playground {
     this.presetSel.addEventListener("blur", () => {
       if (arrowed) loadChosen();
     });
-    this.undoBtn = h("button", { type: "button", "data-testid": "undo", "aria-keyshortcuts": "Control+Z", onclick: () => this.undo() }, "↶ Undo");
-    this.redoBtn = h("button", { type: "button", "data-testid": "redo", "aria-keyshortcuts": "Control+Shift+Z", onclick: () => this.redo() }, "↷ Redo");
+    // Undo and Redo move through the history (the panel beside the diagram): the row before, the row after.
+    this.undoBtn = h("button", { type: "button", "data-testid": "undo", "aria-keyshortcuts": "Control+Z", title: "Undo: the row before in the history (Ctrl+Z)", onclick: () => this.undo() }, "↶ Undo");
+    this.redoBtn = h("button", { type: "button", "data-testid": "redo", "aria-keyshortcuts": "Control+Shift+Z", title: "Redo: the row after in the history (Ctrl+Shift+Z)", onclick: () => this.redo() }, "↷ Redo");
     this.fileInput = h("input", { type: "file", accept: ".json,application/json", class: "sr-only", tabindex: -1, "aria-hidden": "true", "data-testid": "file-input" });
     this.fileInput.addEventListener("change", () => void this.openFile());
     this.themeBtn = opts.element ? null : h("button", { type: "button", "data-testid": "theme", onclick: () => this.cycleTheme() }, "");
@@ -499,19 +504,21 @@ export class Playground {
     }
   }
 
-  /** Forgets undo and redo (after the first load). */
+  /** Forgets the history before the current scenario (after the first load): Undo starts there. */
   resetUndo(): void {
-    this.undoStack = [];
-    this.redoStack = [];
-    this.undoBtn.disabled = this.redoBtn.disabled = true;
+    this.hist.forgetOthers();
+    this.renderHistory();
   }
 
   loadEmpty(): void {
-    this.setDoc({ base: EMPTY_SCENARIO, uids: freshUids(EMPTY_SCENARIO), actions: [], pos: 0, outcomes: [] }, { undoable: false, baseChanged: true });
+    this.startStretch({ base: EMPTY_SCENARIO, uids: freshUids(EMPTY_SCENARIO), actions: [], pos: 0, outcomes: [] }, "open", "Empty playground");
   }
 
-  /** Opens a scenario (a preset, a file, a link). Returns false (and says why) when the engine rejects it. */
-  loadScenario(input: unknown, position: number | undefined, label: string | null, fromLink = false): boolean {
+  /**
+   * Opens a scenario (a preset, a file, a link) as a new row of the history.
+   * Returns false (and says why) when the engine rejects it.
+   */
+  loadScenario(input: unknown, position: number | undefined, label: string | null, fromLink = false, preset: Preset | null = null): boolean {
     let base: Scenario;
     try {
       if (typeof input !== "object" || input === null || Array.isArray(input)) throw new Error("expected a scenario object");
@@ -534,7 +541,8 @@ export class Playground {
       return false;
     }
     this.showBanner(null);
-    this.setDoc({ base, uids: freshUids(base), actions: fixed.actions, pos: fixed.pos, outcomes: [] }, { undoable: true, baseChanged: true });
+    const row = preset ? `${preset.id} (preset)` : label ?? (base.name || (fromLink ? "a shared scenario" : "a scenario"));
+    this.startStretch({ base, uids: freshUids(base), actions: fixed.actions, pos: fixed.pos, outcomes: [] }, "open", row, preset?.id ?? null, topo);
     if (fixed.dropped.length) this.result.setNotice(`${fixed.dropped.length} action${fixed.dropped.length > 1 ? "s" : ""} of the history could not be applied and ${fixed.dropped.length > 1 ? "were" : "was"} dropped:`, undefined, fixed.dropped);
     else if (label) this.flash(`Opened ${label}`);
     return true;
@@ -558,6 +566,8 @@ export class Playground {
       const path = typeof e === "object" && e !== null && "path" in e ? String((e as { path: unknown }).path) : "";
       return { message: errorText(e), path };
     }
+    // The same situation (a field set to the value it had): no new row in the history.
+    if (JSON.stringify(base) === JSON.stringify(this.doc.base) && JSON.stringify(uids) === JSON.stringify(this.doc.uids)) return null;
     const remapped = remapActions(this.doc, this.topo, uids, newTopo);
     let fixed: { actions: Action[]; pos: number; dropped: Dropped[] };
     try {
@@ -566,14 +576,18 @@ export class Playground {
       return { message: errorText(e), path: "" };
     }
     const dropped = [...remapped.dropped, ...fixed.dropped];
-    this.setDoc({ base, uids, actions: fixed.actions, pos: fixed.pos, outcomes: [] }, { undoable: true, baseChanged: true, fromEditor: true });
+    const what = describeEdit(this.doc.base, base, this.topo, newTopo) + (dropped.length ? ` (${dropped.length} step${dropped.length > 1 ? "s" : ""} dropped)` : "");
+    this.startStretch({ base, uids, actions: fixed.actions, pos: fixed.pos, outcomes: [] }, "edit", what, null, newTopo, true);
     if (dropped.length) {
       this.result.setNotice(`The situation changed: ${dropped.length} action${dropped.length > 1 ? "s" : ""} no longer appl${dropped.length > 1 ? "y" : "ies"} and ${dropped.length > 1 ? "were" : "was"} dropped:`, undefined, dropped);
     }
     return null;
   }
 
-  /** Applies one action at the current position (the redo tail is discarded). */
+  /**
+   * Applies one action at the current position: a new row of the history.
+   * The rows after the current one (what Redo would have restored) are dropped.
+   */
   perform(action: Action): void {
     if ((action.type === "spoolerStep" || action.type === "runUntilIdle") && !this.spoolerHasWork) {
       // A step that changes nothing would only lengthen the history.
@@ -595,16 +609,54 @@ export class Playground {
       pos: d.pos + 1,
       outcomes: [...d.outcomes.slice(0, d.pos), outcome],
     };
-    this.pushUndo();
+    this.hist.dropAfter();
     this.doc = next;
     this.result.setNotice(null);
     this.afterChange({ outcome, appendFrom: outcome.firstEvent });
   }
 
-  /** Moves to history position `pos` (not an undoable change). */
+  /** The current stretch's document (the situation, its steps, the position). */
+  private get doc(): Doc {
+    return this.hist.doc;
+  }
+
+  private set doc(d: Doc) {
+    this.hist.doc = d;
+  }
+
+  /** Undo: the row before the current one in the history. */
+  undo(): void {
+    const r = this.hist.prev();
+    if (r) this.goToRow(r);
+  }
+
+  /** Redo: the row after the current one in the history. */
+  redo(): void {
+    const r = this.hist.next();
+    if (r) this.goToRow(r);
+  }
+
+  /** Goes to a row of the history: a position of the current scenario, or of another stretch. */
+  goToRow(r: Row): void {
+    if (r.s === this.hist.cur) {
+      this.goTo(r.pos);
+      return;
+    }
+    const from = this.doc.base;
+    this.hist.cur = r.s;
+    const d = this.doc;
+    this.doc = { ...d, pos: Math.max(this.hist.current.from, Math.min(r.pos, d.actions.length)) };
+    const baseChanged = d.base !== from;
+    this.result.setNotice(null);
+    this.rebuildSim();
+    if (baseChanged) this.editor.show(d.base, d.uids);
+    this.afterChange({ outcome: undefined, reset: true, baseChanged });
+  }
+
+  /** Moves to position `pos` of the current stretch (one of its rows). */
   goTo(pos: number): void {
     const d = this.doc;
-    const target = Math.max(0, Math.min(pos, d.actions.length));
+    const target = Math.max(this.hist.current.from, Math.min(pos, d.actions.length));
     if (target === d.pos) return;
     if (target > d.pos) {
       const outcomes = d.outcomes.slice();
@@ -635,42 +687,33 @@ export class Playground {
     }
   }
 
-  private pushUndo(): void {
-    this.undoStack.push(this.doc);
-    if (this.undoStack.length > MAX_UNDO) this.undoStack.shift();
-    this.redoStack = [];
-  }
-
-  undo(): void {
-    const prev = this.undoStack.pop();
-    if (!prev) return;
-    this.redoStack.push(this.doc);
-    this.restore(prev);
-  }
-
-  redo(): void {
-    const next = this.redoStack.pop();
-    if (!next) return;
-    this.undoStack.push(this.doc);
-    this.restore(next);
-  }
-
-  private restore(doc: Doc): void {
-    const baseChanged = doc.base !== this.doc.base;
-    this.doc = doc;
+  /** A new situation (opened, or changed in the editor): a new stretch of the history after the current row. */
+  private startStretch(doc: Doc, kind: StretchKind, label: string, preset: string | null = null, topo: Topology | null = null, fromEditor = false): void {
+    this.hist.push(stretch(doc, kind, label, preset, topo));
     this.result.setNotice(null);
     this.rebuildSim();
-    if (baseChanged) this.editor.show(doc.base, doc.uids);
-    this.afterChange({ outcome: undefined, reset: true, baseChanged });
+    if (!fromEditor) this.editor.show(doc.base, doc.uids);
+    this.afterChange({ outcome: undefined, reset: true, baseChanged: true });
   }
 
-  private setDoc(doc: Doc, how: { undoable: boolean; baseChanged: boolean; fromEditor?: boolean }): void {
-    if (how.undoable) this.pushUndo();
-    this.doc = doc;
-    this.result.setNotice(null);
-    this.rebuildSim();
-    if (how.baseChanged && !how.fromEditor) this.editor.show(doc.base, doc.uids);
-    this.afterChange({ outcome: undefined, reset: true, baseChanged: how.baseChanged });
+  /** The topology of stretch number `s` (its rows' labels name its parts). */
+  private topologyOfStretch(s: number): Topology {
+    const st = this.hist.stretches[s]!;
+    if (!st.topo) {
+      try {
+        st.topo = topologyOf(st.doc.base);
+      } catch {
+        st.topo = this.topo;
+      }
+    }
+    return st.topo;
+  }
+
+  /** The history panel and the toolbar's Undo and Redo, from the history. */
+  private renderHistory(): void {
+    this.timeline.render(this.hist);
+    this.undoBtn.disabled = this.hist.prev() === null;
+    this.redoBtn.disabled = this.hist.next() === null;
   }
 
   /**
@@ -709,8 +752,12 @@ export class Playground {
     this.changeSeq += 1;
     this.root.dataset.change = String(this.changeSeq);
     this.view = this.sim.state();
-    this.topo = this.view.topology;
-    if (c.baseChanged) this.sequence.setTopology(this.topo);
+    // The topology depends on the situation only: the same object while it is unchanged, so views can tell.
+    if (c.baseChanged) {
+      this.topo = this.view.topology;
+      this.hist.current.topo = this.topo;
+      this.sequence.setTopology(this.topo);
+    }
     const d = this.doc;
     let outcome = c.outcome;
     if (!outcome && d.pos > 0) {
@@ -724,21 +771,15 @@ export class Playground {
     this.result.show(outcome, this.doc.pos, this.topo);
     this.placeState(null);
     this.stateView.show(this.view, null);
-    if (this.presetId && this.doc.base !== this.presetBase) {
-      this.presetId = null;
-      this.presetBase = null;
-      this.presetSel.value = "";
-      this.guideFrom = null;
-    }
+    const preset = this.hist.current.preset ?? "";
+    if (this.presetSel.value !== preset) this.presetSel.value = preset;
     this.renderGuide();
     this.updateResultBar(outcome);
     if (this.opts.compact) this.renderCompactOps();
     const enabled = this.sim.enabledActions();
     this.spoolerHasWork = enabled.some(isSpoolerWork);
     this.ops.update(this.topo, enabled);
-    this.timeline.render(this.doc, this.topo);
-    this.undoBtn.disabled = this.undoStack.length === 0;
-    this.redoBtn.disabled = this.redoStack.length === 0;
+    this.renderHistory();
     if (c.baseChanged) this.renderAbout();
     if (c.baseChanged && this.tab === "matrix") this.matrix.syncSettings();
     if (this.tab === "explore") this.exploreView?.show();
@@ -1060,46 +1101,101 @@ export class Playground {
   }
 
   /**
-   * Opens a preset at its end, or at step `step` (the landing opens at 0:
-   * the preset's steps wait in the history, to be redone or replaced).
+   * Opens a preset at step `step` (the chooser and the landing open at 0:
+   * the preset is named, its steps wait in the history to be redone or
+   * replaced, and the guide suggests a first experiment), or at its end
+   * when `step` is undefined (an embed's `preset` attribute without `step`).
    */
   loadPreset(id: string, announce = true, step?: number): boolean {
     const p = presetById(id);
     if (!p) return false;
-    if (!this.loadScenario(p.scenario, step, null)) return false;
-    this.presetId = p.id;
-    this.presetBase = this.doc.base;
-    this.presetSel.value = p.id;
-    this.guideFrom = p.id === DEFAULT_PRESET && this.doc.pos === 0 ? 0 : null;
-    this.renderGuide();
+    if (!this.loadScenario(p.scenario, step, null, false, p)) return false;
     if (announce) this.flash(`Opened the preset ${p.title}`);
     return true;
   }
 
-  /** The suggested next experiment on the landing preset, while the visitor follows it. */
+  /** Goes forward through `actions`: Redo when they are the history's next steps, else each is applied. */
+  private advance(actions: readonly Action[]): void {
+    const d = this.doc;
+    const ahead = d.actions.slice(d.pos, d.pos + actions.length);
+    if (ahead.length === actions.length && JSON.stringify(ahead) === JSON.stringify(actions)) this.goTo(d.pos + actions.length);
+    else for (const a of actions) this.perform(a);
+  }
+
+  /**
+   * The next suggestion of the guide, while the visitor follows it: on the
+   * landing preset, the first experiment (QUIET, then NO_WAIT, then the
+   * spooler); on any other preset, replaying its steps up to its first
+   * logoff call, then to its end. Null when there is none.
+   */
+  private nextSuggestion(): { key: string; text: string; button: string; run: () => void } | null {
+    const st = this.hist.current;
+    if (!st.preset || st.kind !== "open") return null;
+    const d = st.doc;
+    if (st.preset === DEFAULT_PRESET) {
+      // Which suggestion comes next: the steps applied so far must be the suggested ones, in order.
+      const done = d.actions.slice(0, d.pos);
+      let k = 0;
+      let at = 0;
+      while (k < FIRST_EXPERIMENT.length) {
+        const want = FIRST_EXPERIMENT[k]!.actions;
+        if (at + want.length > done.length) break;
+        if (JSON.stringify(done.slice(at, at + want.length)) !== JSON.stringify(want)) break;
+        at += want.length;
+        k++;
+      }
+      const next = FIRST_EXPERIMENT[k];
+      if (at !== done.length || !next) return null;
+      return { key: `${st.id}:landing:${k}`, text: next.text, button: next.button, run: () => this.advance(next.actions) };
+    }
+    // Another preset, with its own steps still in the history.
+    if (d.actions !== st.opened || d.actions.length === 0) return null;
+    const n = d.actions.length;
+    const calls = ["storeLogoff", "storeLogoffTransports", "logoffSession", "shutdownProvider"];
+    let i = d.actions.findIndex((a) => calls.includes(a.type));
+    let what = "its first logoff call";
+    if (i < 0) {
+      i = d.actions.findIndex((a) => a.type === "release" || a.type === "releaseSession");
+      what = "its first Release";
+    }
+    if (i < 0) {
+      i = n - 1;
+      what = "its last step";
+    }
+    const k = i + 1;
+    const label = actionLabel(d.actions[i]!, this.topo);
+    if (d.pos < k) {
+      return {
+        key: `${st.id}:key:${d.pos}`,
+        text: `Try this first: replay this preset up to ${what}, ${label} (step ${k} of ${n}), and compare what it returns with the description below.`,
+        button: `Replay to step ${k}: ${label}`,
+        run: () => this.goTo(k),
+      };
+    }
+    if (d.pos < n) {
+      return {
+        key: `${st.id}:rest:${d.pos}`,
+        text: `Then see how it ends: ${n - d.pos} more step${n - d.pos > 1 ? "s" : ""} of the preset are waiting in the history.`,
+        button: `Replay to the end (step ${n})`,
+        run: () => this.goTo(n),
+      };
+    }
+    return null;
+  }
+
+  private guideKey = "";
+
+  /** The suggestion of the guide (under the scenario's name), redrawn only when it changes. */
   private renderGuide(): void {
-    const from = this.guideFrom;
-    if (from === null || this.presetId !== DEFAULT_PRESET) {
+    const next = this.nextSuggestion();
+    if (!next) {
       this.suggest.hidden = true;
-      return;
-    }
-    // Which suggestion comes next: the actions applied since the landing must be the suggested ones, in order.
-    const done = this.doc.actions.slice(from, this.doc.pos);
-    let k = 0;
-    let at = 0;
-    while (k < FIRST_EXPERIMENT.length) {
-      const want = FIRST_EXPERIMENT[k]!.actions;
-      if (at + want.length > done.length) break;
-      if (JSON.stringify(done.slice(at, at + want.length)) !== JSON.stringify(want)) break;
-      at += want.length;
-      k++;
-    }
-    const next = FIRST_EXPERIMENT[k];
-    if (at !== done.length || !next) {
-      this.suggest.hidden = true;
+      this.guideKey = "";
       return;
     }
     this.suggest.hidden = false;
+    if (next.key === this.guideKey) return;
+    this.guideKey = next.key;
     replace(
       this.suggest,
       h("span", { class: "suggest-text" }, next.text),
@@ -1111,7 +1207,7 @@ export class Playground {
           class: "primary",
           "data-testid": "suggest-run",
           onclick: () => {
-            for (const a of next.actions) this.perform(a);
+            next.run();
             this.revealResult();
           },
         },
@@ -1185,7 +1281,8 @@ export class Playground {
     }
     const compact = kind === "compact" ? " compact" : "";
     // The preset's id when the document is still the preset (its steps unchanged), at the step shown.
-    const p = this.presetId && this.doc.base === this.presetBase ? presetById(this.presetId) : undefined;
+    const preset = this.hist.current.preset;
+    const p = preset ? presetById(preset) : undefined;
     const asPreset = p && JSON.stringify(this.doc.actions) === JSON.stringify(p.scenario.actions ?? []);
     const source = asPreset ? `preset="${attr(p.id)}"${this.doc.pos < this.doc.actions.length ? ` step="${this.doc.pos}"` : ""}` : `scenario="#${attr(fragment)}"`;
     return `<script type="module" src="${attr(element)}"></script>\n<mapi-logoff-playground ${source}${compact}></mapi-logoff-playground>`;
@@ -1249,16 +1346,16 @@ export class Playground {
         this.showHelp();
         break;
       case "[":
-        this.goTo(this.doc.pos - 1);
+        this.undo();
         break;
       case "]":
-        this.goTo(this.doc.pos + 1);
+        this.redo();
         break;
       case "{":
-        this.goTo(0);
+        this.goToRow(this.hist.first());
         break;
       case "}":
-        this.goTo(this.doc.actions.length);
+        this.goToRow(this.hist.last());
         break;
       case "1":
       case "2":

@@ -168,3 +168,30 @@ export function topologyOfDoc(doc: Doc): Topology {
 export function fullScenario(doc: Doc): Scenario {
   return { ...doc.base, actions: doc.actions.slice() as Action[] };
 }
+
+/** What changed between two situations, in a few words (the history's row for an edit). */
+export function describeEdit(old: Scenario, next: Scenario, oldTopo: Topology, newTopo: Topology): string {
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  const parts: [string, string[], string[], readonly unknown[], readonly unknown[]][] = [
+    ["store", oldTopo.stores.map((s) => s.name), newTopo.stores.map((s) => s.name), old.stores ?? [], next.stores ?? []],
+    ["transport provider", oldTopo.transports.map((t) => t.name), newTopo.transports.map((t) => t.name), old.transports ?? [], next.transports ?? []],
+    ["session", oldTopo.sessions.map((s) => s.name), newTopo.sessions.map((s) => s.name), [], []],
+  ];
+  for (const [what, before, after] of parts) {
+    if (after.length > before.length) {
+      const added = after.filter((n) => !before.includes(n));
+      return added.length === 1 ? `added ${what} ${added[0]}` : `added ${count(after.length - before.length, what)}`;
+    }
+    if (after.length < before.length) {
+      const removed = before.filter((n) => !after.includes(n));
+      return removed.length === 1 ? `removed ${what} ${removed[0]}` : `removed ${count(before.length - after.length, what)}`;
+    }
+  }
+  for (const [what, before, after, a, b] of parts) {
+    for (let i = 0; i < a.length; i++) {
+      if (JSON.stringify(a[i]) !== JSON.stringify(b[i])) return before[i] !== after[i] ? `renamed ${what} ${before[i]} to ${after[i]}` : `edited ${what} ${after[i]}`;
+    }
+  }
+  if (JSON.stringify(old.settings ?? {}) !== JSON.stringify(next.settings ?? {})) return "changed a reading";
+  return "edited the situation";
+}

@@ -108,6 +108,8 @@ export class Operations {
   private readonly parentBlock: HTMLInputElement;
   private readonly freeBlock: HTMLInputElement;
   private readonly workList: HTMLElement;
+  private workKey = "";
+  private workTopo: Topology | null = null;
   private readonly storeGroup: HTMLElement;
   private readonly sessionGroup: HTMLElement;
   private readonly transportGroup: HTMLElement;
@@ -422,6 +424,11 @@ export class Operations {
         b.title = work.length ? "" : "The spooler has nothing to do now.";
       }
     }
+    // Redrawn only when the possible work changes (most steps leave it as it is).
+    const workKey = JSON.stringify(work);
+    if (workKey === this.workKey && topo === this.workTopo) return;
+    this.workKey = workKey;
+    this.workTopo = topo;
     this.workList.replaceChildren(
       ...(work.length
         ? work.map((a, i) =>

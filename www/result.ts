@@ -77,6 +77,8 @@ export class ResultView {
   private readonly notice: HTMLElement;
   private readonly body: HTMLElement;
   private readonly tips: Tips;
+  /** The sections last drawn for an outcome and what each showed (a section is redrawn only when that changes). */
+  private drawn: { topo: Topology; keys: unknown[]; els: HTMLElement[] } | null = null;
 
   constructor(tips: Tips) {
     this.tips = tips;
@@ -110,6 +112,7 @@ export class ResultView {
 
   show(outcome: Outcome | undefined, pos: number, topo: Topology): void {
     if (pos === 0 || !outcome) {
+      this.drawn = null;
       replace(
         this.body,
         h("p", { class: "muted" }, pos === 0 ? "No action yet: call an operation to see what it returns." : "The outcome of this step is not available."),
@@ -119,63 +122,93 @@ export class ResultView {
     const hr = outcome.hresult;
     const failed = (hr.value >>> 0) >= 0x80000000;
     const changes = outcome.changes;
-    replace(
-      this.body,
-      h("div", { class: "result-head" }, h("span", { class: "step" }, `Step ${outcome.step}`), " ", h("span", { class: "mono", "data-testid": "result-action" }, actionLabel(outcome.action, topo))),
-      h(
-        "dl",
-        { class: "kv" },
-        h("dt", null, "HRESULT"),
-        h(
-          "dd",
-          null,
-          h("span", { class: `hr ${failed ? "hr-fail" : "hr-ok"}`, "data-testid": "hresult-name" }, hr.text),
-          " ",
-          h("span", { class: "mono muted", "data-testid": "hresult-hex" }, hex(hr.value)),
-        ),
-        h("dt", null, "Out flags"),
-        h(
-          "dd",
-          null,
-          outcome.outFlags
-            ? [
-                h("span", { class: "mono", "data-testid": "outflags-names" }, outcome.outFlags.text),
-                " ",
-                h("span", { class: "mono muted", "data-testid": "outflags-hex" }, hex(outcome.outFlags.value)),
-              ]
-            : h("span", { class: "muted", "data-testid": "outflags-names" }, "not written"),
-        ),
-        h("dt", null, "Why"),
-        h("dd", { "data-testid": "explanation" }, withRuleChips(outcome.explanation, this.tips)),
-        h("dt", null, "Rules"),
-        h("dd", null, outcome.rules.length ? ruleChips(outcome.rules, this.tips) : h("span", { class: "muted" }, "none cited")),
-      ),
-      h(
-        "details",
-        { class: "changes", open: changes.length > 0 && changes.length <= 12 },
-        h("summary", null, `What changed (${changes.length})`),
-        changes.length
-          ? h(
-              "table",
-              { class: "grid-table changes-table", "data-testid": "changes" },
-              h("thead", null, h("tr", null, h("th", { scope: "col" }, "Field"), h("th", { scope: "col" }, "Before"), h("th", { scope: "col" }, "After"))),
-              h(
-                "tbody",
-                null,
-                changes.slice(0, MAX_CHANGES).map((c) => h("tr", null, h("th", { scope: "row", title: c.path }, changeField(c.path, topo)), h("td", null, changeValue(c.before)), h("td", null, changeValue(c.after)))),
-              ),
-            )
-          : h("p", { class: "muted" }, "Nothing in the protocol state changed."),
-        changes.length > MAX_CHANGES ? h("p", { class: "muted" }, `… and ${changes.length - MAX_CHANGES} more.`) : null,
-      ),
-      h(
-        "div",
-        { class: "new-violations" },
-        h("h4", null, `New violations (${outcome.newViolations.length})`),
-        outcome.newViolations.length
-          ? h("ul", { class: "violations", "data-testid": "new-violations" }, outcome.newViolations.map((v) => violationItem(v, this.tips)))
-          : h("p", { class: "muted" }, "None."),
-      ),
-    );
+    // Four sections, each with what it shows; consecutive steps often share some (the rules, no new violation).
+    const sections: [unknown, () => HTMLElement][] = [
+      [
+        JSON.stringify([outcome.step, outcome.action]),
+        () => h("div", { class: "result-head" }, h("span", { class: "step" }, `Step ${outcome.step}`), " ", h("span", { class: "mono", "data-testid": "result-action" }, actionLabel(outcome.action, topo))),
+      ],
+      [
+        JSON.stringify([hr, outcome.outFlags, outcome.explanation, outcome.rules]),
+        () =>
+          h(
+            "dl",
+            { class: "kv" },
+            h("dt", null, "HRESULT"),
+            h(
+              "dd",
+              null,
+              h("span", { class: `hr ${failed ? "hr-fail" : "hr-ok"}`, "data-testid": "hresult-name" }, hr.text),
+              " ",
+              h("span", { class: "mono muted", "data-testid": "hresult-hex" }, hex(hr.value)),
+            ),
+            h("dt", null, "Out flags"),
+            h(
+              "dd",
+              null,
+              outcome.outFlags
+                ? [
+                    h("span", { class: "mono", "data-testid": "outflags-names" }, outcome.outFlags.text),
+                    " ",
+                    h("span", { class: "mono muted", "data-testid": "outflags-hex" }, hex(outcome.outFlags.value)),
+                  ]
+                : h("span", { class: "muted", "data-testid": "outflags-names" }, "not written"),
+            ),
+            h("dt", null, "Why"),
+            h("dd", { "data-testid": "explanation" }, withRuleChips(outcome.explanation, this.tips)),
+            h("dt", null, "Rules"),
+            h("dd", null, outcome.rules.length ? ruleChips(outcome.rules, this.tips) : h("span", { class: "muted" }, "none cited")),
+          ),
+      ],
+      [
+        // Redrawn for each outcome, so that the table opens or folds by its size.
+        outcome,
+        () =>
+          h(
+            "details",
+            { class: "changes", open: changes.length > 0 && changes.length <= 12 },
+            h("summary", null, `What changed (${changes.length})`),
+            changes.length
+              ? h(
+                  "table",
+                  { class: "grid-table changes-table", "data-testid": "changes" },
+                  h("thead", null, h("tr", null, h("th", { scope: "col" }, "Field"), h("th", { scope: "col" }, "Before"), h("th", { scope: "col" }, "After"))),
+                  h(
+                    "tbody",
+                    null,
+                    changes.slice(0, MAX_CHANGES).map((c) => h("tr", null, h("th", { scope: "row", title: c.path }, changeField(c.path, topo)), h("td", null, changeValue(c.before)), h("td", null, changeValue(c.after)))),
+                  ),
+                )
+              : h("p", { class: "muted" }, "Nothing in the protocol state changed."),
+            changes.length > MAX_CHANGES ? h("p", { class: "muted" }, `… and ${changes.length - MAX_CHANGES} more.`) : null,
+          ),
+      ],
+      [
+        JSON.stringify(outcome.newViolations),
+        () =>
+          h(
+            "div",
+            { class: "new-violations" },
+            h("h4", null, `New violations (${outcome.newViolations.length})`),
+            outcome.newViolations.length
+              ? h("ul", { class: "violations", "data-testid": "new-violations" }, outcome.newViolations.map((v) => violationItem(v, this.tips)))
+              : h("p", { class: "muted" }, "None."),
+          ),
+      ],
+    ];
+    const d = this.drawn;
+    if (!d || d.topo !== topo || d.els.some((el) => el.parentNode !== this.body)) {
+      const els = sections.map(([, build]) => build());
+      replace(this.body, els);
+      this.drawn = { topo, keys: sections.map(([k]) => k), els };
+      return;
+    }
+    sections.forEach(([key, build], i) => {
+      if (d.keys[i] === key) return;
+      const el = build();
+      d.els[i]!.replaceWith(el);
+      d.els[i] = el;
+      d.keys[i] = key;
+    });
   }
 }

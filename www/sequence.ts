@@ -65,6 +65,29 @@ export interface SequenceHost<E extends SeqEvent = TraceEvent> {
   chooseHint?: string;
 }
 
+/**
+ * Makes `parent`'s children exactly `els`, in order, moving as little as it
+ * can: elements already in place stay, the others are inserted or removed.
+ */
+function reconcile(parent: Element, els: readonly Element[]): void {
+  const keep = new Set<Element>(els);
+  let node = parent.firstElementChild;
+  for (const el of els) {
+    while (node && node !== el && !keep.has(node)) {
+      const gone = node;
+      node = node.nextElementSibling;
+      gone.remove();
+    }
+    if (node === el) node = node.nextElementSibling;
+    else parent.insertBefore(el, node);
+  }
+  while (node) {
+    const gone = node;
+    node = node.nextElementSibling;
+    gone.remove();
+  }
+}
+
 function laneKey(p: SeqParty): string {
   if (p.lane !== undefined) return p.lane;
   return p.index === undefined ? p.kind : `${p.kind}:${p.index}`;
@@ -130,6 +153,19 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
   private highlightStep = -1;
   private frame = 0;
   private retip = false;
+  /**
+   * The rows drawn, by row index, with what they showed: a render keeps the
+   * rows that are still in view and unchanged, and draws only the others, so
+   * that a step adds its own rows instead of redrawing the window.
+   */
+  private drawn = new Map<number, { key: string; el: SVGElement }>();
+  /** Bumped when every drawn row is stale (lanes laid out again, a new trace). */
+  private drawVersion = 0;
+  private readonly shift: SVGGElement = s("g", { role: "none" });
+  private readonly bands: SVGGElement = s("g", { role: "none" });
+  private readonly lanesG: SVGGElement = s("g", { "aria-hidden": "true", class: "lanes" });
+  private readonly barsG: SVGGElement = s("g", { "aria-hidden": "true" });
+  private readonly evRows: SVGGElement = s("g", { role: "none" });
   private readonly idPrefix: string;
 
   constructor(host: SequenceHost<E>) {
@@ -137,6 +173,9 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
     this.idPrefix = `ev${Math.random().toString(36).slice(2, 7)}`;
     this.head = s("svg", { class: "seq-head", "aria-hidden": "true", height: HEAD });
     this.win = s("svg", { class: "seq-win", role: "none" });
+    // Rows are drawn at their place in the whole diagram; the window shifts them up to its top.
+    this.shift.append(this.bands, this.lanesG, this.barsG, this.evRows);
+    this.win.append(this.shift);
     this.body = h(
       "div",
       {
@@ -242,6 +281,7 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
       }),
     );
     this.body.style.setProperty("width", `${this.width}px`);
+    this.drawVersion++;
     this.placeDetail();
     this.schedule();
   }
@@ -291,6 +331,7 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
     this.active = -1;
     this.selected = -1;
     this.highlightStep = -1;
+    this.drawVersion++;
     this.append(events, steps, false);
   }
 
@@ -416,29 +457,39 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
     this.win.setAttribute("width", String(this.width));
     this.win.setAttribute("height", String(height));
     this.win.style.setProperty("top", `${first * ROW}px`);
-    const parts: SVGElement[] = [];
-    // Step bands first, lanes over them.
+    this.shift.setAttribute("transform", `translate(0 ${-first * ROW})`);
+    // Step bands and event rows: kept when still in view and unchanged.
+    const bands: SVGElement[] = [];
+    const evs: SVGElement[] = [];
+    const keep = new Set<number>();
     for (let r = first; r < last; r++) {
       const row = this.rows[r]!;
+      keep.add(r);
       if (row.step !== undefined) {
-        const y = (r - first) * ROW;
-        parts.push(
-          s(
-            "g",
-            { class: `step-row${row.step === this.highlightStep ? " hl" : ""}`, "aria-hidden": "true" },
-            s("rect", { x: 0, y: y + 2, width: this.width, height: ROW - 4 }),
-            s("text", { x: 8, y: y + 20 }, clip(`Step ${row.step} · ${this.host.stepLabel(row.step)}`, Math.max(20, Math.floor((this.width - 16) / 7)))),
-          ),
+        const label = `Step ${row.step} · ${this.host.stepLabel(row.step)}`;
+        const hl = row.step === this.highlightStep;
+        bands.push(
+          this.keyed(r, `${this.drawVersion} s ${hl} ${label}`, () => {
+            const y = r * ROW;
+            return s(
+              "g",
+              { class: `step-row${hl ? " hl" : ""}`, "aria-hidden": "true" },
+              s("rect", { x: 0, y: y + 2, width: this.width, height: ROW - 4 }),
+              s("text", { x: 8, y: y + 20 }, clip(label, Math.max(20, Math.floor((this.width - 16) / 7)))),
+            );
+          }),
         );
+      } else {
+        const i = row.ev;
+        const e = this.events[i]!;
+        const marks = `${r === this.active ? "a" : ""}${i === this.selected ? "s" : ""}${e.step === this.highlightStep ? "h" : ""}`;
+        evs.push(this.keyed(r, `${this.drawVersion} e ${i} ${marks}`, () => this.eventRow(i, r, r * ROW)));
       }
     }
-    parts.push(
-      s(
-        "g",
-        { "aria-hidden": "true", class: "lanes" },
-        this.lanes.map((l) => s("line", { class: "lane", x1: l.x, x2: l.x, y1: 0, y2: height })),
-      ),
-    );
+    for (const r of this.drawn.keys()) if (!keep.has(r)) this.drawn.delete(r);
+    reconcile(this.bands, bands);
+    reconcile(this.evRows, evs);
+    this.lanesG.replaceChildren(...this.lanes.map((l) => s("line", { class: "lane", x1: l.x, x2: l.x, y1: first * ROW, y2: first * ROW + height })));
     // Activation bars of the events in view and of those enclosing the first.
     const bars = new Set<number>();
     const firstEv = this.firstEventRow(first);
@@ -455,18 +506,13 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
       const e = this.events[ev]!;
       const r0 = this.rowOfEvent[ev]!;
       const r1 = this.rowOfEvent[this.end[ev]!]!;
-      const y0 = Math.max(0, (r0 - first) * ROW + ROW - 8);
-      const y1 = Math.min(height, (r1 - first) * ROW + ROW - 2);
+      const y0 = Math.max(first * ROW, r0 * ROW + ROW - 8);
+      const y1 = Math.min(first * ROW + height, r1 * ROW + ROW - 2);
       if (y1 <= y0) continue;
       const x = this.laneX(e.callee) - 4 + this.level(ev) * 5;
       barEls.push(s("rect", { class: "activation", x, y: y0, width: 8, height: y1 - y0 }));
     }
-    parts.push(s("g", { "aria-hidden": "true" }, barEls));
-    for (let r = first; r < last; r++) {
-      const ev = this.rows[r]!.ev;
-      if (ev !== undefined) parts.push(this.eventRow(ev, r, (r - first) * ROW));
-    }
-    this.win.replaceChildren(...parts);
+    this.barsG.replaceChildren(...barEls);
     if (this.retip) {
       this.retip = false;
       this.showActiveTip();
@@ -476,6 +522,15 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
     } else {
       this.body.removeAttribute("aria-activedescendant");
     }
+  }
+
+  /** The drawn element of row `r` if it still shows `key`, else a new one. */
+  private keyed(r: number, key: string, build: () => SVGElement): SVGElement {
+    const d = this.drawn.get(r);
+    if (d && d.key === key) return d.el;
+    const el = build();
+    this.drawn.set(r, { key, el });
+    return el;
   }
 
   private rowId(ev: number): string {
@@ -573,6 +628,8 @@ export class SequenceView<E extends SeqEvent = TraceEvent> {
   }
 
   private tipFor(i: number, rect: DOMRect, mouse?: MouseEvent): void {
+    // A row drawn before the trace was replaced (its window is redrawn in the next frame).
+    if (!this.events[i]) return;
     if (mouse) {
       this.host.tips.showAt({ left: mouse.clientX + 12, right: mouse.clientX + 12, top: rect.top, bottom: rect.bottom }, this.tipContent(i));
     } else {

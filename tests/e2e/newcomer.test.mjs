@@ -252,6 +252,48 @@ describe("4. landing", () => {
   }
 });
 
+describe("4. a preset from the chooser opens like the landing", () => {
+  test("at step 0, named, with a suggested first experiment; its steps wait in the history", async () => {
+    const page = await openPage("/", { viewport: WIDE });
+    const sc = SCENARIO("orderly-busy");
+    const n = sc.actions.length;
+    await tid(page, "preset").selectOption("orderly-busy");
+    await page.waitForFunction(() => document.querySelector('[data-testid="scenario-name"]').textContent === "orderly-busy");
+    assert.equal(await tid(page, "preset").inputValue(), "orderly-busy", "the chooser names the preset");
+    assert.equal((await pageDoc(page)).position, 0, "at step 0");
+    assert.equal(await tid(page, "tl-info").textContent(), `Step 0 of ${n} (${n} undone, can be redone)`);
+    assert.match(await tid(page, "result").textContent(), /No action yet/);
+    // One suggested first experiment, in view: replay up to the preset's logoff call.
+    const k = sc.actions.findIndex((a) => a.type === "storeLogoff") + 1;
+    const suggest = tid(page, "suggest");
+    assert.match(await suggest.textContent(), new RegExp(`StoreLogoff\\(Mailbox, LOGOFF_ORDERLY\\) \\(step ${k} of ${n}\\)`));
+    assert.ok(inView(await box(tid(page, "suggest-run")), WIDE), "the suggestion is visible without scrolling");
+    await tid(page, "suggest-run").click();
+    let doc = await pageDoc(page);
+    assert.equal(doc.position, k, "it replays the preset's own steps");
+    assert.deepEqual(doc.scenario.actions, sc.actions, "Redo, not new steps: the rest still waits in the history");
+    const { outcome } = engineAt(doc);
+    assert.equal(await tid(page, "hresult-name").textContent(), outcome.hresult.text);
+    assert.equal(await tid(page, "outflags-names").textContent(), outcome.outFlags.text);
+    assert.equal(await page.locator('.timeline-list [aria-current="step"]').getAttribute("data-testid"), `tl-${k}`);
+    // Then the rest of the preset, and the guide ends with it.
+    assert.match(await suggest.textContent(), new RegExp(`${n - k} more steps`));
+    await tid(page, "suggest-run").click();
+    doc = await pageDoc(page);
+    assert.equal(doc.position, n);
+    assert.equal(await suggest.isVisible(), false);
+    // Undo walks back through the same steps.
+    await tid(page, "undo").click();
+    assert.equal((await pageDoc(page)).position, n - 1);
+    // The landing's preset from the chooser: the landing's own experiment.
+    await tid(page, "preset").selectOption("quiet-busy");
+    await page.waitForFunction(() => document.querySelector('[data-testid="scenario-name"]').textContent === "quiet-busy");
+    assert.equal((await pageDoc(page)).position, 0);
+    assert.match(await suggest.textContent(), /StoreLogoff\(LOGOFF_QUIET\)/);
+    await closeClean(page);
+  });
+});
+
 describe("5. the first experiment and the readings", () => {
   test("QUIET on the busy store is vetoed with the activity flags; NO_WAIT completes; the spooler drains with no violation", async () => {
     const page = await openPage("/", { viewport: WIDE });
@@ -549,12 +591,9 @@ describe("12. small fixes", () => {
     await closeClean(page);
   });
 
-  test("history and undo speak of the same thing; invariant chips in violations are red; confirmations cover nothing", async () => {
+  test("invariant chips in violations are red; confirmations cover nothing", async () => {
     const sc = SCENARIO("fault-release-support-first");
     const page = await openPage("/#" + encodeFragment({ scenario: sc, position: sc.actions.length }), { viewport: WIDE });
-    assert.match(await tid(page, "tl-back").textContent(), /Undo step/);
-    assert.match(await tid(page, "tl-forward").textContent(), /Redo step/);
-    assert.match(await tid(page, "undo").textContent(), /Undo/);
     const colours = await page.evaluate(() => {
       const li = document.querySelector('[data-testid="violations"] li.violation');
       const chip = li.querySelector('.rule-I, .rule-S, .rule-T, .rule-M');
@@ -567,6 +606,82 @@ describe("12. small fixes", () => {
     const header = await box(page.locator("header.top"));
     assert.ok(toast.y >= header.y && toast.y + toast.height <= header.y + header.height + 1, "the confirmation is in the header");
     await page.waitForFunction(() => !document.querySelector('[data-testid="toast"]').classList.contains("show"), null, { timeout: 2500 });
+    await closeClean(page);
+  });
+
+  test("the history and Undo/Redo are one model: the same rows, the same marker, the same rows dropped", async () => {
+    const sc = SCENARIO("quiet-busy");
+    const n = sc.actions.length;
+    const page = await openPage("/#" + encodeFragment({ scenario: sc, position: n }), { viewport: WIDE });
+    const marked = () => page.locator('.timeline-list [aria-current="step"]');
+    const at = async () => ({ row: await marked().getAttribute("data-testid"), position: (await pageDoc(page)).position });
+    const rows = () => page.locator(".timeline-list .tl-item").count();
+    const later = () => page.locator(".timeline-list li.future").count();
+    assert.equal(await rows(), n + 1, "a row for the start and one per step");
+    assert.deepEqual(await at(), { row: `tl-${n}`, position: n });
+    // The toolbar's Undo, the history's Undo, Ctrl+Z and [ each go to the row before, and mark it.
+    await tid(page, "undo").click();
+    assert.deepEqual(await at(), { row: `tl-${n - 1}`, position: n - 1 }, "Undo marks the row before");
+    assert.equal(await later(), 1, "the undone row is still in the history, greyed");
+    await tid(page, "tl-back").click();
+    assert.deepEqual(await at(), { row: `tl-${n - 2}`, position: n - 2 });
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press("Control+z");
+    assert.deepEqual(await at(), { row: `tl-${n - 3}`, position: n - 3 });
+    await page.keyboard.press("[");
+    assert.deepEqual(await at(), { row: `tl-${n - 4}`, position: n - 4 });
+    assert.equal(await tid(page, "tl-info").textContent(), `Step ${n - 4} of ${n} (4 undone, can be redone)`);
+    // Choosing a row goes there; Redo then goes to the row after it, whichever way it is asked for.
+    await tid(page, "tl-1").click();
+    assert.deepEqual(await at(), { row: "tl-1", position: 1 });
+    await tid(page, "redo").click();
+    assert.deepEqual(await at(), { row: "tl-2", position: 2 }, "Redo after choosing row 1 goes to row 2");
+    await tid(page, "tl-forward").click();
+    assert.deepEqual(await at(), { row: "tl-3", position: 3 });
+    await page.keyboard.press("]");
+    assert.deepEqual(await at(), { row: "tl-4", position: 4 });
+    await page.keyboard.press("Control+Shift+z");
+    assert.deepEqual(await at(), { row: "tl-5", position: 5 });
+    await tid(page, "tl-2").click();
+    // What Redo would restore is what the history shows after the marker.
+    const waiting = await page.locator(".timeline-list li.future .tl-item").allTextContents();
+    assert.equal(waiting.length, n - 2);
+    // An operation here drops exactly those rows: Redo has nothing left, and the history ends with the new step.
+    await tid(page, "op-addref").click();
+    let doc = await pageDoc(page);
+    assert.equal(await later(), 0, "no row is left after the new step");
+    assert.equal(await tid(page, "redo").isDisabled(), true, "so Redo has nothing to restore");
+    assert.equal(await tid(page, "tl-forward").isDisabled(), true);
+    assert.equal(await rows(), 4, "rows 0-2 and the new step");
+    assert.deepEqual(await at(), { row: "tl-3", position: 3 });
+    assert.match(await marked().textContent(), /AddRef\(Mailbox\)/);
+    assert.deepEqual(doc.scenario.actions, [...sc.actions.slice(0, 2), { type: "addRef", store: 0 }], "the shared scenario lost the same steps");
+    for (const text of waiting) assert.equal(await page.getByText(text, { exact: true }).count(), 0, `"${text}" is gone from the history`);
+    // Undo then Redo: back to the new step, not to a dropped one.
+    await tid(page, "undo").click();
+    assert.deepEqual(await at(), { row: "tl-2", position: 2 });
+    await tid(page, "redo").click();
+    assert.deepEqual(await at(), { row: "tl-3", position: 3 });
+    assert.equal(await tid(page, "result-action").textContent(), "AddRef(Mailbox)");
+    // A change to the situation is a row of the same history: Undo goes back before it, Redo comes back to it.
+    await page.locator("details.part", { has: page.locator("summary", { hasText: "Mailbox" }) }).first().evaluate((d) => (d.open = true));
+    const name = page.locator('[data-path="stores[0].name"]');
+    await name.fill("Archive");
+    await name.press("Tab");
+    await page.waitForFunction(() => /Situation: renamed store Mailbox to Archive/.test(document.querySelector('.timeline-list [aria-current="step"]')?.textContent ?? ""));
+    assert.equal(await rows(), 5, "the change is one more row");
+    assert.equal((await pageDoc(page)).scenario.stores[0].name, "Archive");
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press("Control+z");
+    assert.deepEqual(await at(), { row: "tl-3", position: 3 });
+    assert.equal((await pageDoc(page)).scenario.stores[0].name, "Mailbox", "Undo reverts the change");
+    assert.equal(await name.inputValue(), "Mailbox");
+    await tid(page, "redo").click();
+    assert.match(await marked().textContent(), /Situation: renamed store Mailbox to Archive/);
+    assert.equal((await pageDoc(page)).scenario.stores[0].name, "Archive", "Redo makes it again");
+    // The words are the same everywhere: Undo and Redo.
+    assert.match(await tid(page, "tl-back").textContent(), /Undo/);
+    assert.match(await tid(page, "tl-forward").textContent(), /Redo/);
     await closeClean(page);
   });
 });

@@ -138,8 +138,15 @@ async function assertMatchesEngine(page, what) {
   return { doc, outcome, view, shown: s };
 }
 
+/**
+ * Chooses a preset, which opens at step 0 with its steps waiting in the
+ * history, and replays them to its end (Last ▶▶), where these tests start.
+ */
 async function choosePreset(page, id) {
   await tid(page, "preset").selectOption(id);
+  await page.waitForFunction((i) => document.querySelector('[data-testid="scenario-name"]')?.textContent === i, id);
+  assert.equal((await pageDoc(page)).position, 0, `${id} opens at step 0`);
+  if (!(await tid(page, "tl-end").isDisabled())) await tid(page, "tl-end").click();
   await pageDoc(page);
 }
 
