@@ -127,7 +127,8 @@ export function remapActions(old: Doc, oldTopo: Topology, newUids: Uids, newTopo
       else next.transport = i;
     }
     if (a.type === "submitMessage") {
-      const name = oldTopo.addressTypes[a.addressType];
+      // Actions may name their address type ("SMTP") or give its index.
+      const name = typeof a.addressType === "number" ? oldTopo.addressTypes[a.addressType] : a.addressType;
       const i = name === undefined ? -1 : newTopo.addressTypes.indexOf(name);
       if (i < 0) reason = `address type ${name ?? a.addressType} is no longer used by any store or session`;
       else next.addressType = i;

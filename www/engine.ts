@@ -95,7 +95,7 @@ export function actionLabel(a: Action, topo: Topology | null): string {
     case "storeLogoff":
       return `StoreLogoff(${store(a.store)}, ${flagText("storeLogoff", a.flags)})`;
     case "submitMessage":
-      return `SubmitMessage(${store(a.store)}, ${topo?.addressTypes[a.addressType] ?? `address type ${a.addressType}`}, ${a.steps ?? 2} steps)`;
+      return `SubmitMessage(${store(a.store)}, ${(typeof a.addressType === "number" ? topo?.addressTypes[a.addressType] : a.addressType) ?? `address type ${a.addressType}`}, ${a.steps ?? 2} steps)`;
     case "storeLogoffTransports":
       return `StoreLogoffTransports(${store(a.store)}, ${flagText("storeLogoff", a.flags)}, ${a.support ?? "messageStore"} support)`;
     case "spoolerStep":
