@@ -210,18 +210,20 @@ function __mapiLogoffPrepare(kinds, args, after) {
         },
       };
     }
-    if (kind === "a scenario" && typeof arg === "string") {
-      // Over the limit: wasm refuses it unread (tooLarge). Otherwise parsed
-      // here, where a SyntaxError costs nothing: thrown by a `catch` import
-      // inside wasm it would leak a table slot (see above).
-      if (arg.length > __mapiLogoffJsonBytes) return arg;
+    const copy = kind === "a scenario" && typeof arg === "string" ? arg : __mapiLogoffCopy(arg, kind);
+    if (kind === "a scenario" && typeof copy === "string") {
+      // Scenario text (given, or what a toJSON returned): over the limit,
+      // wasm refuses it unread (tooLarge); otherwise it is parsed here,
+      // where a SyntaxError costs nothing: thrown by a `catch` import inside
+      // wasm it would leak a table slot (see above).
+      if (copy.length > __mapiLogoffJsonBytes) return copy;
       try {
-        return JSON.parse(arg);
+        return JSON.parse(copy);
       } catch (e) {
         throw __mapiLogoffError("invalidJson", "", `not valid JSON: ${e instanceof Error ? e.message : "a syntax error"}`);
       }
     }
-    return __mapiLogoffCopy(arg, kind);
+    return copy;
   });
 }
 
