@@ -28,8 +28,11 @@ use crate::hresult::HResult;
 use crate::rules::RuleId::{self, *};
 use crate::tracefile::{Call, Declaration, Line, ObjectKind, ObjectRef, Return, parse_line};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::borrow::{Borrow, Cow};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::Hash;
+
+pub mod workload;
 
 /// Diagnostics kept in a report; more are counted in `omitted`.
 pub const MAX_DIAGNOSTICS: usize = 10_000;
@@ -104,6 +107,8 @@ impl Report {
 /// processes that hold the same store hold two objects).
 #[derive(Default)]
 struct StoreTrack {
+    /// The process of this copy of the store, when its OpenMsgStore said.
+    process: Option<u64>,
     /// The flag and line of the client's last valid StoreLogoff.
     saved_flag: Option<(u32, u64)>,
     /// StoreLogoffTransports calls that ended this shutdown: COMPLETE,
@@ -128,6 +133,8 @@ struct StoreTrack {
 #[derive(Default)]
 struct SessionTrack {
     provider: Option<String>,
+    /// Counted in `Checker::provider_sessions` (until it is finished).
+    counted: bool,
     address_types_block: Option<u64>,
     logoff_line: Option<u64>,
     logoff_failed: bool,
@@ -179,42 +186,121 @@ struct Frame {
     waiting: bool,
 }
 
-/// Objects of one kind by their id in the log, in the order they first
-/// appeared: lookups are hashed, iteration is deterministic without sorting.
+/// Finished objects of each kind (stores, sessions, blocks, transport
+/// providers) the checker still remembers, the most recently finished
+/// first: a call on one of them is judged as a call on a released object
+/// (I3, I4). An object finished longer ago is forgotten, so that memory
+/// grows with the objects alive in the log, not with every object it ever
+/// named; a call on it is then judged as a call on an object the log first
+/// shows in the middle, which is never blamed.
+pub const RETIRED_WINDOW: usize = 8_192;
+
+/// One object of a [`Table`]: the order it first appeared in, and whether
+/// (with which stamp) it is finished.
+struct Slot<T> {
+    seq: u64,
+    retired: u64,
+    value: T,
+}
+
+/// Objects of one kind by their id in the log. Lookups are hashed; an
+/// object that is finished is retired and forgotten [`RETIRED_WINDOW`]
+/// retirements later; what must be judged in the order the objects
+/// appeared (at the end of the log) is sorted by that order then.
 struct Table<K, T> {
-    index: HashMap<K, usize, BuildFingerprint>,
-    items: Vec<(K, T)>,
+    map: HashMap<K, Slot<T>, BuildFingerprint>,
+    /// Keys of retired objects, oldest first, with their stamp (an object
+    /// revived and retired again has a newer one).
+    retired: VecDeque<(K, u64)>,
+    next: u64,
+    live: usize,
 }
 
 impl<K, T> Default for Table<K, T> {
     fn default() -> Self {
-        Table { index: HashMap::default(), items: Vec::new() }
+        Table { map: HashMap::default(), retired: VecDeque::new(), next: 0, live: 0 }
     }
 }
 
 impl<K: Hash + Eq + Clone, T: Default> Table<K, T> {
-    fn entry(&mut self, key: &K) -> &mut T {
-        let at = match self.index.get(key) {
-            Some(&at) => at,
-            None => {
-                self.index.insert(key.clone(), self.items.len());
-                self.items.push((key.clone(), T::default()));
-                self.items.len() - 1
-            }
-        };
-        &mut self.items[at].1
+    fn entry<Q>(&mut self, key: &Q) -> &mut T
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        if !self.map.contains_key(key) {
+            self.next += 1;
+            self.live += 1;
+            self.map.insert(key.to_owned(), Slot { seq: self.next, retired: 0, value: T::default() });
+        }
+        &mut self.map.get_mut(key).expect("inserted").value
     }
 
-    fn get(&self, key: &K) -> Option<&T> {
-        self.index.get(key).map(|&at| &self.items[at].1)
+    fn get<Q>(&self, key: &Q) -> Option<&T>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.map.get(key).map(|s| &s.value)
     }
 
-    fn get_mut(&mut self, key: &K) -> Option<&mut T> {
-        self.index.get(key).map(|&at| &mut self.items[at].1)
+    fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut T>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.map.get_mut(key).map(|s| &mut s.value)
     }
 
-    fn iter(&self) -> impl Iterator<Item = &(K, T)> {
-        self.items.iter()
+    /// The object is finished: it is remembered for [`RETIRED_WINDOW`]
+    /// more retirements. Returns the object forgotten to make room.
+    fn retire<Q>(&mut self, key: &Q) -> Option<(K, T)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        let slot = self.map.get_mut(key)?;
+        if slot.retired != 0 {
+            return None;
+        }
+        self.next += 1;
+        slot.retired = self.next;
+        self.live -= 1;
+        self.retired.push_back((key.to_owned(), self.next));
+        if self.retired.len() <= RETIRED_WINDOW {
+            return None;
+        }
+        let (old, stamp) = self.retired.pop_front()?;
+        if self.map.get::<K>(&old).is_some_and(|s| s.retired == stamp) {
+            return self.map.remove::<K>(&old).map(|s| (old, s.value));
+        }
+        None
+    }
+
+    /// A retired object starts a new life (a store opened again, a block
+    /// id the allocator hands out again).
+    fn revive<Q>(&mut self, key: &Q)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if let Some(slot) = self.map.get_mut(key)
+            && slot.retired != 0
+        {
+            slot.retired = 0;
+            self.live += 1;
+        }
+    }
+
+    /// Every object remembered, in the order they first appeared.
+    fn in_order(&self) -> Vec<(&K, &T)> {
+        let mut all: Vec<(u64, &K, &T)> = self.map.iter().map(|(k, s)| (s.seq, k, &s.value)).collect();
+        all.sort_unstable_by_key(|&(seq, _, _)| seq);
+        all.into_iter().map(|(_, k, t)| (k, t)).collect()
+    }
+
+    fn counts(&self) -> (usize, usize) {
+        (self.live, self.map.len() - self.live)
     }
 }
 
@@ -246,14 +332,19 @@ impl Finding {
 
 use Severity::{Error, Info, Warning};
 
-/// The checker. Feed it lines (or chunks of text), then call `finish`.
+/// The checker. Feed it lines, chunks of text or chunks of bytes, then call
+/// `finish`.
 #[derive(Default)]
 pub struct Checker {
     report: Report,
     stores: Table<String, StoreTrack>,
-    /// Who opened each store (by its id): (process, profile) pairs (S8).
-    openers: Table<String, Vec<(Option<u64>, String)>>,
+    /// Who opened each store (by its id): (process, profile) pairs (S8),
+    /// while a copy of the store in that process is remembered.
+    openers: HashMap<String, Vec<(Option<u64>, String)>, BuildFingerprint>,
     sessions: Table<String, SessionTrack>,
+    /// Transport provider -> its sessions not yet finished: its shutdown
+    /// is remembered while one of them may still be judged by it (I6).
+    provider_sessions: HashMap<String, u32, BuildFingerprint>,
     blocks: Table<u64, BlockTrack>,
     /// Message id -> the session transferring it.
     transfers: HashMap<u64, String, BuildFingerprint>,
@@ -267,9 +358,49 @@ pub struct Checker {
     open_ended: Vec<Call>,
     /// Transport providers shut down, with the line.
     providers_shut_down: Table<String, u64>,
-    not_understood: Vec<String>,
-    /// Text after the last newline of the last chunk.
-    partial: String,
+    not_understood: HashSet<String, BuildFingerprint>,
+    /// The bytes of the line being read, when a chunk ended inside it (at
+    /// most [`MAX_LINE`] and the few bytes that say where a character ends).
+    partial: Vec<u8>,
+}
+
+/// Longest line read, in bytes of UTF-8; the rest of a longer line is
+/// dropped (it is then reported as malformed), so that memory stays bounded
+/// however the input is cut. Real trace lines are well under 1 KB.
+pub const MAX_LINE: usize = 1 << 20;
+
+/// Calls in progress kept per thread; past that, the oldest is given up
+/// (a logger that loses its return lines must not make memory grow).
+pub const MAX_OPEN_CALLS: usize = 1024;
+
+/// What the checker holds at a point of the log, for tests that memory and
+/// per-line work follow the objects alive in the log, not its length.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Tracked {
+    /// Stores, sessions, blocks and transport providers not finished.
+    pub live: usize,
+    /// Finished ones still remembered (at most [`RETIRED_WINDOW`] of each kind).
+    pub retired: usize,
+    /// Calls in progress, on every thread.
+    pub open_calls: usize,
+    /// Messages in transfer, stores named in OpenMsgStore lines, threads.
+    pub other: usize,
+    /// Diagnostics kept (at most [`MAX_DIAGNOSTICS`]).
+    pub diagnostics: usize,
+}
+
+/// The line `text` is cut to: at most [`MAX_LINE`] bytes, at a character
+/// boundary.
+fn cut(text: &[u8]) -> &[u8] {
+    if text.len() <= MAX_LINE {
+        return text;
+    }
+    let mut end = MAX_LINE;
+    // A byte 0b10xxxxxx continues a character (at most three do).
+    while end > MAX_LINE - 3 && text[end] & 0xC0 == 0x80 {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// The methods of IXPLogon, for calls that need only the I3 check.
@@ -323,10 +454,10 @@ fn flags_text(f: u32) -> String {
 
 /// The key of a store object: its id, per process when the line says which
 /// process made the call.
-fn store_key(process: Option<u64>, id: &str) -> String {
+fn store_key(process: Option<u64>, id: &str) -> Cow<'_, str> {
     match process {
-        Some(p) => format!("{p}/{id}"),
-        None => id.to_string(),
+        Some(p) => Cow::Owned(format!("{p}/{id}")),
+        None => Cow::Borrowed(id),
     }
 }
 
@@ -341,14 +472,69 @@ impl Checker {
 
     /// Feeds a chunk of text; lines may span chunks.
     pub fn feed(&mut self, chunk: &str) {
-        let mut text = std::mem::take(&mut self.partial);
-        text.push_str(chunk);
-        let mut rest = text.as_str();
-        while let Some(at) = rest.find('\n') {
-            self.line(rest[..at].trim_end_matches('\r'));
-            rest = &rest[at + 1..];
+        self.push_bytes(chunk.as_bytes());
+    }
+
+    /// Feeds a chunk of bytes of UTF-8 text; lines, and the bytes of a
+    /// character, may span chunks. A line is the text between two line
+    /// feeds, a trailing `\r` dropped; bytes that are not UTF-8 are read
+    /// as U+FFFD. The work is one pass over the bytes, without a copy of
+    /// the lines a chunk holds whole.
+    pub fn push_bytes(&mut self, mut bytes: &[u8]) {
+        if !self.partial.is_empty() {
+            let Some(at) = bytes.iter().position(|&b| b == b'\n') else {
+                self.keep(bytes);
+                return;
+            };
+            self.keep(&bytes[..at]);
+            let line = std::mem::take(&mut self.partial);
+            self.bytes_line(&line);
+            self.partial = line;
+            self.partial.clear();
+            bytes = &bytes[at + 1..];
         }
-        self.partial = rest.to_string();
+        let Some(last) = bytes.iter().rposition(|&b| b == b'\n') else {
+            self.keep(bytes);
+            return;
+        };
+        let (whole, rest) = (&bytes[..last], &bytes[last + 1..]);
+        match std::str::from_utf8(whole) {
+            Ok(text) => text.split('\n').for_each(|line| self.text_line(line)),
+            Err(_) => whole.split(|&b| b == b'\n').for_each(|line| self.bytes_line(line)),
+        }
+        self.keep(rest);
+    }
+
+    /// Appends to the line being read, up to [`MAX_LINE`] bytes (and the
+    /// bytes that say whether the cut falls inside a character).
+    fn keep(&mut self, bytes: &[u8]) {
+        let room = (MAX_LINE + 4).saturating_sub(self.partial.len());
+        self.partial.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
+    fn bytes_line(&mut self, bytes: &[u8]) {
+        match String::from_utf8_lossy(cut(bytes)) {
+            Cow::Borrowed(text) => self.line(text.strip_suffix('\r').unwrap_or(text)),
+            Cow::Owned(text) => self.line(text.strip_suffix('\r').unwrap_or(&text)),
+        }
+    }
+
+    fn text_line(&mut self, text: &str) {
+        // A prefix that `cut` keeps of UTF-8 text ends at a character boundary.
+        let text = text.get(..cut(text.as_bytes()).len()).unwrap_or_default();
+        self.line(text.strip_suffix('\r').unwrap_or(text));
+    }
+
+    /// What the checker holds now (see [`Tracked`]).
+    pub fn tracked(&self) -> Tracked {
+        let tables = [self.stores.counts(), self.sessions.counts(), self.blocks.counts(), self.providers_shut_down.counts()];
+        Tracked {
+            live: tables.iter().map(|c| c.0).sum(),
+            retired: tables.iter().map(|c| c.1).sum(),
+            open_calls: self.frames.values().map(Vec::len).sum::<usize>() + self.open_ended.len(),
+            other: self.transfers.len() + self.openers.len() + self.frames.len() + self.provider_sessions.len(),
+            diagnostics: self.report.diagnostics.len(),
+        }
     }
 
     /// Checks one line of the file.
@@ -417,19 +603,18 @@ impl Checker {
     /// is judged now, and with a depth it stays open for the calls nested
     /// in it (a version 1 log writes a call before the calls it makes).
     fn begin(&mut self, call: Box<Call>) {
-        let thread = call.thread.clone();
         if let Some(depth) = call.depth {
-            self.close_complete_frames(&thread, Some(depth));
+            self.close_complete_frames(&call.thread, Some(depth));
         }
         if call.call_id.is_some() {
             self.enter(&call);
-            self.frames.entry(thread).or_default().push(Frame { call, waiting: true });
+            self.push_frame(Frame { call, waiting: true });
             return;
         }
         if call.depth.is_some() {
             self.enter(&call);
             self.judge(&call);
-            self.frames.entry(thread).or_default().push(Frame { call, waiting: false });
+            self.push_frame(Frame { call, waiting: false });
             return;
         }
         // Without a depth, where the calls it made end is unknown: what
@@ -440,26 +625,54 @@ impl Checker {
         }
     }
 
+    /// A call stays open on its thread. Past [`MAX_OPEN_CALLS`] the oldest
+    /// is given up: ended if it was complete, dropped if it was waiting for
+    /// a return line (as the calls still waiting at the end of the log).
+    fn push_frame(&mut self, frame: Frame) {
+        if !self.frames.contains_key(frame.call.thread.as_str()) {
+            self.frames.insert(frame.call.thread.clone(), Vec::new());
+        }
+        let stack = self.frames.get_mut(frame.call.thread.as_str()).expect("inserted");
+        let oldest = (stack.len() >= MAX_OPEN_CALLS).then(|| stack.remove(0));
+        stack.push(frame);
+        if let Some(oldest) = oldest.filter(|f| !f.waiting) {
+            self.end(&oldest.call);
+        }
+    }
+
     /// Ends the complete frames of a thread that a line at `depth` leaves
     /// (all of them for `None`, at the end of the log).
     fn close_complete_frames(&mut self, thread: &str, depth: Option<u32>) {
         loop {
             let Some(stack) = self.frames.get_mut(thread) else { return };
-            let Some(top) = stack.last() else { return };
+            let Some(top) = stack.last() else {
+                self.frames.remove(thread);
+                return;
+            };
             let leaves = !top.waiting && depth.is_none_or(|d| top.call.depth.is_some_and(|t| t >= d));
             if !leaves {
                 return;
             }
             let frame = stack.pop().expect("checked");
+            if stack.is_empty() {
+                self.frames.remove(thread);
+            }
             self.end(&frame.call);
         }
     }
 
     fn returned(&mut self, ret: Return) {
-        let thread = ret.thread.clone();
-        self.close_complete_frames(&thread, None);
-        let stack = self.frames.entry(thread.clone()).or_default();
-        let Some(at) = stack.iter().rposition(|f| f.waiting && f.call.call_id.as_deref() == Some(ret.call_id.as_str())) else {
+        let thread = ret.thread.as_str();
+        self.close_complete_frames(thread, None);
+        let stack = self.frames.get_mut(thread);
+        let found = stack.and_then(|stack| {
+            let at = stack.iter().rposition(|f| f.waiting && f.call.call_id.as_deref() == Some(ret.call_id.as_str()))?;
+            // Calls begun inside it that never returned end with it.
+            let inner: Vec<Frame> = stack.drain(at + 1..).collect();
+            let frame = stack.pop().expect("found");
+            Some((frame, inner, stack.is_empty()))
+        });
+        let Some((frame, inner, emptied)) = found else {
             let message = format!(
                 "line {} returns call {:?}{}, which no entry line began (or it already returned)",
                 ret.line,
@@ -469,9 +682,9 @@ impl Checker {
             self.malformed(ret.line, message);
             return;
         };
-        // Calls begun inside it that never returned end with it.
-        let inner: Vec<Frame> = stack.drain(at + 1..).collect();
-        let frame = stack.pop().expect("found");
+        if emptied {
+            self.frames.remove(thread);
+        }
         for f in inner {
             self.push(Diagnostic {
                 rule: None,
@@ -503,14 +716,14 @@ impl Checker {
     /// Whether this call is one a provider's own support object forwards
     /// to MAPI's: it is judged where it reaches MAPI, not twice.
     fn is_forwarded_copy(&self, c: &Call) -> bool {
-        self.forwarders.contains(&(c.object.kind, c.object.id.clone()))
+        !self.forwarders.is_empty() && self.forwarders.contains(&(c.object.kind, c.object.id.clone()))
     }
 
     /// A call begins: what the calls nested in it need to know.
     fn enter(&mut self, c: &Call) {
         match (c.object.kind, c.method.as_str()) {
             (ObjectKind::Store, "IMsgStore::Release") => {
-                self.stores.entry(&store_key(c.process, &c.object.id)).in_release += 1;
+                self.store(c.process, &c.object.id).in_release += 1;
             }
             (ObjectKind::Session, "IXPLogon::TransportLogoff") => {
                 let s = self.session(c);
@@ -544,7 +757,7 @@ impl Checker {
     fn end(&mut self, c: &Call) {
         match (c.object.kind, c.method.as_str()) {
             (ObjectKind::Store, "IMsgStore::Release") => {
-                if let Some(s) = self.stores.get_mut(&store_key(c.process, &c.object.id)) {
+                if let Some(s) = self.stores.get_mut(&*store_key(c.process, &c.object.id)) {
                     s.in_release = s.in_release.saturating_sub(1);
                 }
             }
@@ -555,7 +768,8 @@ impl Checker {
                 if c.ref_count.is_none_or(|n| n == 0) && !s.destroyed {
                     s.destroyed = true;
                     let line = s.released_at.unwrap_or(c.line);
-                    self.session_destroyed(&c.object.id.clone(), line);
+                    self.session_destroyed(&c.object.id, line);
+                    self.retire_session(&c.object.id);
                 }
             }
             _ => {}
@@ -607,8 +821,8 @@ impl Checker {
             (K::Transport, "IXPProvider::Shutdown") => self.provider_shutdown(c),
             _ if KNOWN_OTHER.contains(&method) => {}
             _ => {
-                if !self.not_understood.iter().any(|m| m == method) {
-                    self.not_understood.push(method.to_string());
+                if !self.not_understood.contains(method) {
+                    self.not_understood.insert(method.to_string());
                     self.push(Diagnostic {
                         rule: None,
                         mistake: None,
@@ -643,14 +857,40 @@ impl Checker {
         }
     }
 
+    fn store(&mut self, process: Option<u64>, id: &str) -> &mut StoreTrack {
+        self.stores.entry(&*store_key(process, id))
+    }
+
+    /// A store released to zero whose support object is released too is
+    /// finished: only a call on it after that can still be judged.
+    fn retire_store_if_finished(&mut self, key: &str) {
+        if !self.stores.get(key).is_some_and(|s| s.destroyed && s.support_released) {
+            return;
+        }
+        let Some((key, store)) = self.stores.retire(key) else { return };
+        // Forgotten: so is who had this copy open.
+        let id = store.process.and_then(|p| key.strip_prefix(&format!("{p}/"))).unwrap_or(&key);
+        if let Some(openers) = self.openers.get_mut(id) {
+            openers.retain(|(p, _)| *p != store.process);
+            if openers.is_empty() {
+                self.openers.remove(id);
+            }
+        }
+    }
+
     fn open_store(&mut self, c: &Call) {
         let key = store_key(c.process, &c.object.id);
-        let store = self.stores.entry(&key);
+        let store = self.stores.entry(&*key);
         if store.destroyed {
             *store = StoreTrack::default();
+            self.stores.revive(&*key);
         }
         if let Some(profile) = &c.profile {
-            let openers = self.openers.entry(&c.object.id);
+            self.store(c.process, &c.object.id).process = c.process;
+            if !self.openers.contains_key(c.object.id.as_str()) {
+                self.openers.insert(c.object.id.clone(), Vec::new());
+            }
+            let openers = self.openers.get_mut(c.object.id.as_str()).expect("inserted");
             if !openers.iter().any(|(p, f)| *p == c.process && f == profile) {
                 openers.push((c.process, profile.clone()));
             }
@@ -659,14 +899,12 @@ impl Checker {
 
     /// Two different processes have the store open for the same profile (S8).
     fn shared_across_processes(&self, id: &str) -> bool {
-        self.openers
-            .get(&id.to_string())
-            .is_some_and(|o| o.iter().enumerate().any(|(i, (p, f))| o[i + 1..].iter().any(|(q, g)| q != p && g == f)))
+        self.openers.get(id).is_some_and(|o| o.iter().enumerate().any(|(i, (p, f))| o[i + 1..].iter().any(|(q, g)| q != p && g == f)))
     }
 
     fn store_call_on_destroyed(&mut self, c: &Call) -> bool {
         let key = store_key(c.process, &c.object.id);
-        let destroyed = self.stores.get(&key).is_some_and(|s| s.destroyed);
+        let destroyed = self.stores.get(&*key).is_some_and(|s| s.destroyed);
         if destroyed && !is_spooler_or_mapi(c.caller.as_ref()) {
             let party = self.client_of(&c.object.id).0;
             let message = format!("{} reached store {} after its last reference was released", c.method, c.object.id);
@@ -687,7 +925,7 @@ impl Checker {
             return true;
         }
         let key = store_key(c.process, &c.object.id);
-        let Some(since) = self.stores.get(&key).and_then(|s| s.invalid_since) else { return false };
+        let Some(since) = self.stores.get(&*key).and_then(|s| s.invalid_since) else { return false };
         if since >= c.start_line {
             return false;
         }
@@ -751,14 +989,14 @@ impl Checker {
             }
             // A store that accepted remembers the value it will pass on.
             if ok {
-                self.stores.entry(&store_key(c.process, &c.object.id)).saved_flag = Some((flags, c.line));
+                self.store(c.process, &c.object.id).saved_flag = Some((flags, c.line));
             }
             return;
         }
         if !ok {
             return;
         }
-        let store = self.stores.entry(&store_key(c.process, &c.object.id));
+        let store = self.store(c.process, &c.object.id);
         store.saved_flag = Some((flags, c.line));
         if c.out_flags.is_some_and(|f| f & StoreLogoffOutFlags::LOGOFF_COMPLETE.bits() != 0) {
             store.invalid_since = Some(store.invalid_since.map_or(c.line, |l| l.min(c.line)));
@@ -767,7 +1005,7 @@ impl Checker {
 
     fn store_release(&mut self, c: &Call) {
         let key = store_key(c.process, &c.object.id);
-        let store = self.stores.entry(&key);
+        let store = self.stores.entry(&*key);
         if store.destroyed {
             let message = format!("Release on store {} after its last reference was released", c.object.id);
             let party = self.client_of(&c.object.id).0;
@@ -777,6 +1015,7 @@ impl Checker {
         if c.ref_count == Some(0) {
             store.final_release = Some(c.line);
             store.destroyed = true;
+            self.retire_store_if_finished(&key);
         }
     }
 
@@ -784,7 +1023,7 @@ impl Checker {
         let id = c.object.id.clone();
         let key = store_key(c.process, &id);
         let object = format!("store {id}");
-        let store = self.stores.entry(&key);
+        let store = self.stores.entry(&*key);
         if store.support_released {
             let message = format!("StoreLogoffTransports on the support object of store {id}, which was already released");
             self.report(Finding::new(I3, Error, Party::StoreProvider, c.line, object, message));
@@ -842,7 +1081,7 @@ impl Checker {
             );
             self.report(Finding::new(S8, Warning, Party::Mapi, c.line, object, message));
         }
-        let store = self.stores.entry(&key);
+        let store = self.stores.entry(&*key);
         // A veto during the final release still ends this shutdown: the
         // store goes away either way, so another call is a repeat.
         if complete || (ok && in_release) {
@@ -862,13 +1101,14 @@ impl Checker {
         let id = c.object.id.clone();
         let key = store_key(c.process, &id);
         let object = format!("store {id}");
-        let store = self.stores.entry(&key);
+        let store = self.stores.entry(&*key);
         if store.support_released {
             let message = format!("the support object of store {id} was released twice");
             self.report(Finding::new(I4, Error, Party::StoreProvider, c.line, object, message));
             return;
         }
         store.support_released = true;
+        let store = &*store;
         let (saved, saved_line) = store.saved_flag.map_or((None, None), |(f, l)| (Some(f), Some(l)));
         let expected = saved.filter(|f| StoreLogoffFlag::from_raw(*f).is_ok()).unwrap_or(StoreLogoffFlag::Abort.bits());
         let (completions, first, last) = (store.completions, store.first_flags, store.last_result);
@@ -901,11 +1141,12 @@ impl Checker {
             }
             self.report(finding);
         }
+        self.retire_store_if_finished(&key);
     }
 
     fn call_on_store_support(&mut self, c: &Call) {
         let key = store_key(c.process, &c.object.id);
-        if self.stores.get(&key).is_some_and(|s| s.support_released) {
+        if self.stores.get(&*key).is_some_and(|s| s.support_released) {
             let message = format!("{} on the support object of store {}, which was already released", c.method, c.object.id);
             self.report(Finding::new(I3, Error, Party::StoreProvider, c.line, format!("store {}", c.object.id), message));
         }
@@ -914,9 +1155,20 @@ impl Checker {
     // ---- sessions ------------------------------------------------------
 
     fn session(&mut self, c: &Call) -> &mut SessionTrack {
-        let s = self.sessions.entry(&c.object.id);
-        if s.provider.is_none() {
-            s.provider = c.provider.clone().or_else(|| c.object.provider.clone());
+        self.session_of(&c.object.id, c.provider.as_ref().or(c.object.provider.as_ref()))
+    }
+
+    /// A session, with its transport provider when the line names it.
+    fn session_of(&mut self, id: &str, provider: Option<&String>) -> &mut SessionTrack {
+        let s = self.sessions.entry(id);
+        if s.provider.is_none()
+            && let Some(p) = provider
+        {
+            s.provider = Some(p.clone());
+            if !s.destroyed {
+                s.counted = true;
+                *self.provider_sessions.entry(p.clone()).or_default() += 1;
+            }
         }
         s
     }
@@ -1075,7 +1327,7 @@ impl Checker {
     /// The logon is gone: what it still held is a leak (I2), and a message
     /// still in transfer on it is stranded (I1).
     fn session_destroyed(&mut self, id: &str, line: u64) {
-        let Some(s) = self.sessions.get_mut(&id.to_string()) else { return };
+        let Some(s) = self.sessions.get_mut(id) else { return };
         let object = format!("session {id}");
         // Why the cleanup did not happen: a failed (or refused) logoff the
         // provider believed kept the session, or no logoff work at all.
@@ -1109,12 +1361,50 @@ impl Checker {
                 findings.push(Finding::new(I1, Warning, Party::TransportProvider, line, object.clone(), message));
             }
         }
-        s.sending.clear();
-        s.receiving.clear();
-        s.live_blocks.clear();
+        // What it held goes with it: its transfers, and its memory, which
+        // is judged no more (a later free of it is not blamed).
+        let mut transfers = std::mem::take(&mut s.sending);
+        transfers.append(&mut s.receiving);
+        let mut blocks: Vec<u64> = std::mem::take(&mut s.live_blocks).into_iter().collect();
+        blocks.sort_unstable();
+        for m in transfers {
+            if self.transfers.get(&m).is_some_and(|t| t == id) {
+                self.transfers.remove(&m);
+            }
+        }
+        for b in blocks {
+            self.retire_block(b);
+        }
         for f in findings {
             self.report(f);
         }
+    }
+
+    /// The session's final Release is over and judged: it is finished, and
+    /// with its last session gone, so is its provider's shutdown (I6).
+    fn retire_session(&mut self, id: &str) {
+        let Some(s) = self.sessions.get_mut(id) else { return };
+        let provider = if s.counted { s.provider.clone() } else { None };
+        s.counted = false;
+        self.sessions.retire(id);
+        if let Some(p) = provider
+            && let Some(n) = self.provider_sessions.get_mut(p.as_str())
+        {
+            *n -= 1;
+            if *n == 0 {
+                self.provider_sessions.remove(p.as_str());
+                self.providers_shut_down.retire(p.as_str());
+            }
+        }
+    }
+
+    /// A root block and its MAPIAllocateMore children are finished.
+    fn retire_block(&mut self, id: u64) {
+        let children = self.blocks.get(&id).map(|b| b.children.clone()).unwrap_or_default();
+        for child in children {
+            self.blocks.retire(&child);
+        }
+        self.blocks.retire(&id);
     }
 
     fn session_support_release(&mut self, c: &Call) {
@@ -1190,8 +1480,7 @@ impl Checker {
         let owner_ref = c.owner.as_ref().or(c.caller.as_ref());
         let owner = owner_ref.filter(|r| r.kind == ObjectKind::Session).map(|r| r.id.clone()).unwrap_or_default();
         if let Some(r) = owner_ref.filter(|r| r.kind == ObjectKind::Session) {
-            let s = self.sessions.entry(&r.id);
-            s.provider = s.provider.take().or_else(|| r.provider.clone());
+            self.session_of(&r.id, r.provider.as_ref());
         }
         if c.purpose.as_deref() == Some("addressTypes") && !owner.is_empty() {
             self.sessions.entry(&owner).address_types_block = Some(id);
@@ -1203,6 +1492,7 @@ impl Checker {
         }
         // A block id the allocator hands out again starts a new block.
         *self.blocks.entry(&id) = BlockTrack { owner: owner.clone(), parent: c.parent, children: Vec::new(), freed: false };
+        self.blocks.revive(&id);
         match c.parent {
             Some(p) => self.blocks.entry(&p).children.push(id),
             None if !owner.is_empty() && released.is_none() => {
@@ -1258,11 +1548,13 @@ impl Checker {
         for child in children {
             if let Some(b) = self.blocks.get_mut(&child) {
                 b.freed = true;
+                self.blocks.retire(&child);
             }
         }
         if let Some(b) = self.blocks.get_mut(&id) {
             b.freed = true;
             b.children = Vec::new();
+            self.blocks.retire(&id);
         }
         if let Some(s) = self.sessions.get_mut(&owner) {
             s.live_blocks.remove(&id);
@@ -1276,13 +1568,18 @@ impl Checker {
             return;
         }
         *self.providers_shut_down.entry(&c.object.id) = c.line;
+        // Remembered while a session of it may still be judged by it (I6).
+        if !self.provider_sessions.contains_key(c.object.id.as_str()) {
+            self.providers_shut_down.retire(c.object.id.as_str());
+        }
     }
 
     /// Ends the check: what can only be judged once every call was seen.
     pub fn finish(mut self) -> Report {
-        if !self.partial.trim().is_empty() {
-            let rest = std::mem::take(&mut self.partial);
-            self.line(&rest);
+        // A last line without a line feed counts unless it is blank.
+        let rest = std::mem::take(&mut self.partial);
+        if !String::from_utf8_lossy(cut(&rest)).trim().is_empty() {
+            self.bytes_line(&rest);
         }
         let mut threads: Vec<String> = self.frames.keys().cloned().collect();
         threads.sort_unstable();
@@ -1299,7 +1596,7 @@ impl Checker {
 
     fn finish_stores(&mut self) {
         let mut found = Vec::new();
-        for (key, s) in self.stores.iter() {
+        for (key, s) in self.stores.in_order() {
             let id = key.rsplit('/').next().unwrap_or(key);
             if let Some(line) = s.final_release
                 && !s.support_released
@@ -1336,7 +1633,7 @@ impl Checker {
 
     fn finish_sessions(&mut self) {
         let mut found = Vec::new();
-        for (id, s) in self.sessions.iter() {
+        for (id, s) in self.sessions.in_order() {
             if s.released_at.is_some() {
                 continue;
             }
