@@ -98,12 +98,19 @@ function count(values, name) {
 
 // ---- check -----------------------------------------------------------
 
+/** Bytes read from the trace at a time. */
+const CHUNK = 64 * 1024;
+
+/**
+ * Checks the trace as it is read: each chunk of bytes goes to the checker
+ * as it is (one wasm call per 64 KiB, lines and characters split anywhere),
+ * never decoded or split into lines in JS.
+ */
 async function checkTraceFile(path) {
   const checker = new TraceChecker();
   try {
-    const stream = path === "-" ? process.stdin : createReadStream(path, { encoding: "utf8" });
-    if (path === "-") stream.setEncoding("utf8");
-    for await (const chunk of stream) checker.feed(chunk);
+    const stream = path === "-" ? process.stdin : createReadStream(path, { highWaterMark: CHUNK });
+    for await (const chunk of stream) checker.pushChunk(chunk);
   } catch (e) {
     if (isMapiLogoffError(e)) throw e;
     fail(`cannot read ${path}: ${e.code ?? e.message}`);

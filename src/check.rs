@@ -203,12 +203,16 @@ struct Slot<T> {
     value: T,
 }
 
-/// Objects of one kind by their id in the log. Lookups are hashed; an
-/// object that is finished is retired and forgotten [`RETIRED_WINDOW`]
-/// retirements later; what must be judged in the order the objects
-/// appeared (at the end of the log) is sorted by that order then.
+/// Objects of one kind by their id in the log: one hashed lookup finds an
+/// object. An object that is finished is retired and forgotten
+/// [`RETIRED_WINDOW`] retirements later (its slot is reused); what must be
+/// judged in the order the objects appeared (at the end of the log) is
+/// sorted by that order then.
 struct Table<K, T> {
-    map: HashMap<K, Slot<T>, BuildFingerprint>,
+    index: HashMap<K, usize, BuildFingerprint>,
+    slots: Vec<Slot<T>>,
+    /// Slots of forgotten objects, to reuse.
+    free: Vec<usize>,
     /// Keys of retired objects, oldest first, with their stamp (an object
     /// revived and retired again has a newer one).
     retired: VecDeque<(K, u64)>,
@@ -218,7 +222,7 @@ struct Table<K, T> {
 
 impl<K, T> Default for Table<K, T> {
     fn default() -> Self {
-        Table { map: HashMap::default(), retired: VecDeque::new(), next: 0, live: 0 }
+        Table { index: HashMap::default(), slots: Vec::new(), free: Vec::new(), retired: VecDeque::new(), next: 0, live: 0 }
     }
 }
 
@@ -228,28 +232,40 @@ impl<K: Hash + Eq + Clone, T: Default> Table<K, T> {
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        if !self.map.contains_key(key) {
-            self.next += 1;
-            self.live += 1;
-            self.map.insert(key.to_owned(), Slot { seq: self.next, retired: 0, value: T::default() });
+        if let Some(&at) = self.index.get(key) {
+            return &mut self.slots[at].value;
         }
-        &mut self.map.get_mut(key).expect("inserted").value
+        self.next += 1;
+        self.live += 1;
+        let slot = Slot { seq: self.next, retired: 0, value: T::default() };
+        let at = match self.free.pop() {
+            Some(at) => {
+                self.slots[at] = slot;
+                at
+            }
+            None => {
+                self.slots.push(slot);
+                self.slots.len() - 1
+            }
+        };
+        self.index.insert(key.to_owned(), at);
+        &mut self.slots[at].value
     }
 
     fn get<Q>(&self, key: &Q) -> Option<&T>
     where
         K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        self.map.get(key).map(|s| &s.value)
+        self.index.get(key).map(|&at| &self.slots[at].value)
     }
 
     fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut T>
     where
         K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        self.map.get_mut(key).map(|s| &mut s.value)
+        self.index.get(key).map(|&at| &mut self.slots[at].value)
     }
 
     /// The object is finished: it is remembered for [`RETIRED_WINDOW`]
@@ -259,7 +275,8 @@ impl<K: Hash + Eq + Clone, T: Default> Table<K, T> {
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        let slot = self.map.get_mut(key)?;
+        let &at = self.index.get(key)?;
+        let slot = &mut self.slots[at];
         if slot.retired != 0 {
             return None;
         }
@@ -271,10 +288,14 @@ impl<K: Hash + Eq + Clone, T: Default> Table<K, T> {
             return None;
         }
         let (old, stamp) = self.retired.pop_front()?;
-        if self.map.get::<K>(&old).is_some_and(|s| s.retired == stamp) {
-            return self.map.remove::<K>(&old).map(|s| (old, s.value));
+        let at = *self.index.get(old.borrow())?;
+        if self.slots[at].retired != stamp {
+            return None;
         }
-        None
+        self.index.remove(old.borrow());
+        self.free.push(at);
+        let value = std::mem::take(&mut self.slots[at].value);
+        Some((old, value))
     }
 
     /// A retired object starts a new life (a store opened again, a block
@@ -282,25 +303,25 @@ impl<K: Hash + Eq + Clone, T: Default> Table<K, T> {
     fn revive<Q>(&mut self, key: &Q)
     where
         K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        if let Some(slot) = self.map.get_mut(key)
-            && slot.retired != 0
+        if let Some(&at) = self.index.get(key)
+            && self.slots[at].retired != 0
         {
-            slot.retired = 0;
+            self.slots[at].retired = 0;
             self.live += 1;
         }
     }
 
     /// Every object remembered, in the order they first appeared.
     fn in_order(&self) -> Vec<(&K, &T)> {
-        let mut all: Vec<(u64, &K, &T)> = self.map.iter().map(|(k, s)| (s.seq, k, &s.value)).collect();
+        let mut all: Vec<(u64, &K, &T)> = self.index.iter().map(|(k, &at)| (self.slots[at].seq, k, &self.slots[at].value)).collect();
         all.sort_unstable_by_key(|&(seq, _, _)| seq);
         all.into_iter().map(|(_, k, t)| (k, t)).collect()
     }
 
     fn counts(&self) -> (usize, usize) {
-        (self.live, self.map.len() - self.live)
+        (self.live, self.index.len() - self.live)
     }
 }
 
@@ -1179,8 +1200,9 @@ impl Checker {
         // Only what happened before the call began counts: a TransportLogoff
         // judged at its return line made the MakeInvalid inside it.
         let start = c.start_line;
-        let released = self.session(c).released_at.filter(|&at| at < start);
-        let invalid = self.session(c).make_invalid_at.is_some_and(|at| at < start);
+        let s = self.session(c);
+        let released = s.released_at.filter(|&at| at < start);
+        let invalid = s.make_invalid_at.is_some_and(|at| at < start);
         // A logon's calls on itself (the T8 logoff inside its own Release)
         // are part of the call that released it, not calls reaching it.
         let self_call = c.caller.as_ref().is_some_and(|r| r.kind == ObjectKind::Session && r.id == c.object.id);
@@ -1258,7 +1280,7 @@ impl Checker {
     fn transport_logoff_ended(&mut self, c: &Call) {
         let id = c.object.id.clone();
         let object = format!("session {id}");
-        let Some(s) = self.sessions.get_mut(&id) else { return };
+        let Some(s) = self.sessions.get_mut(id.as_str()) else { return };
         let began = s.in_logoff.take().unwrap_or(c.start_line);
         let make_invalid = s.make_invalid_at.filter(|&at| at >= began);
         let (first_free, support) = (s.first_free_in_logoff, s.support_released_at);
@@ -1408,7 +1430,7 @@ impl Checker {
     }
 
     fn session_support_release(&mut self, c: &Call) {
-        let s = self.sessions.entry(&c.object.id);
+        let s = self.sessions.entry(c.object.id.as_str());
         if let Some(at) = s.support_released_at {
             let message = format!("the support object of session {} was released twice", c.object.id);
             self.report(Finding::new(I4, Error, Party::TransportProvider, c.line, format!("session {}", c.object.id), message).related(at));
@@ -1421,7 +1443,7 @@ impl Checker {
     }
 
     fn call_on_session_support(&mut self, c: &Call) {
-        let s = self.sessions.entry(&c.object.id);
+        let s = self.sessions.entry(c.object.id.as_str());
         if c.method == "IMAPISupport::MakeInvalid" {
             s.make_invalid_at.get_or_insert(c.line);
         }
@@ -1444,7 +1466,7 @@ impl Checker {
         if caller.kind != ObjectKind::Session || c.object.kind != ObjectKind::Block {
             return;
         }
-        let Some(s) = self.sessions.get_mut(&caller.id) else { return };
+        let Some(s) = self.sessions.get_mut(caller.id.as_str()) else { return };
         if let (Some(at), false) = (s.support_released_at, s.cleanup_after_support_reported) {
             if s.released_at.is_none() {
                 s.cleanup_after_support_reported = true;
@@ -1464,7 +1486,7 @@ impl Checker {
     fn end_transfer(&mut self, c: &Call) {
         if let Some(m) = c.message
             && let Some(session) = self.transfers.remove(&m)
-            && let Some(s) = self.sessions.get_mut(&session)
+            && let Some(s) = self.sessions.get_mut(session.as_str())
         {
             s.sending.retain(|&x| x != m);
             s.receiving.retain(|&x| x != m);
@@ -1483,9 +1505,9 @@ impl Checker {
             self.session_of(&r.id, r.provider.as_ref());
         }
         if c.purpose.as_deref() == Some("addressTypes") && !owner.is_empty() {
-            self.sessions.entry(&owner).address_types_block = Some(id);
+            self.sessions.entry(owner.as_str()).address_types_block = Some(id);
         }
-        let released = self.sessions.get(&owner).and_then(|s| s.released_at);
+        let released = self.sessions.get(owner.as_str()).and_then(|s| s.released_at);
         if let Some(at) = released {
             let message = format!("{} was called for session {owner} after the spooler released it", c.method);
             self.report(Finding::new(I3, Error, Party::TransportProvider, c.line, format!("session {owner}"), message).related(at));
@@ -1496,7 +1518,7 @@ impl Checker {
         match c.parent {
             Some(p) => self.blocks.entry(&p).children.push(id),
             None if !owner.is_empty() && released.is_none() => {
-                self.sessions.entry(&owner).live_blocks.insert(id);
+                self.sessions.entry(owner.as_str()).live_blocks.insert(id);
             }
             None => {}
         }
@@ -1507,7 +1529,7 @@ impl Checker {
         let shown = pointer_text(id);
         let object = format!("block {shown}");
         if let Some(caller) = c.caller.as_ref().filter(|r| r.kind == ObjectKind::Session)
-            && let Some(s) = self.sessions.get_mut(&caller.id)
+            && let Some(s) = self.sessions.get_mut(caller.id.as_str())
             && s.in_logoff.is_some()
         {
             s.first_free_in_logoff.get_or_insert(c.line);
@@ -1534,7 +1556,7 @@ impl Checker {
         }
         let owner = block.owner.clone();
         let children = block.children.clone();
-        if let Some(s) = self.sessions.get(&owner)
+        if let Some(s) = self.sessions.get(owner.as_str())
             && s.address_types_block == Some(id)
             && !s.address_types_discarded
             && s.logoff_line.is_none()
@@ -1556,18 +1578,18 @@ impl Checker {
             b.children = Vec::new();
             self.blocks.retire(&id);
         }
-        if let Some(s) = self.sessions.get_mut(&owner) {
+        if let Some(s) = self.sessions.get_mut(owner.as_str()) {
             s.live_blocks.remove(&id);
         }
     }
 
     fn provider_shutdown(&mut self, c: &Call) {
-        if let Some(at) = self.providers_shut_down.get(&c.object.id) {
+        if let Some(at) = self.providers_shut_down.get(c.object.id.as_str()) {
             let message = format!("IXPProvider::Shutdown on transport {} after it was shut down", c.object.id);
             self.report(Finding::new(I3, Error, Party::Mapi, c.line, c.object.to_string(), message).related(*at));
             return;
         }
-        *self.providers_shut_down.entry(&c.object.id) = c.line;
+        *self.providers_shut_down.entry(c.object.id.as_str()) = c.line;
         // Remembered while a session of it may still be judged by it (I6).
         if !self.provider_sessions.contains_key(c.object.id.as_str()) {
             self.providers_shut_down.retire(c.object.id.as_str());
@@ -1628,7 +1650,7 @@ impl Checker {
         self.wrapped_by
             .iter()
             .filter(|(_, wrapper)| wrapper.as_str() == id)
-            .any(|(inner, _)| self.stores.get(&format!("{process}{inner}")).is_some_and(|s| s.support_released))
+            .any(|(inner, _)| self.stores.get(format!("{process}{inner}").as_str()).is_some_and(|s| s.support_released))
     }
 
     fn finish_sessions(&mut self) {
@@ -1638,7 +1660,7 @@ impl Checker {
                 continue;
             }
             if let Some(provider) = &s.provider
-                && let Some(&line) = self.providers_shut_down.get(provider)
+                && let Some(&line) = self.providers_shut_down.get(provider.as_str())
                 && s.logoff_line.is_none()
             {
                 let message = format!("transport {provider} was shut down while its logon {id} was still open");
