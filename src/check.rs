@@ -404,8 +404,12 @@ pub struct Tracked {
     pub retired: usize,
     /// Calls in progress, on every thread.
     pub open_calls: usize,
-    /// Messages in transfer, stores named in OpenMsgStore lines, threads.
+    /// Messages in transfer, threads with calls in progress, transport
+    /// providers with sessions alive.
     pub other: usize,
+    /// Stores whose openers (process, profile) are remembered, for S8: as
+    /// long as a copy of the store is (alive, or finished and remembered).
+    pub openers: usize,
     /// Diagnostics kept (at most [`MAX_DIAGNOSTICS`]).
     pub diagnostics: usize,
 }
@@ -553,7 +557,8 @@ impl Checker {
             live: tables.iter().map(|c| c.0).sum(),
             retired: tables.iter().map(|c| c.1).sum(),
             open_calls: self.frames.values().map(Vec::len).sum::<usize>() + self.open_ended.len(),
-            other: self.transfers.len() + self.openers.len() + self.frames.len() + self.provider_sessions.len(),
+            other: self.transfers.len() + self.frames.len() + self.provider_sessions.len(),
+            openers: self.openers.len(),
             diagnostics: self.report.diagnostics.len(),
         }
     }
