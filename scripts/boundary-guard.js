@@ -227,13 +227,18 @@ const __mapiLogoffByteLength = __mapiLogoffGetter("byteLength");
 /** Bytes handed to wasm in one call: a large chunk does not grow wasm memory by its size. */
 const __mapiLogoffByteSlice = 1 << 20;
 
+/** What a value is, for "expected ..., got ..." (never throws: a revoked Proxy is "an object"). */
 function __mapiLogoffKindOf(value) {
+  const type = typeof value;
   if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
+  if (type !== "object") return type === "undefined" ? "undefined" : type === "bigint" ? "a BigInt" : `a ${type}`;
   const tag = __mapiLogoffApply(__mapiLogoffTag, value, []);
   if (tag !== undefined) return `a ${tag}`;
-  const type = typeof value;
-  return type === "undefined" ? "undefined" : type === "bigint" ? "a BigInt" : type === "object" ? "an object" : `a ${type}`;
+  try {
+    return Array.isArray(value) ? "an array" : "an object";
+  } catch {
+    return "an object";
+  }
 }
 
 /**
