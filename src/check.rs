@@ -26,7 +26,7 @@ use crate::fingerprint::BuildFingerprint;
 use crate::flags::{FlagSet, StoreLogoffFlag, StoreLogoffOutFlags, TransportNotifyFlags};
 use crate::hresult::HResult;
 use crate::rules::RuleId::{self, *};
-use crate::tracefile::{Call, Declaration, Line, ObjectKind, ObjectRef, Return, parse_line};
+use crate::tracefile::{Call, Declaration, Line, ObjectKind, ObjectRef, Return, parse_line_reusing};
 use serde::Serialize;
 use std::borrow::{Borrow, Cow};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -288,11 +288,12 @@ impl<K: Hash + Eq + Clone, T: Default> Table<K, T> {
             return None;
         }
         let (old, stamp) = self.retired.pop_front()?;
-        let at = *self.index.get(old.borrow())?;
+        let at = self.index.remove(old.borrow())?;
         if self.slots[at].retired != stamp {
+            // Revived since: alive again, not forgotten.
+            self.index.insert(old, at);
             return None;
         }
-        self.index.remove(old.borrow());
         self.free.push(at);
         let value = std::mem::take(&mut self.slots[at].value);
         Some((old, value))
@@ -383,6 +384,9 @@ pub struct Checker {
     /// The bytes of the line being read, when a chunk ended inside it (at
     /// most [`MAX_LINE`] and the few bytes that say where a character ends).
     partial: Vec<u8>,
+    /// A call the checker is done with, whose buffers the next line is
+    /// read into.
+    spare: Option<Box<Call>>,
 }
 
 /// Longest line read, in bytes of UTF-8; the rest of a longer line is
@@ -567,7 +571,7 @@ impl Checker {
     pub fn line(&mut self, text: &str) {
         self.report.lines += 1;
         let number = self.report.lines;
-        match parse_line(text, number) {
+        match parse_line_reusing(text, number, &mut self.spare) {
             Ok(Line::Call(call)) => {
                 self.report.calls += 1;
                 self.begin(call);
@@ -648,6 +652,8 @@ impl Checker {
         self.judge(&call);
         if matches!(call.method.as_str(), "IXPLogon::TransportLogoff" | "IXPLogon::Release") {
             self.open_ended.push(*call);
+        } else {
+            self.spare = Some(call);
         }
     }
 
@@ -655,10 +661,10 @@ impl Checker {
     /// is given up: ended if it was complete, dropped if it was waiting for
     /// a return line (as the calls still waiting at the end of the log).
     fn push_frame(&mut self, frame: Frame) {
-        if !self.frames.contains_key(frame.call.thread.as_str()) {
-            self.frames.insert(frame.call.thread.clone(), Vec::new());
-        }
-        let stack = self.frames.get_mut(frame.call.thread.as_str()).expect("inserted");
+        let Some(stack) = self.frames.get_mut(frame.call.thread.as_str()) else {
+            self.frames.insert(frame.call.thread.clone(), vec![frame]);
+            return;
+        };
         let oldest = (stack.len() >= MAX_OPEN_CALLS).then(|| stack.remove(0));
         stack.push(frame);
         if let Some(oldest) = oldest.filter(|f| !f.waiting) {
@@ -684,6 +690,7 @@ impl Checker {
                 self.frames.remove(thread);
             }
             self.end(&frame.call);
+            self.spare = Some(frame.call);
         }
     }
 
@@ -725,9 +732,11 @@ impl Checker {
                 doc_url: None,
             });
         }
-        let call = ret.complete(*frame.call);
+        let mut call = frame.call;
+        ret.complete_into(&mut call);
         self.judge(&call);
         self.end(&call);
+        self.spare = Some(call);
     }
 
     fn declare(&mut self, d: Declaration) {
@@ -1046,13 +1055,13 @@ impl Checker {
     }
 
     fn store_logoff_transports(&mut self, c: &Call, ok: bool) {
-        let id = c.object.id.clone();
-        let key = store_key(c.process, &id);
-        let object = format!("store {id}");
+        let id = c.object.id.as_str();
+        let key = store_key(c.process, id);
+        let object = || format!("store {id}");
         let store = self.stores.entry(&*key);
         if store.support_released {
             let message = format!("StoreLogoffTransports on the support object of store {id}, which was already released");
-            self.report(Finding::new(I3, Error, Party::StoreProvider, c.line, object, message));
+            self.report(Finding::new(I3, Error, Party::StoreProvider, c.line, object(), message));
             return;
         }
         let flags = c.flags.unwrap_or(0);
@@ -1066,12 +1075,12 @@ impl Checker {
             let message = format!(
                 "store {id} called StoreLogoffTransports again after it completed; it \"must be called once during the shutdown process\""
             );
-            self.report(Finding::new(S10, Error, Party::StoreProvider, c.line, object, message).mistake(M2));
+            self.report(Finding::new(S10, Error, Party::StoreProvider, c.line, object(), message).mistake(M2));
             return;
         }
         let in_release = store.in_release > 0 || store.final_release.is_some();
         let saved = store.saved_flag;
-        let shared = self.shared_across_processes(&id);
+        let shared = self.shared_across_processes(id);
         if StoreLogoffFlag::from_raw(flags).is_err() {
             let output_bits = flags & StoreLogoffOutFlags::DEFINED != 0;
             // Passing on the client's bad flags unchanged is still the
@@ -1088,7 +1097,7 @@ impl Checker {
                 if from_client.is_some() { ", as the client gave them to StoreLogoff" } else { "" }
             );
             let severity = if from_client.is_some() { Warning } else { Error };
-            let mut finding = Finding::new(S1, severity, Party::StoreProvider, c.line, object.clone(), message).mistake(M3);
+            let mut finding = Finding::new(S1, severity, Party::StoreProvider, c.line, object(), message).mistake(M3);
             if let Some((_, line)) = from_client {
                 finding = finding.related(line);
             }
@@ -1105,7 +1114,7 @@ impl Checker {
             let message = format!(
                 "store {id} is open in another process of the same profile, so MAPI ignores the call: S_OK and exactly LOGOFF_COMPLETE"
             );
-            self.report(Finding::new(S8, Warning, Party::Mapi, c.line, object, message));
+            self.report(Finding::new(S8, Warning, Party::Mapi, c.line, object(), message));
         }
         let store = self.stores.entry(&*key);
         // A veto during the final release still ends this shutdown: the
@@ -1124,13 +1133,13 @@ impl Checker {
     /// StoreLogoffTransports must have been called (S14, I5), with the
     /// client's flag or LOGOFF_ABORT (S12).
     fn store_support_release(&mut self, c: &Call) {
-        let id = c.object.id.clone();
-        let key = store_key(c.process, &id);
-        let object = format!("store {id}");
+        let id = c.object.id.as_str();
+        let key = store_key(c.process, id);
+        let object = || format!("store {id}");
         let store = self.stores.entry(&*key);
         if store.support_released {
             let message = format!("the support object of store {id} was released twice");
-            self.report(Finding::new(I4, Error, Party::StoreProvider, c.line, object, message));
+            self.report(Finding::new(I4, Error, Party::StoreProvider, c.line, object(), message));
             return;
         }
         store.support_released = true;
@@ -1148,7 +1157,7 @@ impl Checker {
                     "store {id} released its support object without calling StoreLogoffTransports (it should have passed {}); it \"must be called once during the shutdown process\"",
                     flags_text(expected)
                 );
-                self.report(Finding::new(S14, Error, Party::StoreProvider, c.line, object, message).mistake(M1));
+                self.report(Finding::new(S14, Error, Party::StoreProvider, c.line, object(), message).mistake(M1));
             }
         } else if let Some(first) = first
             && last != Some(HResult::MAPI_E_NO_SUPPORT)
@@ -1161,7 +1170,7 @@ impl Checker {
                 flags_text(first),
                 flags_text(expected)
             );
-            let mut finding = Finding::new(I5, Warning, Party::StoreProvider, c.line, object, message);
+            let mut finding = Finding::new(I5, Warning, Party::StoreProvider, c.line, object(), message);
             if let Some(l) = saved_line {
                 finding = finding.related(l);
             }
@@ -1283,9 +1292,9 @@ impl Checker {
     /// must have stopped its sends (T4), freed its memory (T5) and released
     /// its support object last, after MakeInvalid (T6).
     fn transport_logoff_ended(&mut self, c: &Call) {
-        let id = c.object.id.clone();
-        let object = format!("session {id}");
-        let Some(s) = self.sessions.get_mut(id.as_str()) else { return };
+        let id = c.object.id.as_str();
+        let object = || format!("session {id}");
+        let Some(s) = self.sessions.get_mut(id) else { return };
         let began = s.in_logoff.take().unwrap_or(c.start_line);
         let make_invalid = s.make_invalid_at.filter(|&at| at >= began);
         let (first_free, support) = (s.first_free_in_logoff, s.support_released_at);
@@ -1299,7 +1308,7 @@ impl Checker {
             let message = format!(
                 "session {id} returned from TransportLogoff with message {list} still being sent; it should stop the sending process"
             );
-            findings.push(Finding::new(T4, Warning, Party::TransportProvider, c.line, object.clone(), message).related(began));
+            findings.push(Finding::new(T4, Warning, Party::TransportProvider, c.line, object(), message).related(began));
         }
         if !s.leak_reported && !s.live_blocks.is_empty() {
             s.leak_reported = true;
@@ -1312,8 +1321,7 @@ impl Checker {
                 (M7, "it must free its memory during TransportLogoff")
             };
             let message = format!("session {id} returned from TransportLogoff with block {list} still allocated; {why}");
-            findings
-                .push(Finding::new(T5, Error, Party::TransportProvider, c.line, object.clone(), message).mistake(mistake).related(began));
+            findings.push(Finding::new(T5, Error, Party::TransportProvider, c.line, object(), message).mistake(mistake).related(began));
         }
         if let Some(support) = support.filter(|&at| at > began) {
             // MakeInvalid after the support release is M6, reported where
@@ -1327,7 +1335,7 @@ impl Checker {
                 let message = format!(
                     "session {id} released its support object in TransportLogoff {why} (\"a provider should first invalidate its logon object\")"
                 );
-                findings.push(Finding::new(T6, Warning, Party::TransportProvider, support, object.clone(), message).related(began));
+                findings.push(Finding::new(T6, Warning, Party::TransportProvider, support, object(), message).related(began));
             }
         }
         for f in findings {
@@ -1531,8 +1539,8 @@ impl Checker {
 
     fn free(&mut self, c: &Call) {
         let Some(Some(id)) = c.block else { return };
-        let shown = pointer_text(id);
-        let object = format!("block {shown}");
+        let shown = || pointer_text(id);
+        let object = || format!("block {}", shown());
         if let Some(caller) = c.caller.as_ref().filter(|r| r.kind == ObjectKind::Session)
             && let Some(s) = self.sessions.get_mut(caller.id.as_str())
             && s.in_logoff.is_some()
@@ -1544,19 +1552,19 @@ impl Checker {
             // A block this log never saw allocated may predate the log:
             // blamed only when MAPI itself refused to free it.
             if c.hresult.is_some_and(|h| !h.is_success()) {
-                let message = format!("MAPIFreeBuffer on {shown}, which MAPI refused: it never allocated that pointer");
-                self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object, message).mistake(M7));
+                let message = format!("MAPIFreeBuffer on {}, which MAPI refused: it never allocated that pointer", shown());
+                self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object(), message).mistake(M7));
             }
             return;
         };
         if block.freed {
-            let message = format!("MAPIFreeBuffer on block {shown}, which was already freed");
-            self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object, message).mistake(M7));
+            let message = format!("MAPIFreeBuffer on block {}, which was already freed", shown());
+            self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object(), message).mistake(M7));
             return;
         }
         if block.parent.is_some() {
-            let message = format!("MAPIFreeBuffer on block {shown}, a MAPIAllocateMore child; free its root instead");
-            self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object, message).mistake(M7));
+            let message = format!("MAPIFreeBuffer on block {}, a MAPIAllocateMore child; free its root instead", shown());
+            self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object(), message).mistake(M7));
             return;
         }
         let owner = block.owner.clone();
@@ -1569,8 +1577,8 @@ impl Checker {
             && s.in_release == 0
             && s.released_at.is_none()
         {
-            let message = format!("session {owner} freed its AddressTypes array (block {shown}) before TransportLogoff");
-            self.report(Finding::new(T5, Error, Party::TransportProvider, c.line, object, message).mistake(M8));
+            let message = format!("session {owner} freed its AddressTypes array (block {}) before TransportLogoff", shown());
+            self.report(Finding::new(T5, Error, Party::TransportProvider, c.line, object(), message).mistake(M8));
         }
         for child in children {
             if let Some(b) = self.blocks.get_mut(&child) {

@@ -114,13 +114,18 @@ pub struct Return {
 impl Return {
     /// The call its entry line began, completed with these results.
     pub fn complete(self, mut call: Call) -> Call {
+        self.complete_into(&mut call);
+        call
+    }
+
+    /// [`Return::complete`], in place.
+    pub fn complete_into(&self, call: &mut Call) {
         call.line = self.line;
         call.out_flags = self.out_flags.or(call.out_flags);
         call.hresult = self.hresult.or(call.hresult);
         call.block = self.block.or(call.block);
         call.ref_count = self.ref_count.or(call.ref_count);
         call.call_id = None;
-        call
     }
 }
 
@@ -246,11 +251,18 @@ const DECLARE_FIELDS: &[&str] = &["declare", "wraps", "forwardsTo"];
 /// Reads one line. Blank lines and the header are not calls; anything else
 /// that is not a call object is an error naming the field.
 pub fn parse_line(text: &str, line: u64) -> Result<Line, InputError> {
+    parse_line_reusing(text, line, &mut None)
+}
+
+/// [`parse_line`], writing a call into `spare` when there is one: the
+/// checker hands back the calls it is done with, so that reading a line
+/// allocates nothing.
+pub(crate) fn parse_line_reusing(text: &str, line: u64, spare: &mut Option<Box<Call>>) -> Result<Line, InputError> {
     // A line of a log begins with `{`; only other lines can be blank.
     if text.as_bytes().first() != Some(&b'{') && text.trim().is_empty() {
         return Ok(Line::Blank);
     }
-    if let Some(quick) = quick::line(text, line) {
+    if let Some(quick) = quick::line(text, line, spare) {
         return Ok(quick);
     }
     parse_value_line(text, line)
@@ -548,45 +560,88 @@ mod quick {
         optional(raw, read)?
     }
 
-    fn short_text(s: Scalar) -> Option<String> {
-        let Scalar::Str(text) = s else { return None };
-        (text.len() <= ID_LEN || text.chars().count() <= ID_LEN).then(|| text.to_string())
+    /// A text the line gives: as written, or a number written the way the
+    /// tree reader keeps it (decimal, or a pointer as `0x` and lower case).
+    #[derive(Clone, Copy)]
+    enum Text<'a> {
+        Str(&'a str),
+        Dec(u64),
+        Hex(u64),
     }
 
-    /// `n` in base `radix` (10 or 16, lower case) after `prefix`: what
-    /// `to_string` and `format!("0x{n:x}")` write, without the formatter.
-    fn digits(prefix: &str, mut n: u64, radix: u64) -> String {
-        let mut buffer = [0u8; 20];
-        let mut at = buffer.len();
-        loop {
-            at -= 1;
-            buffer[at] = b"0123456789abcdef"[(n % radix) as usize];
-            n /= radix;
-            if n == 0 {
-                break;
+    impl Text<'_> {
+        /// Replaces `out` with the text, in its buffer.
+        fn put(self, out: &mut String) {
+            out.clear();
+            let (prefix, mut n, radix) = match self {
+                Text::Str(text) => return out.push_str(text),
+                Text::Dec(n) => ("", n, 10),
+                Text::Hex(n) => ("0x", n, 16),
+            };
+            let mut buffer = [0u8; 20];
+            let mut at = buffer.len();
+            loop {
+                at -= 1;
+                buffer[at] = b"0123456789abcdef"[(n % radix) as usize];
+                n /= radix;
+                if n == 0 {
+                    break;
+                }
             }
+            out.push_str(prefix);
+            out.push_str(std::str::from_utf8(&buffer[at..]).unwrap_or_default());
         }
-        let mut text = String::with_capacity(prefix.len() + buffer.len() - at);
-        text.push_str(prefix);
-        text.extend(buffer[at..].iter().map(|&b| char::from(b)));
-        text
+
+        fn owned(self) -> String {
+            let mut out = String::new();
+            self.put(&mut out);
+            out
+        }
     }
 
-    fn id(s: Scalar) -> Option<String> {
+    /// Replaces `out` with `text`, in its buffer when it has one.
+    fn put_optional(out: &mut Option<String>, text: Option<Text>) {
+        match (out.as_mut(), text) {
+            (_, None) => *out = None,
+            (Some(buffer), Some(text)) => text.put(buffer),
+            (None, Some(text)) => *out = Some(text.owned()),
+        }
+    }
+
+    fn short_text<'a>(s: Scalar<'a>) -> Option<&'a str> {
+        let Scalar::Str(text) = s else { return None };
+        (text.len() <= ID_LEN || text.chars().count() <= ID_LEN).then_some(text)
+    }
+
+    fn short<'a>(s: Scalar<'a>) -> Option<Text<'a>> {
+        short_text(s).map(Text::Str)
+    }
+
+    fn id<'a>(s: Scalar<'a>) -> Option<Text<'a>> {
         match s {
-            Scalar::Num(n) => Some(digits("", n, 10)),
+            Scalar::Num(n) => Some(Text::Dec(n)),
+            // A pointer as `id_text` keeps it: `0x`, lower case, no leading zero.
+            Scalar::Str(text)
+                if text.len() > 2
+                    && text.len() <= 18
+                    && text.starts_with("0x")
+                    && !text[2..].starts_with('0')
+                    && text[2..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) =>
+            {
+                Some(Text::Str(text))
+            }
             Scalar::Str(text) => match hex_u64(text) {
-                Some(n) => Some(digits("0x", n, 16)),
-                None => short_text(s),
+                Some(n) => Some(Text::Hex(n)),
+                None => short(s),
             },
             Scalar::Null => None,
         }
     }
 
-    fn token(s: Scalar) -> Option<String> {
+    fn token<'a>(s: Scalar<'a>) -> Option<Text<'a>> {
         match s {
-            Scalar::Num(n) => Some(digits("", n, 10)),
-            _ => short_text(s),
+            Scalar::Num(n) => Some(Text::Dec(n)),
+            _ => short(s),
         }
     }
 
@@ -620,20 +675,50 @@ mod quick {
         }
     }
 
-    fn object(raw: Raw) -> Option<ObjectRef> {
+    /// An object reference, read.
+    #[derive(Clone, Copy)]
+    struct ObjectText<'a> {
+        kind: ObjectKind,
+        id: Text<'a>,
+        provider: Option<&'a str>,
+    }
+
+    impl ObjectText<'_> {
+        fn put(self, out: &mut ObjectRef) {
+            out.kind = self.kind;
+            self.id.put(&mut out.id);
+            put_optional(&mut out.provider, self.provider.map(Text::Str));
+        }
+
+        fn owned(self) -> ObjectRef {
+            let mut out = ObjectRef { kind: self.kind, id: String::new(), provider: None };
+            self.put(&mut out);
+            out
+        }
+    }
+
+    fn put_object(out: &mut Option<ObjectRef>, object: Option<ObjectText>) {
+        match (out.as_mut(), object) {
+            (_, None) => *out = None,
+            (Some(buffer), Some(object)) => object.put(buffer),
+            (None, Some(object)) => *out = Some(object.owned()),
+        }
+    }
+
+    fn object<'a>(raw: Raw<'a>) -> Option<ObjectText<'a>> {
         let Raw::Object(o) = raw else { return None };
         let kind = required(o.kind.map(Raw::Scalar), |s| match s {
             Scalar::Str(text) => ObjectKind::NAMES.iter().find(|(n, _)| *n == text).map(|(_, k)| *k),
             _ => None,
         })?;
-        Some(ObjectRef {
+        Some(ObjectText {
             kind,
-            id: optional(o.id.map(Raw::Scalar), id)?.unwrap_or_default(),
+            id: optional(o.id.map(Raw::Scalar), id)?.unwrap_or(Text::Str("")),
             provider: optional(o.provider.map(Raw::Scalar), short_text)?,
         })
     }
 
-    fn optional_object(raw: Option<Raw>) -> Option<Option<ObjectRef>> {
+    fn optional_object<'a>(raw: Option<Raw<'a>>) -> Option<Option<ObjectText<'a>>> {
         match raw {
             None | Some(Raw::Scalar(Scalar::Null)) => Some(None),
             Some(raw) => object(raw).map(Some),
@@ -650,8 +735,9 @@ mod quick {
         }
     }
 
-    /// The line, or `None` for the reader with the JSON tree.
-    pub(super) fn line(text: &str, line: u64) -> Option<Line> {
+    /// The line, or `None` for the reader with the JSON tree. A call is
+    /// written into `spare` when there is one (its texts' buffers reused).
+    pub(super) fn line(text: &str, line: u64, spare: &mut Option<Box<Call>>) -> Option<Line> {
         if text.len() > crate::scenario::limits::JSON_BYTES {
             return None;
         }
@@ -678,8 +764,8 @@ mod quick {
             }
             return Some(Line::Return(Box::new(Return {
                 line,
-                thread: optional(raws[THREAD], token)?.unwrap_or_default(),
-                call_id: required(raws[RETURN], token)?,
+                thread: optional(raws[THREAD], token)?.map_or_else(String::new, Text::owned),
+                call_id: required(raws[RETURN], token)?.owned(),
                 out_flags: optional(raws[OUT_FLAGS], |s| flags(s, Some(FlagSet::StoreLogoff)))?,
                 hresult: optional(raws[HRESULT], hresult)?,
                 block: block(raws[BLOCK])?,
@@ -689,7 +775,7 @@ mod quick {
         let method = required(raws[METHOD], short_text)?;
         // Flag names are read in the method's set; numbers need no set.
         let set = match raws[FLAGS] {
-            Some(Raw::Scalar(Scalar::Str(_))) => flag_set_of(&method),
+            Some(Raw::Scalar(Scalar::Str(_))) => flag_set_of(method),
             _ => None,
         };
         let object_raw = raws[OBJECT]?;
@@ -699,28 +785,60 @@ mod quick {
             (None, Raw::Object(Object { provider: Some(p), .. })) => Some(short_text(p)?),
             (None, _) => None,
         };
-        Some(Line::Call(Box::new(Call {
-            line,
-            start_line: line,
-            thread: optional(raws[THREAD], token)?.unwrap_or_default(),
-            call_id: optional(raws[CALL], token)?,
-            owner: optional_object(raws[OWNER])?,
-            caller: optional_object(raws[CALLER])?,
-            object,
-            flags: optional(raws[FLAGS], |s| flags(s, set))?,
-            out_flags: optional(raws[OUT_FLAGS], |s| flags(s, Some(FlagSet::StoreLogoff)))?,
-            hresult: optional(raws[HRESULT], hresult)?,
-            depth: optional(raws[DEPTH], u32_)?,
-            block: block(raws[BLOCK])?,
-            parent: optional(raws[PARENT], number)?,
-            purpose: optional(raws[PURPOSE], short_text)?,
-            message: optional(raws[MESSAGE], number)?,
-            ref_count: optional(raws[REF_COUNT], u32_)?,
-            provider,
-            process: optional(raws[PROCESS], number)?,
-            profile: optional(raws[PROFILE], short_text)?,
-            method,
-        })))
+        let thread = optional(raws[THREAD], token)?.unwrap_or(Text::Str(""));
+        let call_id = optional(raws[CALL], token)?;
+        let owner = optional_object(raws[OWNER])?;
+        let caller = optional_object(raws[CALLER])?;
+        let purpose = optional(raws[PURPOSE], short)?;
+        let profile = optional(raws[PROFILE], short)?;
+        let flags_value = optional(raws[FLAGS], |s| flags(s, set))?;
+        let out_flags = optional(raws[OUT_FLAGS], |s| flags(s, Some(FlagSet::StoreLogoff)))?;
+        let hresult = optional(raws[HRESULT], hresult)?;
+        let depth = optional(raws[DEPTH], u32_)?;
+        let block = block(raws[BLOCK])?;
+        let parent = optional(raws[PARENT], number)?;
+        let message = optional(raws[MESSAGE], number)?;
+        let ref_count = optional(raws[REF_COUNT], u32_)?;
+        let process = optional(raws[PROCESS], number)?;
+        // Everything is read: the call is written now, into the spare's buffers.
+        let mut call = spare.take().unwrap_or_else(|| {
+            Box::new(Call {
+                line,
+                start_line: line,
+                thread: String::new(),
+                call_id: None,
+                owner: None,
+                caller: None,
+                object: ObjectRef { kind: ObjectKind::Client, id: String::new(), provider: None },
+                method: String::new(),
+                flags: None,
+                out_flags: None,
+                hresult: None,
+                depth: None,
+                block: None,
+                parent: None,
+                purpose: None,
+                message: None,
+                ref_count: None,
+                provider: None,
+                process: None,
+                profile: None,
+            })
+        });
+        let c = &mut *call;
+        (c.line, c.start_line) = (line, line);
+        (c.flags, c.out_flags, c.hresult, c.depth, c.block) = (flags_value, out_flags, hresult, depth, block);
+        (c.parent, c.message, c.ref_count, c.process) = (parent, message, ref_count, process);
+        thread.put(&mut c.thread);
+        put_optional(&mut c.call_id, call_id);
+        put_object(&mut c.owner, owner);
+        put_object(&mut c.caller, caller);
+        object.put(&mut c.object);
+        Text::Str(method).put(&mut c.method);
+        put_optional(&mut c.purpose, purpose);
+        put_optional(&mut c.provider, provider.map(Text::Str));
+        put_optional(&mut c.profile, profile);
+        Some(Line::Call(call))
     }
 }
 
@@ -975,7 +1093,7 @@ mod tests {
 
     /// What the quick reader gives, the reader with the JSON tree gives.
     fn agree(text: &str) -> bool {
-        match quick::line(text, 7) {
+        match quick::line(text, 7, &mut None) {
             Some(quick) => {
                 assert_eq!(parse_value_line(text, 7).as_ref(), Ok(&quick), "{text}");
                 true
@@ -997,6 +1115,22 @@ mod tests {
         // Only lines with escapes or fields of the tree reader's alone
         // (seq, step, note, rules) go the slow way.
         assert!(all > 900 && quick * 100 >= all * 95, "{quick} of {all} lines read quickly");
+    }
+
+    /// A line read into the buffers of another line's call is read whole:
+    /// nothing of the other stays.
+    #[test]
+    fn a_call_read_into_a_spare_is_the_call_read_afresh() {
+        let lines = sample_lines();
+        for (i, text) in lines.iter().enumerate() {
+            for other in [&lines[(i * 7 + 3) % lines.len()], &lines[(i + 1) % lines.len()]] {
+                let mut spare = match parse_line(other, 1) {
+                    Ok(Line::Call(call)) => Some(call),
+                    _ => None,
+                };
+                assert_eq!(parse_line_reusing(text, 9, &mut spare), parse_line(text, 9), "{text} after {other}");
+            }
+        }
     }
 
     /// Every value of every sample line replaced, one at a time, by each
