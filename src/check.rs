@@ -372,6 +372,8 @@ pub struct Checker {
     transfers: HashMap<u64, String, BuildFingerprint>,
     /// Per thread, the calls in progress.
     frames: HashMap<String, Vec<Frame>, BuildFingerprint>,
+    /// Threads in `frames` past which those with no call in progress go.
+    frames_swept_at: usize,
     /// Support objects a provider implements itself, forwarding to MAPI's.
     forwarders: HashSet<(ObjectKind, String), BuildFingerprint>,
     /// Store id -> the store of a wrapping provider that wraps it.
@@ -408,7 +410,8 @@ pub struct Tracked {
     pub retired: usize,
     /// Calls in progress, on every thread.
     pub open_calls: usize,
-    /// Messages in transfer, threads with calls in progress, transport
+    /// Messages in transfer, threads (those with calls in progress, and at
+    /// most as many again, or 64, whose calls are over), transport
     /// providers with sessions alive.
     pub other: usize,
     /// Stores whose openers (process, profile) are remembered, for S8: as
@@ -662,6 +665,12 @@ impl Checker {
     /// a return line (as the calls still waiting at the end of the log).
     fn push_frame(&mut self, frame: Frame) {
         let Some(stack) = self.frames.get_mut(frame.call.thread.as_str()) else {
+            // Threads whose calls are all over keep their (empty) stack until
+            // there are as many again as threads with calls in progress.
+            if self.frames.len() >= self.frames_swept_at {
+                self.frames.retain(|_, stack| !stack.is_empty());
+                self.frames_swept_at = (2 * self.frames.len()).max(64);
+            }
             self.frames.insert(frame.call.thread.clone(), vec![frame]);
             return;
         };
@@ -677,18 +686,12 @@ impl Checker {
     fn close_complete_frames(&mut self, thread: &str, depth: Option<u32>) {
         loop {
             let Some(stack) = self.frames.get_mut(thread) else { return };
-            let Some(top) = stack.last() else {
-                self.frames.remove(thread);
-                return;
-            };
+            let Some(top) = stack.last() else { return };
             let leaves = !top.waiting && depth.is_none_or(|d| top.call.depth.is_some_and(|t| t >= d));
             if !leaves {
                 return;
             }
             let frame = stack.pop().expect("checked");
-            if stack.is_empty() {
-                self.frames.remove(thread);
-            }
             self.end(&frame.call);
             self.spare = Some(frame.call);
         }
@@ -703,9 +706,9 @@ impl Checker {
             // Calls begun inside it that never returned end with it.
             let inner: Vec<Frame> = stack.drain(at + 1..).collect();
             let frame = stack.pop().expect("found");
-            Some((frame, inner, stack.is_empty()))
+            Some((frame, inner))
         });
-        let Some((frame, inner, emptied)) = found else {
+        let Some((frame, inner)) = found else {
             let message = format!(
                 "line {} returns call {:?}{}, which no entry line began (or it already returned)",
                 ret.line,
@@ -715,9 +718,6 @@ impl Checker {
             self.malformed(ret.line, message);
             return;
         };
-        if emptied {
-            self.frames.remove(thread);
-        }
         for f in inner {
             self.push(Diagnostic {
                 rule: None,

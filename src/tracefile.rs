@@ -480,7 +480,12 @@ mod quick {
             let start = self.at;
             let mut n: u64 = 0;
             while let Some(d @ b'0'..=b'9') = self.peek() {
-                n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+                // Nineteen digits always fit; only a twentieth can overflow.
+                n = if self.at - start < 19 {
+                    n * 10 + u64::from(d - b'0')
+                } else {
+                    n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?
+                };
                 self.at += 1;
             }
             let leading_zero = self.text.as_bytes()[start] == b'0' && self.at - start > 1;

@@ -112,6 +112,21 @@ fn calls_that_never_return_do_not_make_memory_grow() {
     assert_eq!((report.lines, report.calls), (n, n));
 }
 
+/// A log of short-lived threads: the threads whose calls are over are
+/// forgotten, so memory follows the threads with calls in progress.
+#[test]
+fn threads_whose_calls_are_over_are_forgotten() {
+    let mut checker = Checker::new();
+    for i in 0..10_000 {
+        checker.line(&format!(
+            r#"{{"thread":{i},"call":1,"caller":{{"kind":"spooler"}},"object":{{"kind":"session","id":"s"}},"method":"IXPLogon::Poll"}}"#
+        ));
+        checker.line(&format!(r#"{{"thread":{i},"return":1,"hresult":0}}"#));
+        assert!(checker.tracked().other <= 64, "{:?} after {i} threads", checker.tracked());
+    }
+    assert_eq!(checker.finish().errors, 0);
+}
+
 /// Past the diagnostics kept, the rest are counted: every count exact.
 #[test]
 fn diagnostics_past_the_cap_are_counted_not_kept() {
