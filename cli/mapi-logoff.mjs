@@ -10,6 +10,7 @@
 // Ctrl-C before it found a failure (the report so far is printed).
 
 import { createReadStream, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Simulation, formatFlags, outcomeMatrix, rules, version, isMapiLogoffError } from "mapi-logoff";
@@ -100,12 +101,33 @@ function count(values, name) {
 
 // ---- check -----------------------------------------------------------
 
+/** Bytes read from the trace at a time. */
+const CHUNK = 64 * 1024;
+
+/**
+ * Checks the trace as it is read: each chunk of bytes goes to the checker
+ * as it is (one wasm call per 64 KiB, lines and characters split anywhere),
+ * never decoded or split into lines in JS. A file is read into one reused
+ * buffer, so memory does not follow the file's size.
+ */
 async function checkTraceFile(path) {
   const checker = new TraceChecker();
   try {
-    const stream = path === "-" ? process.stdin : createReadStream(path, { encoding: "utf8" });
-    if (path === "-") stream.setEncoding("utf8");
-    for await (const chunk of stream) checker.feed(chunk);
+    if (path === "-") {
+      for await (const chunk of process.stdin) checker.pushChunk(chunk);
+    } else {
+      const file = await open(path, "r");
+      try {
+        const buffer = Buffer.allocUnsafe(CHUNK);
+        for (;;) {
+          const { bytesRead } = await file.read(buffer, 0, CHUNK, null);
+          if (bytesRead === 0) break;
+          checker.pushChunk(buffer.subarray(0, bytesRead));
+        }
+      } finally {
+        await file.close();
+      }
+    }
   } catch (e) {
     if (isMapiLogoffError(e)) throw e;
     fail(`cannot read ${path}: ${e.code ?? e.message}`);

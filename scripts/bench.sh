@@ -3,7 +3,9 @@
 # and the same workload in wasm under Node (bench/wasm.mjs), then one table:
 # actions per second on both sides, their ratio, and the cost of one
 # Simulation.apply() call from JS; the explorer against stateright's BFS and
-# in wasm (benches/explore.rs, bench/explore-wasm.mjs); the playground's
+# in wasm (benches/explore.rs, bench/explore-wasm.mjs); the trace checker at
+# 100,000 and 1,000,000 lines natively, in wasm and through the CLI
+# (benches/check.rs, bench/check-wasm.mjs); the playground's
 # load and action timings in Chromium; the docs page with every live example
 # (time to interactive, to all examples rendered). Timing never fails the script; a build or
 # a benchmark that cannot run does.
@@ -98,6 +100,28 @@ log "cargo bench --bench explore (both checkers on the reference scenario, 3 run
 EXPLORE_BENCH_OUT="$gen/explore-native.json" cargo bench --quiet --bench explore || die "cargo bench --bench explore failed"
 log "node bench/explore-wasm.mjs (the same exploration in wasm, 3 runs)"
 node bench/explore-wasm.mjs "$gen/explore-native.json" "$CRATE_DIR/pkg" || die "bench/explore-wasm.mjs failed"
+
+# --- 4b. the trace checker: natively, the wasm module and the CLI on the same files -------
+# benches/check.rs at its two sizes (10x apart: the ratio of their times shows
+# growth), then the same workload written to files (examples/check.rs
+# --generate) and checked by the package's checker module and by the CLI
+# (bench/check-wasm.mjs), with the native program's peak memory beside them.
+check_sizes="$(grep -oE 'SIZES: \[u64; 2\] = \[[0-9_]+, [0-9_]+\]' benches/check.rs | grep -oE '[0-9_]+, [0-9_]+' | tr -d '_ ')"
+[[ -n "$check_sizes" ]] || die "cannot read the sizes (SIZES) from benches/check.rs"
+check_small="${check_sizes%%,*}" check_large="${check_sizes##*,}"
+if [[ "${BENCH_NATIVE:-1}" != 0 ]]; then
+  log "cargo bench --bench check ($check_small and $check_large lines; about a minute)"
+  cargo bench --bench check || die "cargo bench --bench check failed"
+fi
+cargo build --quiet --profile bench --example check || die "building examples/check.rs failed"
+check_bin="$ROOT/target/release/examples/check"
+mkdir -p "$gen/check"
+for n in "$check_small" "$check_large"; do
+  "$check_bin" --generate "$n" >"$gen/check/trace-$n.jsonl" || die "writing the $n-line checker workload failed"
+done
+log "node bench/check-wasm.mjs (the module and the CLI on the same files)"
+node bench/check-wasm.mjs "$gen/check/trace-$check_small.jsonl" "$gen/check/trace-$check_large.jsonl" "$ROOT/target/criterion" \
+  "$CRATE_DIR/pkg" "$check_bin" || die "bench/check-wasm.mjs failed"
 
 # --- 5. the playground in headless Chromium ---------------------------------------------
 # Navigation to interactive (median of 5 loads), and the time each action

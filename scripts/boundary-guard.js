@@ -44,6 +44,7 @@ const __mapiLogoffInputs = {
   Explorer: ["a scenario", "explore options"],
   explore: ["a scenario", "explore options", "callback", "signal"],
   checkTrace: ["lines"],
+  "TraceChecker.pushChunk": ["bytes"],
 };
 
 /** The JSON size limit of the core (scenario::limits::JSON_BYTES). */
@@ -227,9 +228,57 @@ function __mapiLogoffPrepare(kinds, args, after) {
   });
 }
 
+// The intrinsic getters of typed arrays: they read internal slots, so no
+// getter, Proxy or prototype a caller sets up runs (or lies) through them.
+const __mapiLogoffTypedArray = Object.getPrototypeOf(Uint8Array.prototype);
+const __mapiLogoffGetter = (name) => Object.getOwnPropertyDescriptor(__mapiLogoffTypedArray, name).get;
+const __mapiLogoffTag = __mapiLogoffGetter(Symbol.toStringTag);
+const __mapiLogoffBuffer = __mapiLogoffGetter("buffer");
+const __mapiLogoffByteOffset = __mapiLogoffGetter("byteOffset");
+const __mapiLogoffByteLength = __mapiLogoffGetter("byteLength");
+/** Bytes handed to wasm in one call: a large chunk does not grow wasm memory by its size. */
+const __mapiLogoffByteSlice = 1 << 20;
+
+/** What a value is, for "expected ..., got ..." (never throws: a revoked Proxy is "an object"). */
+function __mapiLogoffKindOf(value) {
+  const type = typeof value;
+  if (value === null) return "null";
+  if (type !== "object") return type === "undefined" ? "undefined" : type === "bigint" ? "a BigInt" : `a ${type}`;
+  const tag = __mapiLogoffApply(__mapiLogoffTag, value, []);
+  if (tag !== undefined) return `a ${tag}`;
+  try {
+    return Array.isArray(value) ? "an array" : "an object";
+  } catch {
+    return "an object";
+  }
+}
+
+/**
+ * A chunk of bytes (TraceChecker.pushChunk): a genuine Uint8Array (a Node
+ * Buffer is one), passed to wasm as fresh views of its bytes, at most
+ * __mapiLogoffByteSlice at a time. Anything else is refused here: the glue
+ * would read a look-alike's `length` and copy whatever it claims.
+ */
+function __mapiLogoffBytes(fn, self, chunk) {
+  if (__mapiLogoffApply(__mapiLogoffTag, chunk, []) !== "Uint8Array") {
+    throw __mapiLogoffError("invalidArgument", "chunk", `expected a Uint8Array, got ${__mapiLogoffKindOf(chunk)}`);
+  }
+  const length = __mapiLogoffApply(__mapiLogoffByteLength, chunk, []);
+  if (length === 0) return __mapiLogoffApply(fn, self, [new Uint8Array(0)]);
+  const buffer = __mapiLogoffApply(__mapiLogoffBuffer, chunk, []);
+  const offset = __mapiLogoffApply(__mapiLogoffByteOffset, chunk, []);
+  let result;
+  for (let at = 0; at < length; at += __mapiLogoffByteSlice) {
+    const view = new Uint8Array(buffer, offset + at, Math.min(__mapiLogoffByteSlice, length - at));
+    result = __mapiLogoffApply(fn, self, [view]);
+  }
+  return result;
+}
+
 function __mapiLogoffCall(name, fn, self, args) {
   const kinds = __mapiLogoffInputs[name];
   if (kinds === undefined) return __mapiLogoffApply(fn, self, args);
+  if (kinds[0] === "bytes") return __mapiLogoffBytes(fn, self, args[0]);
   const after = [];
   const result = __mapiLogoffApply(fn, self, __mapiLogoffPrepare(kinds, args, after));
   for (const check of after) check();

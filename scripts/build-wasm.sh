@@ -93,20 +93,21 @@ fi
 # The trace checker (cargo feature "check") and the explorer (feature
 # "explore"), each alone, without the engine's API, so that each module stays
 # in the size budget and a user loads only what they run.
+# The checker is built with its own profile (Cargo.toml, [profile.wasm-check]:
+# its code for speed, its dependencies for size): checking a long log is
+# compute-bound, and the module stays well within the budget. The explorer
+# likewise ([profile.wasm-explore], opt-level s).
 FEATURES=(check explore)
 for feature in "${FEATURES[@]}"; do
   name="${OUT_NAME}_$feature"
+  profile=(--release)
+  [[ "$feature" == check ]] && profile=(--profile wasm-check)
+  [[ "$feature" == explore ]] && profile=(--profile wasm-explore)
   for pair in "web:$feature-web" "nodejs:$feature-node"; do
     t="${pair%%:*}" d="$OUT/${pair#*:}"
-    log "wasm-pack build --target $t --features $feature -> ${d#"$CRATE_DIR"/}"
+    log "wasm-pack build --target $t --features $feature ${profile[*]} -> ${d#"$CRATE_DIR"/}"
     rm -rf "$d"
-    # The explorer is compute-bound: opt-level s makes it about 1.36x faster
-    # for about 2.3 KB gzipped, and it stays in budget (README, "The
-    # explorer module at other optimisation levels"); 3 would not fit. Its
-    # own target dir, so that the two profiles do not rebuild each other.
-    opt_env=()
-    [[ "$feature" == explore ]] && opt_env=(CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_TARGET_DIR="$CRATE_DIR/target/wasm-opt-s")
-    env "${opt_env[@]}" wasm-pack --quiet build "$CRATE_DIR" --mode no-install --release --no-pack --no-opt --no-gitignore \
+    wasm-pack --quiet build "$CRATE_DIR" --mode no-install "${profile[@]}" --no-pack --no-opt --no-gitignore \
       --target "$t" --out-dir "$d" --out-name "$name" -- --features "$feature" ||
       die "wasm-pack build --target $t --features $feature failed"
   done

@@ -26,10 +26,13 @@ use crate::fingerprint::BuildFingerprint;
 use crate::flags::{FlagSet, StoreLogoffFlag, StoreLogoffOutFlags, TransportNotifyFlags};
 use crate::hresult::HResult;
 use crate::rules::RuleId::{self, *};
-use crate::tracefile::{Call, Declaration, Line, ObjectKind, ObjectRef, Return, parse_line};
+use crate::tracefile::{Call, Declaration, Line, ObjectKind, ObjectRef, Return, parse_line_reusing};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::borrow::{Borrow, Cow};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::Hash;
+
+pub mod workload;
 
 /// Diagnostics kept in a report; more are counted in `omitted`.
 pub const MAX_DIAGNOSTICS: usize = 10_000;
@@ -112,6 +115,8 @@ impl Report {
 /// processes that hold the same store hold two objects).
 #[derive(Default)]
 struct StoreTrack {
+    /// The process of this copy of the store, when its OpenMsgStore said.
+    process: Option<u64>,
     /// The flag and line of the client's last valid StoreLogoff.
     saved_flag: Option<(u32, u64)>,
     /// StoreLogoffTransports calls that ended this shutdown: COMPLETE,
@@ -136,6 +141,8 @@ struct StoreTrack {
 #[derive(Default)]
 struct SessionTrack {
     provider: Option<String>,
+    /// Counted in `Checker::provider_sessions` (until it is finished).
+    counted: bool,
     address_types_block: Option<u64>,
     logoff_line: Option<u64>,
     logoff_failed: bool,
@@ -187,42 +194,143 @@ struct Frame {
     waiting: bool,
 }
 
-/// Objects of one kind by their id in the log, in the order they first
-/// appeared: lookups are hashed, iteration is deterministic without sorting.
+/// Finished objects of each kind (stores, sessions, blocks, transport
+/// providers) the checker still remembers, the most recently finished
+/// first: a call on one of them is judged as a call on a released object
+/// (I3, I4). An object finished longer ago is forgotten, so that memory
+/// grows with the objects alive in the log, not with every object it ever
+/// named; a call on it is then judged as a call on an object the log first
+/// shows in the middle, which is never blamed.
+pub const RETIRED_WINDOW: usize = 8_192;
+
+/// One object of a [`Table`]: the order it first appeared in, and whether
+/// (with which stamp) it is finished.
+struct Slot<T> {
+    seq: u64,
+    retired: u64,
+    value: T,
+}
+
+/// Objects of one kind by their id in the log: one hashed lookup finds an
+/// object. An object that is finished is retired and forgotten
+/// [`RETIRED_WINDOW`] retirements later (its slot is reused); what must be
+/// judged in the order the objects appeared (at the end of the log) is
+/// sorted by that order then.
 struct Table<K, T> {
     index: HashMap<K, usize, BuildFingerprint>,
-    items: Vec<(K, T)>,
+    slots: Vec<Slot<T>>,
+    /// Slots of forgotten objects, to reuse.
+    free: Vec<usize>,
+    /// Keys of retired objects, oldest first, with their stamp (an object
+    /// revived and retired again has a newer one).
+    retired: VecDeque<(K, u64)>,
+    next: u64,
+    live: usize,
 }
 
 impl<K, T> Default for Table<K, T> {
     fn default() -> Self {
-        Table { index: HashMap::default(), items: Vec::new() }
+        Table { index: HashMap::default(), slots: Vec::new(), free: Vec::new(), retired: VecDeque::new(), next: 0, live: 0 }
     }
 }
 
 impl<K: Hash + Eq + Clone, T: Default> Table<K, T> {
-    fn entry(&mut self, key: &K) -> &mut T {
-        let at = match self.index.get(key) {
-            Some(&at) => at,
+    fn entry<Q>(&mut self, key: &Q) -> &mut T
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        if let Some(&at) = self.index.get(key) {
+            return &mut self.slots[at].value;
+        }
+        self.next += 1;
+        self.live += 1;
+        let slot = Slot { seq: self.next, retired: 0, value: T::default() };
+        let at = match self.free.pop() {
+            Some(at) => {
+                self.slots[at] = slot;
+                at
+            }
             None => {
-                self.index.insert(key.clone(), self.items.len());
-                self.items.push((key.clone(), T::default()));
-                self.items.len() - 1
+                self.slots.push(slot);
+                self.slots.len() - 1
             }
         };
-        &mut self.items[at].1
+        self.index.insert(key.to_owned(), at);
+        &mut self.slots[at].value
     }
 
-    fn get(&self, key: &K) -> Option<&T> {
-        self.index.get(key).map(|&at| &self.items[at].1)
+    fn get<Q>(&self, key: &Q) -> Option<&T>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        self.index.get(key).map(|&at| &self.slots[at].value)
     }
 
-    fn get_mut(&mut self, key: &K) -> Option<&mut T> {
-        self.index.get(key).map(|&at| &mut self.items[at].1)
+    fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut T>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        self.index.get(key).map(|&at| &mut self.slots[at].value)
     }
 
-    fn iter(&self) -> impl Iterator<Item = &(K, T)> {
-        self.items.iter()
+    /// The object is finished: it is remembered for [`RETIRED_WINDOW`]
+    /// more retirements. Returns the object forgotten to make room.
+    fn retire<Q>(&mut self, key: &Q) -> Option<(K, T)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        let &at = self.index.get(key)?;
+        let slot = &mut self.slots[at];
+        if slot.retired != 0 {
+            return None;
+        }
+        self.next += 1;
+        slot.retired = self.next;
+        self.live -= 1;
+        self.retired.push_back((key.to_owned(), self.next));
+        if self.retired.len() <= RETIRED_WINDOW {
+            return None;
+        }
+        let (old, stamp) = self.retired.pop_front()?;
+        let at = self.index.remove(old.borrow())?;
+        if self.slots[at].retired != stamp {
+            // Revived since: alive again, not forgotten.
+            self.index.insert(old, at);
+            return None;
+        }
+        self.free.push(at);
+        let value = std::mem::take(&mut self.slots[at].value);
+        Some((old, value))
+    }
+
+    /// A retired object starts a new life (a store opened again, a block
+    /// id the allocator hands out again).
+    fn revive<Q>(&mut self, key: &Q)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        if let Some(&at) = self.index.get(key)
+            && self.slots[at].retired != 0
+        {
+            self.slots[at].retired = 0;
+            self.live += 1;
+        }
+    }
+
+    /// Every object remembered, in the order they first appeared.
+    fn in_order(&self) -> Vec<(&K, &T)> {
+        let mut all: Vec<(u64, &K, &T)> = self.index.iter().map(|(k, &at)| (self.slots[at].seq, k, &self.slots[at].value)).collect();
+        all.sort_unstable_by_key(|&(seq, _, _)| seq);
+        all.into_iter().map(|(_, k, t)| (k, t)).collect()
+    }
+
+    fn counts(&self) -> (usize, usize) {
+        (self.live, self.index.len() - self.live)
     }
 }
 
@@ -254,19 +362,26 @@ impl Finding {
 
 use Severity::{Error, Info, Warning};
 
-/// The checker. Feed it lines (or chunks of text), then call `finish`.
+/// The checker. Feed it lines, chunks of text or chunks of bytes, then call
+/// `finish`.
 #[derive(Default)]
 pub struct Checker {
     report: Report,
     stores: Table<String, StoreTrack>,
-    /// Who opened each store (by its id): (process, profile) pairs (S8).
-    openers: Table<String, Vec<(Option<u64>, String)>>,
+    /// Who opened each store (by its id): (process, profile) pairs (S8),
+    /// while a copy of the store in that process is remembered.
+    openers: HashMap<String, Vec<(Option<u64>, String)>, BuildFingerprint>,
     sessions: Table<String, SessionTrack>,
+    /// Transport provider -> its sessions not yet finished: its shutdown
+    /// is remembered while one of them may still be judged by it (I6).
+    provider_sessions: HashMap<String, u32, BuildFingerprint>,
     blocks: Table<u64, BlockTrack>,
     /// Message id -> the session transferring it.
     transfers: HashMap<u64, String, BuildFingerprint>,
     /// Per thread, the calls in progress.
     frames: HashMap<String, Vec<Frame>, BuildFingerprint>,
+    /// Threads in `frames` past which those with no call in progress go.
+    frames_swept_at: usize,
     /// Support objects a provider implements itself, forwarding to MAPI's.
     forwarders: HashSet<(ObjectKind, String), BuildFingerprint>,
     /// Store id -> the store of a wrapping provider that wraps it.
@@ -275,9 +390,57 @@ pub struct Checker {
     open_ended: Vec<Call>,
     /// Transport providers shut down, with the line.
     providers_shut_down: Table<String, u64>,
-    not_understood: Vec<String>,
-    /// Text after the last newline of the last chunk.
-    partial: String,
+    not_understood: HashSet<String, BuildFingerprint>,
+    /// The bytes of the line being read, when a chunk ended inside it (at
+    /// most [`MAX_LINE`] and the few bytes that say where a character ends).
+    partial: Vec<u8>,
+    /// A call the checker is done with, whose buffers the next line is
+    /// read into.
+    spare: Option<Box<Call>>,
+}
+
+/// Longest line read, in bytes of UTF-8; the rest of a longer line is
+/// dropped (it is then reported as malformed), so that memory stays bounded
+/// however the input is cut. Real trace lines are well under 1 KB.
+pub const MAX_LINE: usize = 1 << 20;
+
+/// Calls in progress kept per thread; past that, the oldest is given up
+/// (a logger that loses its return lines must not make memory grow).
+pub const MAX_OPEN_CALLS: usize = 1024;
+
+/// What the checker holds at a point of the log, for tests that memory and
+/// per-line work follow the objects alive in the log, not its length.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Tracked {
+    /// Stores, sessions, blocks and transport providers not finished.
+    pub live: usize,
+    /// Finished ones still remembered (at most [`RETIRED_WINDOW`] of each kind).
+    pub retired: usize,
+    /// Calls in progress, on every thread.
+    pub open_calls: usize,
+    /// Messages in transfer, threads (those with calls in progress, and at
+    /// most as many again, or 64, whose calls are over), transport
+    /// providers with sessions alive.
+    pub other: usize,
+    /// Stores whose openers (process, profile) are remembered, for S8: as
+    /// long as a copy of the store is (alive, or finished and remembered).
+    pub openers: usize,
+    /// Diagnostics kept (at most [`MAX_DIAGNOSTICS`]).
+    pub diagnostics: usize,
+}
+
+/// The line `text` is cut to: at most [`MAX_LINE`] bytes, at a character
+/// boundary.
+fn cut(text: &[u8]) -> &[u8] {
+    if text.len() <= MAX_LINE {
+        return text;
+    }
+    let mut end = MAX_LINE;
+    // A byte 0b10xxxxxx continues a character (at most three do).
+    while end > MAX_LINE - 3 && text[end] & 0xC0 == 0x80 {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// The methods of IXPLogon, for calls that need only the I3 check.
@@ -331,10 +494,10 @@ fn flags_text(f: u32) -> String {
 
 /// The key of a store object: its id, per process when the line says which
 /// process made the call.
-fn store_key(process: Option<u64>, id: &str) -> String {
+fn store_key(process: Option<u64>, id: &str) -> Cow<'_, str> {
     match process {
-        Some(p) => format!("{p}/{id}"),
-        None => id.to_string(),
+        Some(p) => Cow::Owned(format!("{p}/{id}")),
+        None => Cow::Borrowed(id),
     }
 }
 
@@ -349,21 +512,77 @@ impl Checker {
 
     /// Feeds a chunk of text; lines may span chunks.
     pub fn feed(&mut self, chunk: &str) {
-        let mut text = std::mem::take(&mut self.partial);
-        text.push_str(chunk);
-        let mut rest = text.as_str();
-        while let Some(at) = rest.find('\n') {
-            self.line(rest[..at].trim_end_matches('\r'));
-            rest = &rest[at + 1..];
+        self.push_bytes(chunk.as_bytes());
+    }
+
+    /// Feeds a chunk of bytes of UTF-8 text; lines, and the bytes of a
+    /// character, may span chunks. A line is the text between two line
+    /// feeds, a trailing `\r` dropped; bytes that are not UTF-8 are read
+    /// as U+FFFD. The work is one pass over the bytes, without a copy of
+    /// the lines a chunk holds whole.
+    pub fn push_bytes(&mut self, mut bytes: &[u8]) {
+        if !self.partial.is_empty() {
+            let Some(at) = bytes.iter().position(|&b| b == b'\n') else {
+                self.keep(bytes);
+                return;
+            };
+            self.keep(&bytes[..at]);
+            let line = std::mem::take(&mut self.partial);
+            self.bytes_line(&line);
+            self.partial = line;
+            self.partial.clear();
+            bytes = &bytes[at + 1..];
         }
-        self.partial = rest.to_string();
+        let Some(last) = bytes.iter().rposition(|&b| b == b'\n') else {
+            self.keep(bytes);
+            return;
+        };
+        let (whole, rest) = (&bytes[..last], &bytes[last + 1..]);
+        match std::str::from_utf8(whole) {
+            Ok(text) => text.split('\n').for_each(|line| self.text_line(line)),
+            Err(_) => whole.split(|&b| b == b'\n').for_each(|line| self.bytes_line(line)),
+        }
+        self.keep(rest);
+    }
+
+    /// Appends to the line being read, up to [`MAX_LINE`] bytes (and the
+    /// bytes that say whether the cut falls inside a character).
+    fn keep(&mut self, bytes: &[u8]) {
+        let room = (MAX_LINE + 4).saturating_sub(self.partial.len());
+        self.partial.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
+    fn bytes_line(&mut self, bytes: &[u8]) {
+        match String::from_utf8_lossy(cut(bytes)) {
+            Cow::Borrowed(text) => self.line(text.strip_suffix('\r').unwrap_or(text)),
+            Cow::Owned(text) => self.line(text.strip_suffix('\r').unwrap_or(&text)),
+        }
+    }
+
+    fn text_line(&mut self, text: &str) {
+        // A prefix that `cut` keeps of UTF-8 text ends at a character boundary.
+        let text = text.get(..cut(text.as_bytes()).len()).unwrap_or_default();
+        self.line(text.strip_suffix('\r').unwrap_or(text));
+    }
+
+    /// What the checker holds now (see [`Tracked`]).
+    pub fn tracked(&self) -> Tracked {
+        let tables = [self.stores.counts(), self.sessions.counts(), self.blocks.counts(), self.providers_shut_down.counts()];
+        Tracked {
+            live: tables.iter().map(|c| c.0).sum(),
+            retired: tables.iter().map(|c| c.1).sum(),
+            open_calls: self.frames.values().map(Vec::len).sum::<usize>() + self.open_ended.len(),
+            other: self.transfers.len() + self.frames.len() + self.provider_sessions.len(),
+            openers: self.openers.len(),
+            diagnostics: self.report.diagnostics.len(),
+        }
     }
 
     /// Checks one line of the file.
     pub fn line(&mut self, text: &str) {
         self.report.lines += 1;
         let number = self.report.lines;
-        match parse_line(text, number) {
+        match parse_line_reusing(text, number, &mut self.spare) {
             Ok(Line::Call(call)) => {
                 self.report.calls += 1;
                 self.begin(call);
@@ -425,19 +644,18 @@ impl Checker {
     /// is judged now, and with a depth it stays open for the calls nested
     /// in it (a version 1 log writes a call before the calls it makes).
     fn begin(&mut self, call: Box<Call>) {
-        let thread = call.thread.clone();
         if let Some(depth) = call.depth {
-            self.close_complete_frames(&thread, Some(depth));
+            self.close_complete_frames(&call.thread, Some(depth));
         }
         if call.call_id.is_some() {
             self.enter(&call);
-            self.frames.entry(thread).or_default().push(Frame { call, waiting: true });
+            self.push_frame(Frame { call, waiting: true });
             return;
         }
         if call.depth.is_some() {
             self.enter(&call);
             self.judge(&call);
-            self.frames.entry(thread).or_default().push(Frame { call, waiting: false });
+            self.push_frame(Frame { call, waiting: false });
             return;
         }
         // Without a depth, where the calls it made end is unknown: what
@@ -445,6 +663,29 @@ impl Checker {
         self.judge(&call);
         if matches!(call.method.as_str(), "IXPLogon::TransportLogoff" | "IXPLogon::Release") {
             self.open_ended.push(*call);
+        } else {
+            self.spare = Some(call);
+        }
+    }
+
+    /// A call stays open on its thread. Past [`MAX_OPEN_CALLS`] the oldest
+    /// is given up: ended if it was complete, dropped if it was waiting for
+    /// a return line (as the calls still waiting at the end of the log).
+    fn push_frame(&mut self, frame: Frame) {
+        let Some(stack) = self.frames.get_mut(frame.call.thread.as_str()) else {
+            // Threads whose calls are all over keep their (empty) stack until
+            // there are as many again as threads with calls in progress.
+            if self.frames.len() >= self.frames_swept_at {
+                self.frames.retain(|_, stack| !stack.is_empty());
+                self.frames_swept_at = (2 * self.frames.len()).max(64);
+            }
+            self.frames.insert(frame.call.thread.clone(), vec![frame]);
+            return;
+        };
+        let oldest = (stack.len() >= MAX_OPEN_CALLS).then(|| stack.remove(0));
+        stack.push(frame);
+        if let Some(oldest) = oldest.filter(|f| !f.waiting) {
+            self.end(&oldest.call);
         }
     }
 
@@ -460,14 +701,22 @@ impl Checker {
             }
             let frame = stack.pop().expect("checked");
             self.end(&frame.call);
+            self.spare = Some(frame.call);
         }
     }
 
     fn returned(&mut self, ret: Return) {
-        let thread = ret.thread.clone();
-        self.close_complete_frames(&thread, None);
-        let stack = self.frames.entry(thread.clone()).or_default();
-        let Some(at) = stack.iter().rposition(|f| f.waiting && f.call.call_id.as_deref() == Some(ret.call_id.as_str())) else {
+        let thread = ret.thread.as_str();
+        self.close_complete_frames(thread, None);
+        let stack = self.frames.get_mut(thread);
+        let found = stack.and_then(|stack| {
+            let at = stack.iter().rposition(|f| f.waiting && f.call.call_id.as_deref() == Some(ret.call_id.as_str()))?;
+            // Calls begun inside it that never returned end with it.
+            let inner: Vec<Frame> = stack.drain(at + 1..).collect();
+            let frame = stack.pop().expect("found");
+            Some((frame, inner))
+        });
+        let Some((frame, inner)) = found else {
             let message = format!(
                 "line {} returns call {:?}{}, which no entry line began (or it already returned)",
                 ret.line,
@@ -477,9 +726,6 @@ impl Checker {
             self.malformed(ret.line, message);
             return;
         };
-        // Calls begun inside it that never returned end with it.
-        let inner: Vec<Frame> = stack.drain(at + 1..).collect();
-        let frame = stack.pop().expect("found");
         for f in inner {
             self.push(Diagnostic {
                 rule: None,
@@ -494,9 +740,11 @@ impl Checker {
                 doc_url: None,
             });
         }
-        let call = ret.complete(*frame.call);
+        let mut call = frame.call;
+        ret.complete_into(&mut call);
         self.judge(&call);
         self.end(&call);
+        self.spare = Some(call);
     }
 
     fn declare(&mut self, d: Declaration) {
@@ -511,14 +759,14 @@ impl Checker {
     /// Whether this call is one a provider's own support object forwards
     /// to MAPI's: it is judged where it reaches MAPI, not twice.
     fn is_forwarded_copy(&self, c: &Call) -> bool {
-        self.forwarders.contains(&(c.object.kind, c.object.id.clone()))
+        !self.forwarders.is_empty() && self.forwarders.contains(&(c.object.kind, c.object.id.clone()))
     }
 
     /// A call begins: what the calls nested in it need to know.
     fn enter(&mut self, c: &Call) {
         match (c.object.kind, c.method.as_str()) {
             (ObjectKind::Store, "IMsgStore::Release") => {
-                self.stores.entry(&store_key(c.process, &c.object.id)).in_release += 1;
+                self.store(c.process, &c.object.id).in_release += 1;
             }
             (ObjectKind::Session, "IXPLogon::TransportLogoff") => {
                 let s = self.session(c);
@@ -552,7 +800,7 @@ impl Checker {
     fn end(&mut self, c: &Call) {
         match (c.object.kind, c.method.as_str()) {
             (ObjectKind::Store, "IMsgStore::Release") => {
-                if let Some(s) = self.stores.get_mut(&store_key(c.process, &c.object.id)) {
+                if let Some(s) = self.stores.get_mut(&*store_key(c.process, &c.object.id)) {
                     s.in_release = s.in_release.saturating_sub(1);
                 }
             }
@@ -563,7 +811,8 @@ impl Checker {
                 if c.ref_count.is_none_or(|n| n == 0) && !s.destroyed {
                     s.destroyed = true;
                     let line = s.released_at.unwrap_or(c.line);
-                    self.session_destroyed(&c.object.id.clone(), line);
+                    self.session_destroyed(&c.object.id, line);
+                    self.retire_session(&c.object.id);
                 }
             }
             _ => {}
@@ -615,8 +864,8 @@ impl Checker {
             (K::Transport, "IXPProvider::Shutdown") => self.provider_shutdown(c),
             _ if KNOWN_OTHER.contains(&method) => {}
             _ => {
-                if !self.not_understood.iter().any(|m| m == method) {
-                    self.not_understood.push(method.to_string());
+                if !self.not_understood.contains(method) {
+                    self.not_understood.insert(method.to_string());
                     self.push(Diagnostic {
                         rule: None,
                         mistake: None,
@@ -651,14 +900,40 @@ impl Checker {
         }
     }
 
+    fn store(&mut self, process: Option<u64>, id: &str) -> &mut StoreTrack {
+        self.stores.entry(&*store_key(process, id))
+    }
+
+    /// A store released to zero whose support object is released too is
+    /// finished: only a call on it after that can still be judged.
+    fn retire_store_if_finished(&mut self, key: &str) {
+        if !self.stores.get(key).is_some_and(|s| s.destroyed && s.support_released) {
+            return;
+        }
+        let Some((key, store)) = self.stores.retire(key) else { return };
+        // Forgotten: so is who had this copy open.
+        let id = store.process.and_then(|p| key.strip_prefix(&format!("{p}/"))).unwrap_or(&key);
+        if let Some(openers) = self.openers.get_mut(id) {
+            openers.retain(|(p, _)| *p != store.process);
+            if openers.is_empty() {
+                self.openers.remove(id);
+            }
+        }
+    }
+
     fn open_store(&mut self, c: &Call) {
         let key = store_key(c.process, &c.object.id);
-        let store = self.stores.entry(&key);
+        let store = self.stores.entry(&*key);
         if store.destroyed {
             *store = StoreTrack::default();
+            self.stores.revive(&*key);
         }
         if let Some(profile) = &c.profile {
-            let openers = self.openers.entry(&c.object.id);
+            self.store(c.process, &c.object.id).process = c.process;
+            if !self.openers.contains_key(c.object.id.as_str()) {
+                self.openers.insert(c.object.id.clone(), Vec::new());
+            }
+            let openers = self.openers.get_mut(c.object.id.as_str()).expect("inserted");
             if !openers.iter().any(|(p, f)| *p == c.process && f == profile) {
                 openers.push((c.process, profile.clone()));
             }
@@ -667,14 +942,12 @@ impl Checker {
 
     /// Two different processes have the store open for the same profile (S8).
     fn shared_across_processes(&self, id: &str) -> bool {
-        self.openers
-            .get(&id.to_string())
-            .is_some_and(|o| o.iter().enumerate().any(|(i, (p, f))| o[i + 1..].iter().any(|(q, g)| q != p && g == f)))
+        self.openers.get(id).is_some_and(|o| o.iter().enumerate().any(|(i, (p, f))| o[i + 1..].iter().any(|(q, g)| q != p && g == f)))
     }
 
     fn store_call_on_destroyed(&mut self, c: &Call) -> bool {
         let key = store_key(c.process, &c.object.id);
-        let destroyed = self.stores.get(&key).is_some_and(|s| s.destroyed);
+        let destroyed = self.stores.get(&*key).is_some_and(|s| s.destroyed);
         if destroyed && !is_spooler_or_mapi(c.caller.as_ref()) {
             let party = self.client_of(&c.object.id).0;
             let message = format!("{} reached store {} after its last reference was released", c.method, c.object.id);
@@ -695,7 +968,7 @@ impl Checker {
             return true;
         }
         let key = store_key(c.process, &c.object.id);
-        let Some(since) = self.stores.get(&key).and_then(|s| s.invalid_since) else { return false };
+        let Some(since) = self.stores.get(&*key).and_then(|s| s.invalid_since) else { return false };
         if since >= c.start_line {
             return false;
         }
@@ -759,14 +1032,14 @@ impl Checker {
             }
             // A store that accepted remembers the value it will pass on.
             if ok {
-                self.stores.entry(&store_key(c.process, &c.object.id)).saved_flag = Some((flags, c.line));
+                self.store(c.process, &c.object.id).saved_flag = Some((flags, c.line));
             }
             return;
         }
         if !ok {
             return;
         }
-        let store = self.stores.entry(&store_key(c.process, &c.object.id));
+        let store = self.store(c.process, &c.object.id);
         store.saved_flag = Some((flags, c.line));
         if c.out_flags.is_some_and(|f| f & StoreLogoffOutFlags::LOGOFF_COMPLETE.bits() != 0) {
             store.invalid_since = Some(store.invalid_since.map_or(c.line, |l| l.min(c.line)));
@@ -775,7 +1048,7 @@ impl Checker {
 
     fn store_release(&mut self, c: &Call) {
         let key = store_key(c.process, &c.object.id);
-        let store = self.stores.entry(&key);
+        let store = self.stores.entry(&*key);
         if store.destroyed {
             let message = format!("Release on store {} after its last reference was released", c.object.id);
             let party = self.client_of(&c.object.id).0;
@@ -785,17 +1058,18 @@ impl Checker {
         if c.ref_count == Some(0) {
             store.final_release = Some(c.line);
             store.destroyed = true;
+            self.retire_store_if_finished(&key);
         }
     }
 
     fn store_logoff_transports(&mut self, c: &Call, ok: bool) {
-        let id = c.object.id.clone();
-        let key = store_key(c.process, &id);
-        let object = format!("store {id}");
-        let store = self.stores.entry(&key);
+        let id = c.object.id.as_str();
+        let key = store_key(c.process, id);
+        let object = || format!("store {id}");
+        let store = self.stores.entry(&*key);
         if store.support_released {
             let message = format!("StoreLogoffTransports on the support object of store {id}, which was already released");
-            self.report(Finding::new(I3, Error, Party::StoreProvider, c.line, object, message));
+            self.report(Finding::new(I3, Error, Party::StoreProvider, c.line, object(), message));
             return;
         }
         let flags = c.flags.unwrap_or(0);
@@ -809,12 +1083,12 @@ impl Checker {
             let message = format!(
                 "store {id} called StoreLogoffTransports again after it completed; it \"must be called once during the shutdown process\""
             );
-            self.report(Finding::new(S10, Error, Party::StoreProvider, c.line, object, message).mistake(M2));
+            self.report(Finding::new(S10, Error, Party::StoreProvider, c.line, object(), message).mistake(M2));
             return;
         }
         let in_release = store.in_release > 0 || store.final_release.is_some();
         let saved = store.saved_flag;
-        let shared = self.shared_across_processes(&id);
+        let shared = self.shared_across_processes(id);
         if StoreLogoffFlag::from_raw(flags).is_err() {
             let output_bits = flags & StoreLogoffOutFlags::DEFINED != 0;
             // Passing on the client's bad flags unchanged is still the
@@ -831,7 +1105,7 @@ impl Checker {
                 if from_client.is_some() { ", as the client gave them to StoreLogoff" } else { "" }
             );
             let severity = if from_client.is_some() { Warning } else { Error };
-            let mut finding = Finding::new(S1, severity, Party::StoreProvider, c.line, object.clone(), message).mistake(M3);
+            let mut finding = Finding::new(S1, severity, Party::StoreProvider, c.line, object(), message).mistake(M3);
             if let Some((_, line)) = from_client {
                 finding = finding.related(line);
             }
@@ -848,9 +1122,9 @@ impl Checker {
             let message = format!(
                 "store {id} is open in another process of the same profile, so MAPI ignores the call: S_OK and exactly LOGOFF_COMPLETE"
             );
-            self.report(Finding::new(S8, Warning, Party::Mapi, c.line, object, message));
+            self.report(Finding::new(S8, Warning, Party::Mapi, c.line, object(), message));
         }
-        let store = self.stores.entry(&key);
+        let store = self.stores.entry(&*key);
         // A veto during the final release still ends this shutdown: the
         // store goes away either way, so another call is a repeat.
         if complete || (ok && in_release) {
@@ -867,16 +1141,17 @@ impl Checker {
     /// StoreLogoffTransports must have been called (S14, I5), with the
     /// client's flag or LOGOFF_ABORT (S12).
     fn store_support_release(&mut self, c: &Call) {
-        let id = c.object.id.clone();
-        let key = store_key(c.process, &id);
-        let object = format!("store {id}");
-        let store = self.stores.entry(&key);
+        let id = c.object.id.as_str();
+        let key = store_key(c.process, id);
+        let object = || format!("store {id}");
+        let store = self.stores.entry(&*key);
         if store.support_released {
             let message = format!("the support object of store {id} was released twice");
-            self.report(Finding::new(I4, Error, Party::StoreProvider, c.line, object, message));
+            self.report(Finding::new(I4, Error, Party::StoreProvider, c.line, object(), message));
             return;
         }
         store.support_released = true;
+        let store = &*store;
         let (saved, saved_line) = store.saved_flag.map_or((None, None), |(f, l)| (Some(f), Some(l)));
         let expected = saved.filter(|f| StoreLogoffFlag::from_raw(*f).is_ok()).unwrap_or(StoreLogoffFlag::Abort.bits());
         let (completions, first, last) = (store.completions, store.first_flags, store.last_result);
@@ -890,7 +1165,7 @@ impl Checker {
                     "store {id} released its support object without calling StoreLogoffTransports (it should have passed {}); it \"must be called once during the shutdown process\"",
                     flags_text(expected)
                 );
-                self.report(Finding::new(S14, Error, Party::StoreProvider, c.line, object, message).mistake(M1));
+                self.report(Finding::new(S14, Error, Party::StoreProvider, c.line, object(), message).mistake(M1));
             }
         } else if let Some(first) = first
             && last != Some(HResult::MAPI_E_NO_SUPPORT)
@@ -903,17 +1178,18 @@ impl Checker {
                 flags_text(first),
                 flags_text(expected)
             );
-            let mut finding = Finding::new(I5, Warning, Party::StoreProvider, c.line, object, message);
+            let mut finding = Finding::new(I5, Warning, Party::StoreProvider, c.line, object(), message);
             if let Some(l) = saved_line {
                 finding = finding.related(l);
             }
             self.report(finding);
         }
+        self.retire_store_if_finished(&key);
     }
 
     fn call_on_store_support(&mut self, c: &Call) {
         let key = store_key(c.process, &c.object.id);
-        if self.stores.get(&key).is_some_and(|s| s.support_released) {
+        if self.stores.get(&*key).is_some_and(|s| s.support_released) {
             let message = format!("{} on the support object of store {}, which was already released", c.method, c.object.id);
             self.report(Finding::new(I3, Error, Party::StoreProvider, c.line, format!("store {}", c.object.id), message));
         }
@@ -922,9 +1198,20 @@ impl Checker {
     // ---- sessions ------------------------------------------------------
 
     fn session(&mut self, c: &Call) -> &mut SessionTrack {
-        let s = self.sessions.entry(&c.object.id);
-        if s.provider.is_none() {
-            s.provider = c.provider.clone().or_else(|| c.object.provider.clone());
+        self.session_of(&c.object.id, c.provider.as_ref().or(c.object.provider.as_ref()))
+    }
+
+    /// A session, with its transport provider when the line names it.
+    fn session_of(&mut self, id: &str, provider: Option<&String>) -> &mut SessionTrack {
+        let s = self.sessions.entry(id);
+        if s.provider.is_none()
+            && let Some(p) = provider
+        {
+            s.provider = Some(p.clone());
+            if !s.destroyed {
+                s.counted = true;
+                *self.provider_sessions.entry(p.clone()).or_default() += 1;
+            }
         }
         s
     }
@@ -935,8 +1222,9 @@ impl Checker {
         // Only what happened before the call began counts: a TransportLogoff
         // judged at its return line made the MakeInvalid inside it.
         let start = c.start_line;
-        let released = self.session(c).released_at.filter(|&at| at < start);
-        let invalid = self.session(c).make_invalid_at.is_some_and(|at| at < start);
+        let s = self.session(c);
+        let released = s.released_at.filter(|&at| at < start);
+        let invalid = s.make_invalid_at.is_some_and(|at| at < start);
         // A logon's calls on itself (the T8 logoff inside its own Release)
         // are part of the call that released it, not calls reaching it.
         let self_call = c.caller.as_ref().is_some_and(|r| r.kind == ObjectKind::Session && r.id == c.object.id);
@@ -1012,9 +1300,9 @@ impl Checker {
     /// must have stopped its sends (T4), freed its memory (T5) and released
     /// its support object last, after MakeInvalid (T6).
     fn transport_logoff_ended(&mut self, c: &Call) {
-        let id = c.object.id.clone();
-        let object = format!("session {id}");
-        let Some(s) = self.sessions.get_mut(&id) else { return };
+        let id = c.object.id.as_str();
+        let object = || format!("session {id}");
+        let Some(s) = self.sessions.get_mut(id) else { return };
         let began = s.in_logoff.take().unwrap_or(c.start_line);
         let make_invalid = s.make_invalid_at.filter(|&at| at >= began);
         let (first_free, support) = (s.first_free_in_logoff, s.support_released_at);
@@ -1028,7 +1316,7 @@ impl Checker {
             let message = format!(
                 "session {id} returned from TransportLogoff with message {list} still being sent; it should stop the sending process"
             );
-            findings.push(Finding::new(T4, Warning, Party::TransportProvider, c.line, object.clone(), message).related(began));
+            findings.push(Finding::new(T4, Warning, Party::TransportProvider, c.line, object(), message).related(began));
         }
         if !s.leak_reported && !s.live_blocks.is_empty() {
             s.leak_reported = true;
@@ -1041,8 +1329,7 @@ impl Checker {
                 (M7, "it must free its memory during TransportLogoff")
             };
             let message = format!("session {id} returned from TransportLogoff with block {list} still allocated; {why}");
-            findings
-                .push(Finding::new(T5, Error, Party::TransportProvider, c.line, object.clone(), message).mistake(mistake).related(began));
+            findings.push(Finding::new(T5, Error, Party::TransportProvider, c.line, object(), message).mistake(mistake).related(began));
         }
         if let Some(support) = support.filter(|&at| at > began) {
             // MakeInvalid after the support release is M6, reported where
@@ -1056,7 +1343,7 @@ impl Checker {
                 let message = format!(
                     "session {id} released its support object in TransportLogoff {why} (\"a provider should first invalidate its logon object\")"
                 );
-                findings.push(Finding::new(T6, Warning, Party::TransportProvider, support, object.clone(), message).related(began));
+                findings.push(Finding::new(T6, Warning, Party::TransportProvider, support, object(), message).related(began));
             }
         }
         for f in findings {
@@ -1083,7 +1370,7 @@ impl Checker {
     /// The logon is gone: what it still held is a leak (I2), and a message
     /// still in transfer on it is stranded (I1).
     fn session_destroyed(&mut self, id: &str, line: u64) {
-        let Some(s) = self.sessions.get_mut(&id.to_string()) else { return };
+        let Some(s) = self.sessions.get_mut(id) else { return };
         let object = format!("session {id}");
         // Why the cleanup did not happen: a failed (or refused) logoff the
         // provider believed kept the session, or no logoff work at all.
@@ -1117,16 +1404,54 @@ impl Checker {
                 findings.push(Finding::new(I1, Warning, Party::TransportProvider, line, object.clone(), message));
             }
         }
-        s.sending.clear();
-        s.receiving.clear();
-        s.live_blocks.clear();
+        // What it held goes with it: its transfers, and its memory, which
+        // is judged no more (a later free of it is not blamed).
+        let mut transfers = std::mem::take(&mut s.sending);
+        transfers.append(&mut s.receiving);
+        let mut blocks: Vec<u64> = std::mem::take(&mut s.live_blocks).into_iter().collect();
+        blocks.sort_unstable();
+        for m in transfers {
+            if self.transfers.get(&m).is_some_and(|t| t == id) {
+                self.transfers.remove(&m);
+            }
+        }
+        for b in blocks {
+            self.retire_block(b);
+        }
         for f in findings {
             self.report(f);
         }
     }
 
+    /// The session's final Release is over and judged: it is finished, and
+    /// with its last session gone, so is its provider's shutdown (I6).
+    fn retire_session(&mut self, id: &str) {
+        let Some(s) = self.sessions.get_mut(id) else { return };
+        let provider = if s.counted { s.provider.clone() } else { None };
+        s.counted = false;
+        self.sessions.retire(id);
+        if let Some(p) = provider
+            && let Some(n) = self.provider_sessions.get_mut(p.as_str())
+        {
+            *n -= 1;
+            if *n == 0 {
+                self.provider_sessions.remove(p.as_str());
+                self.providers_shut_down.retire(p.as_str());
+            }
+        }
+    }
+
+    /// A root block and its MAPIAllocateMore children are finished.
+    fn retire_block(&mut self, id: u64) {
+        let children = self.blocks.get(&id).map(|b| b.children.clone()).unwrap_or_default();
+        for child in children {
+            self.blocks.retire(&child);
+        }
+        self.blocks.retire(&id);
+    }
+
     fn session_support_release(&mut self, c: &Call) {
-        let s = self.sessions.entry(&c.object.id);
+        let s = self.sessions.entry(c.object.id.as_str());
         if let Some(at) = s.support_released_at {
             let message = format!("the support object of session {} was released twice", c.object.id);
             self.report(Finding::new(I4, Error, Party::TransportProvider, c.line, format!("session {}", c.object.id), message).related(at));
@@ -1139,7 +1464,7 @@ impl Checker {
     }
 
     fn call_on_session_support(&mut self, c: &Call) {
-        let s = self.sessions.entry(&c.object.id);
+        let s = self.sessions.entry(c.object.id.as_str());
         if c.method == "IMAPISupport::MakeInvalid" {
             s.make_invalid_at.get_or_insert(c.line);
         }
@@ -1162,7 +1487,7 @@ impl Checker {
         if caller.kind != ObjectKind::Session || c.object.kind != ObjectKind::Block {
             return;
         }
-        let Some(s) = self.sessions.get_mut(&caller.id) else { return };
+        let Some(s) = self.sessions.get_mut(caller.id.as_str()) else { return };
         if let (Some(at), false) = (s.support_released_at, s.cleanup_after_support_reported) {
             if s.released_at.is_none() {
                 s.cleanup_after_support_reported = true;
@@ -1182,7 +1507,7 @@ impl Checker {
     fn end_transfer(&mut self, c: &Call) {
         if let Some(m) = c.message
             && let Some(session) = self.transfers.remove(&m)
-            && let Some(s) = self.sessions.get_mut(&session)
+            && let Some(s) = self.sessions.get_mut(session.as_str())
         {
             s.sending.retain(|&x| x != m);
             s.receiving.retain(|&x| x != m);
@@ -1198,23 +1523,23 @@ impl Checker {
         let owner_ref = c.owner.as_ref().or(c.caller.as_ref());
         let owner = owner_ref.filter(|r| r.kind == ObjectKind::Session).map(|r| r.id.clone()).unwrap_or_default();
         if let Some(r) = owner_ref.filter(|r| r.kind == ObjectKind::Session) {
-            let s = self.sessions.entry(&r.id);
-            s.provider = s.provider.take().or_else(|| r.provider.clone());
+            self.session_of(&r.id, r.provider.as_ref());
         }
         if c.purpose.as_deref() == Some("addressTypes") && !owner.is_empty() {
-            self.sessions.entry(&owner).address_types_block = Some(id);
+            self.sessions.entry(owner.as_str()).address_types_block = Some(id);
         }
-        let released = self.sessions.get(&owner).and_then(|s| s.released_at);
+        let released = self.sessions.get(owner.as_str()).and_then(|s| s.released_at);
         if let Some(at) = released {
             let message = format!("{} was called for session {owner} after the spooler released it", c.method);
             self.report(Finding::new(I3, Error, Party::TransportProvider, c.line, format!("session {owner}"), message).related(at));
         }
         // A block id the allocator hands out again starts a new block.
         *self.blocks.entry(&id) = BlockTrack { owner: owner.clone(), parent: c.parent, children: Vec::new(), freed: false };
+        self.blocks.revive(&id);
         match c.parent {
             Some(p) => self.blocks.entry(&p).children.push(id),
             None if !owner.is_empty() && released.is_none() => {
-                self.sessions.entry(&owner).live_blocks.insert(id);
+                self.sessions.entry(owner.as_str()).live_blocks.insert(id);
             }
             None => {}
         }
@@ -1222,10 +1547,10 @@ impl Checker {
 
     fn free(&mut self, c: &Call) {
         let Some(Some(id)) = c.block else { return };
-        let shown = pointer_text(id);
-        let object = format!("block {shown}");
+        let shown = || pointer_text(id);
+        let object = || format!("block {}", shown());
         if let Some(caller) = c.caller.as_ref().filter(|r| r.kind == ObjectKind::Session)
-            && let Some(s) = self.sessions.get_mut(&caller.id)
+            && let Some(s) = self.sessions.get_mut(caller.id.as_str())
             && s.in_logoff.is_some()
         {
             s.first_free_in_logoff.get_or_insert(c.line);
@@ -1235,24 +1560,24 @@ impl Checker {
             // A block this log never saw allocated may predate the log:
             // blamed only when MAPI itself refused to free it.
             if c.hresult.is_some_and(|h| !h.is_success()) {
-                let message = format!("MAPIFreeBuffer on {shown}, which MAPI refused: it never allocated that pointer");
-                self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object, message).mistake(M7));
+                let message = format!("MAPIFreeBuffer on {}, which MAPI refused: it never allocated that pointer", shown());
+                self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object(), message).mistake(M7));
             }
             return;
         };
         if block.freed {
-            let message = format!("MAPIFreeBuffer on block {shown}, which was already freed");
-            self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object, message).mistake(M7));
+            let message = format!("MAPIFreeBuffer on block {}, which was already freed", shown());
+            self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object(), message).mistake(M7));
             return;
         }
         if block.parent.is_some() {
-            let message = format!("MAPIFreeBuffer on block {shown}, a MAPIAllocateMore child; free its root instead");
-            self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object, message).mistake(M7));
+            let message = format!("MAPIFreeBuffer on block {}, a MAPIAllocateMore child; free its root instead", shown());
+            self.report(Finding::new(T9, Error, Party::TransportProvider, c.line, object(), message).mistake(M7));
             return;
         }
         let owner = block.owner.clone();
         let children = block.children.clone();
-        if let Some(s) = self.sessions.get(&owner)
+        if let Some(s) = self.sessions.get(owner.as_str())
             && s.address_types_block == Some(id)
             && !s.address_types_discarded
             && s.logoff_line.is_none()
@@ -1260,37 +1585,44 @@ impl Checker {
             && s.in_release == 0
             && s.released_at.is_none()
         {
-            let message = format!("session {owner} freed its AddressTypes array (block {shown}) before TransportLogoff");
-            self.report(Finding::new(T5, Error, Party::TransportProvider, c.line, object, message).mistake(M8));
+            let message = format!("session {owner} freed its AddressTypes array (block {}) before TransportLogoff", shown());
+            self.report(Finding::new(T5, Error, Party::TransportProvider, c.line, object(), message).mistake(M8));
         }
         for child in children {
             if let Some(b) = self.blocks.get_mut(&child) {
                 b.freed = true;
+                self.blocks.retire(&child);
             }
         }
         if let Some(b) = self.blocks.get_mut(&id) {
             b.freed = true;
             b.children = Vec::new();
+            self.blocks.retire(&id);
         }
-        if let Some(s) = self.sessions.get_mut(&owner) {
+        if let Some(s) = self.sessions.get_mut(owner.as_str()) {
             s.live_blocks.remove(&id);
         }
     }
 
     fn provider_shutdown(&mut self, c: &Call) {
-        if let Some(at) = self.providers_shut_down.get(&c.object.id) {
+        if let Some(at) = self.providers_shut_down.get(c.object.id.as_str()) {
             let message = format!("IXPProvider::Shutdown on transport {} after it was shut down", c.object.id);
             self.report(Finding::new(I3, Error, Party::Mapi, c.line, c.object.to_string(), message).related(*at));
             return;
         }
-        *self.providers_shut_down.entry(&c.object.id) = c.line;
+        *self.providers_shut_down.entry(c.object.id.as_str()) = c.line;
+        // Remembered while a session of it may still be judged by it (I6).
+        if !self.provider_sessions.contains_key(c.object.id.as_str()) {
+            self.providers_shut_down.retire(c.object.id.as_str());
+        }
     }
 
     /// Ends the check: what can only be judged once every call was seen.
     pub fn finish(mut self) -> Report {
-        if !self.partial.trim().is_empty() {
-            let rest = std::mem::take(&mut self.partial);
-            self.line(&rest);
+        // A last line without a line feed counts unless it is blank.
+        let rest = std::mem::take(&mut self.partial);
+        if !String::from_utf8_lossy(cut(&rest)).trim().is_empty() {
+            self.bytes_line(&rest);
         }
         let mut threads: Vec<String> = self.frames.keys().cloned().collect();
         threads.sort_unstable();
@@ -1307,7 +1639,7 @@ impl Checker {
 
     fn finish_stores(&mut self) {
         let mut found = Vec::new();
-        for (key, s) in self.stores.iter() {
+        for (key, s) in self.stores.in_order() {
             let id = key.rsplit('/').next().unwrap_or(key);
             if let Some(line) = s.final_release
                 && !s.support_released
@@ -1339,17 +1671,17 @@ impl Checker {
         self.wrapped_by
             .iter()
             .filter(|(_, wrapper)| wrapper.as_str() == id)
-            .any(|(inner, _)| self.stores.get(&format!("{process}{inner}")).is_some_and(|s| s.support_released))
+            .any(|(inner, _)| self.stores.get(format!("{process}{inner}").as_str()).is_some_and(|s| s.support_released))
     }
 
     fn finish_sessions(&mut self) {
         let mut found = Vec::new();
-        for (id, s) in self.sessions.iter() {
+        for (id, s) in self.sessions.in_order() {
             if s.released_at.is_some() {
                 continue;
             }
             if let Some(provider) = &s.provider
-                && let Some(&line) = self.providers_shut_down.get(provider)
+                && let Some(&line) = self.providers_shut_down.get(provider.as_str())
                 && s.logoff_line.is_none()
             {
                 let message = format!("transport {provider} was shut down while its logon {id} was still open");

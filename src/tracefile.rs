@@ -114,13 +114,18 @@ pub struct Return {
 impl Return {
     /// The call its entry line began, completed with these results.
     pub fn complete(self, mut call: Call) -> Call {
+        self.complete_into(&mut call);
+        call
+    }
+
+    /// [`Return::complete`], in place.
+    pub fn complete_into(&self, call: &mut Call) {
         call.line = self.line;
         call.out_flags = self.out_flags.or(call.out_flags);
         call.hresult = self.hresult.or(call.hresult);
         call.block = self.block.or(call.block);
         call.ref_count = self.ref_count.or(call.ref_count);
         call.call_id = None;
-        call
     }
 }
 
@@ -246,10 +251,28 @@ const DECLARE_FIELDS: &[&str] = &["declare", "wraps", "forwardsTo"];
 /// Reads one line. Blank lines and the header are not calls; anything else
 /// that is not a call object is an error naming the field.
 pub fn parse_line(text: &str, line: u64) -> Result<Line, InputError> {
-    const CODE: ErrorCode = ErrorCode::InvalidJson;
-    if text.trim().is_empty() {
+    parse_line_reusing(text, line, &mut None)
+}
+
+/// [`parse_line`], writing a call into `spare` when there is one: the
+/// checker hands back the calls it is done with, so that reading a line
+/// allocates nothing.
+pub(crate) fn parse_line_reusing(text: &str, line: u64, spare: &mut Option<Box<Call>>) -> Result<Line, InputError> {
+    // A line of a log begins with `{`; only other lines can be blank.
+    if text.as_bytes().first() != Some(&b'{') && text.trim().is_empty() {
         return Ok(Line::Blank);
     }
+    if let Some(quick) = quick::line(text, line, spare) {
+        return Ok(quick);
+    }
+    parse_value_line(text, line)
+}
+
+/// Reads one line through a JSON tree: every line the quick reader leaves
+/// (headers, declarations, escapes, null where a value is required, any
+/// mistake), with the error naming the field.
+fn parse_value_line(text: &str, line: u64) -> Result<Line, InputError> {
+    const CODE: ErrorCode = ErrorCode::InvalidJson;
     let v = json::parse(text, CODE)?;
     if let Some(format) = v.get("format") {
         let f = Fields::of(&v, "", CODE, "a trace header", &["format", "version"])?;
@@ -327,6 +350,501 @@ pub fn parse_line(text: &str, line: u64) -> Result<Line, InputError> {
         profile: f.optional("profile", short_text)?,
         method,
     })))
+}
+
+/// The quick reader of the lines a log is made of: a call or a return line
+/// whose strings have no escapes, whose numbers are plain integers, and
+/// whose fields are each the kind their reader takes. It reads the text
+/// once, without building a JSON tree, and gives exactly the line
+/// [`parse_value_line`] gives; anything else (a header, a declaration, an
+/// escape, a float, a null where a value is required, an unknown field,
+/// any mistake) it leaves to that reader, which names the error.
+/// `tests/check_scale.rs` compares the two on generated and mutated lines.
+mod quick {
+    use super::*;
+
+    #[derive(Clone, Copy)]
+    enum Scalar<'a> {
+        Str(&'a str),
+        Num(u64),
+        Null,
+    }
+
+    /// `{"kind": .., "id": .., "provider": ..}`.
+    #[derive(Clone, Copy, Default)]
+    struct Object<'a> {
+        kind: Option<Scalar<'a>>,
+        id: Option<Scalar<'a>>,
+        provider: Option<Scalar<'a>>,
+    }
+
+    #[derive(Clone, Copy)]
+    enum Raw<'a> {
+        Scalar(Scalar<'a>),
+        Object(Object<'a>),
+    }
+
+    /// The fields a call or a return line may have (see `field`).
+    const FIELDS: usize = 19;
+    const CALLER: usize = 0;
+    const OBJECT: usize = 1;
+    const OWNER: usize = 2;
+    const METHOD: usize = 3;
+    const FLAGS: usize = 4;
+    const OUT_FLAGS: usize = 5;
+    const HRESULT: usize = 6;
+    const DEPTH: usize = 7;
+    const BLOCK: usize = 8;
+    const PARENT: usize = 9;
+    const PURPOSE: usize = 10;
+    const MESSAGE: usize = 11;
+    const REF_COUNT: usize = 12;
+    const PROVIDER: usize = 13;
+    const PROCESS: usize = 14;
+    const PROFILE: usize = 15;
+    const THREAD: usize = 16;
+    const CALL: usize = 17;
+    const RETURN: usize = 18;
+    /// The index of a field.
+    fn field(key: &str) -> Option<usize> {
+        Some(match key {
+            "caller" => CALLER,
+            "object" => OBJECT,
+            "owner" => OWNER,
+            "method" => METHOD,
+            "flags" => FLAGS,
+            "outFlags" => OUT_FLAGS,
+            "hresult" => HRESULT,
+            "depth" => DEPTH,
+            "block" => BLOCK,
+            "parent" => PARENT,
+            "purpose" => PURPOSE,
+            "message" => MESSAGE,
+            "refCount" => REF_COUNT,
+            "provider" => PROVIDER,
+            "process" => PROCESS,
+            "profile" => PROFILE,
+            "thread" => THREAD,
+            "call" => CALL,
+            "return" => RETURN,
+            _ => return None,
+        })
+    }
+    /// The fields of a return line.
+    const RETURN_ONLY: [usize; 6] = [RETURN, THREAD, HRESULT, OUT_FLAGS, BLOCK, REF_COUNT];
+
+    struct Scan<'a> {
+        text: &'a str,
+        at: usize,
+    }
+
+    impl<'a> Scan<'a> {
+        #[inline(always)]
+        fn peek(&self) -> Option<u8> {
+            self.text.as_bytes().get(self.at).copied()
+        }
+
+        #[inline(always)]
+        fn ws(&mut self) {
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+                self.at += 1;
+            }
+        }
+
+        #[inline(always)]
+        fn eat(&mut self, byte: u8) -> Option<()> {
+            self.ws();
+            (self.peek()? == byte).then(|| self.at += 1)
+        }
+
+        /// A string without escapes or control characters.
+        #[inline(always)]
+        fn string(&mut self) -> Option<&'a str> {
+            self.eat(b'"')?;
+            let start = self.at;
+            let bytes = self.text.as_bytes();
+            loop {
+                match *bytes.get(self.at)? {
+                    b'"' => break,
+                    b'\\' | 0..0x20 => return None,
+                    _ => self.at += 1,
+                }
+            }
+            self.at += 1;
+            self.text.get(start..self.at - 1)
+        }
+
+        /// A non-negative integer that fits 64 bits, as JSON writes it.
+        #[inline(always)]
+        fn number(&mut self) -> Option<u64> {
+            let start = self.at;
+            let mut n: u64 = 0;
+            while let Some(d @ b'0'..=b'9') = self.peek() {
+                // Nineteen digits always fit; only a twentieth can overflow.
+                n = if self.at - start < 19 {
+                    n * 10 + u64::from(d - b'0')
+                } else {
+                    n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?
+                };
+                self.at += 1;
+            }
+            let leading_zero = self.text.as_bytes()[start] == b'0' && self.at - start > 1;
+            if leading_zero || matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+                return None;
+            }
+            Some(n)
+        }
+
+        #[inline(always)]
+        fn scalar(&mut self) -> Option<Scalar<'a>> {
+            self.ws();
+            Some(match self.peek()? {
+                b'"' => Scalar::Str(self.string()?),
+                b'0'..=b'9' => Scalar::Num(self.number()?),
+                b'n' if self.text[self.at..].starts_with("null") => {
+                    self.at += 4;
+                    Scalar::Null
+                }
+                _ => return None,
+            })
+        }
+
+        /// `{"key": value, ...}`, each value read by `field`.
+        fn object(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+            self.eat(b'{')?;
+            loop {
+                let key = self.string()?;
+                self.eat(b':')?;
+                field(self, key)?;
+                self.ws();
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b'}' => {
+                        self.at += 1;
+                        return Some(());
+                    }
+                    _ => return None,
+                }
+            }
+        }
+
+        fn object_ref(&mut self) -> Option<Raw<'a>> {
+            self.ws();
+            if self.peek()? != b'{' {
+                return self.scalar().map(Raw::Scalar);
+            }
+            let mut o = Object::default();
+            self.object(|scan, key| {
+                let slot = match key {
+                    "kind" => &mut o.kind,
+                    "id" => &mut o.id,
+                    "provider" => &mut o.provider,
+                    _ => return None,
+                };
+                if slot.is_some() {
+                    return None;
+                }
+                *slot = Some(scan.scalar()?);
+                Some(())
+            })?;
+            Some(Raw::Object(o))
+        }
+    }
+
+    /// A field that may be absent or null: `Some(None)`; `None` when it
+    /// is there but `read` does not take it.
+    fn optional<'a, T>(raw: Option<Raw<'a>>, read: impl FnOnce(Scalar<'a>) -> Option<T>) -> Option<Option<T>> {
+        match raw {
+            None | Some(Raw::Scalar(Scalar::Null)) => Some(None),
+            Some(Raw::Scalar(s)) => read(s).map(Some),
+            Some(Raw::Object(_)) => None,
+        }
+    }
+
+    fn required<'a, T>(raw: Option<Raw<'a>>, read: impl FnOnce(Scalar<'a>) -> Option<T>) -> Option<T> {
+        optional(raw, read)?
+    }
+
+    /// A text the line gives: as written, or a number written the way the
+    /// tree reader keeps it (decimal, or a pointer as `0x` and lower case).
+    #[derive(Clone, Copy)]
+    enum Text<'a> {
+        Str(&'a str),
+        Dec(u64),
+        Hex(u64),
+    }
+
+    impl Text<'_> {
+        /// Replaces `out` with the text, in its buffer.
+        fn put(self, out: &mut String) {
+            out.clear();
+            let (prefix, mut n, radix) = match self {
+                Text::Str(text) => return out.push_str(text),
+                Text::Dec(n) => ("", n, 10),
+                Text::Hex(n) => ("0x", n, 16),
+            };
+            let mut buffer = [0u8; 20];
+            let mut at = buffer.len();
+            loop {
+                at -= 1;
+                buffer[at] = b"0123456789abcdef"[(n % radix) as usize];
+                n /= radix;
+                if n == 0 {
+                    break;
+                }
+            }
+            out.push_str(prefix);
+            out.push_str(std::str::from_utf8(&buffer[at..]).unwrap_or_default());
+        }
+
+        fn owned(self) -> String {
+            let mut out = String::new();
+            self.put(&mut out);
+            out
+        }
+    }
+
+    /// Replaces `out` with `text`, in its buffer when it has one.
+    fn put_optional(out: &mut Option<String>, text: Option<Text>) {
+        match (out.as_mut(), text) {
+            (_, None) => *out = None,
+            (Some(buffer), Some(text)) => text.put(buffer),
+            (None, Some(text)) => *out = Some(text.owned()),
+        }
+    }
+
+    fn short_text<'a>(s: Scalar<'a>) -> Option<&'a str> {
+        let Scalar::Str(text) = s else { return None };
+        (text.len() <= ID_LEN || text.chars().count() <= ID_LEN).then_some(text)
+    }
+
+    fn short<'a>(s: Scalar<'a>) -> Option<Text<'a>> {
+        short_text(s).map(Text::Str)
+    }
+
+    fn id<'a>(s: Scalar<'a>) -> Option<Text<'a>> {
+        match s {
+            Scalar::Num(n) => Some(Text::Dec(n)),
+            // A pointer as `id_text` keeps it: `0x`, lower case, no leading zero.
+            Scalar::Str(text)
+                if text.len() > 2
+                    && text.len() <= 18
+                    && text.starts_with("0x")
+                    && !text[2..].starts_with('0')
+                    && text[2..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) =>
+            {
+                Some(Text::Str(text))
+            }
+            Scalar::Str(text) => match hex_u64(text) {
+                Some(n) => Some(Text::Hex(n)),
+                None => short(s),
+            },
+            Scalar::Null => None,
+        }
+    }
+
+    fn token<'a>(s: Scalar<'a>) -> Option<Text<'a>> {
+        match s {
+            Scalar::Num(n) => Some(Text::Dec(n)),
+            _ => short(s),
+        }
+    }
+
+    fn u32_(s: Scalar) -> Option<u32> {
+        match s {
+            Scalar::Num(n) => u32::try_from(n).ok(),
+            _ => None,
+        }
+    }
+
+    fn number(s: Scalar) -> Option<u64> {
+        match s {
+            Scalar::Str(text) => hex_u64(text),
+            Scalar::Num(n) => Some(n),
+            Scalar::Null => None,
+        }
+    }
+
+    fn flags(s: Scalar, set: Option<FlagSet>) -> Option<u32> {
+        match (s, set) {
+            (Scalar::Str(text), Some(set)) => set.parse(text).ok(),
+            (Scalar::Str(text), None) => hex_u64(text.trim()).and_then(|n| u32::try_from(n).ok()),
+            _ => u32_(s),
+        }
+    }
+
+    fn hresult(s: Scalar) -> Option<HResult> {
+        match s {
+            Scalar::Str(text) => HResult::parse(text),
+            _ => u32_(s).map(HResult),
+        }
+    }
+
+    /// An object reference, read.
+    #[derive(Clone, Copy)]
+    struct ObjectText<'a> {
+        kind: ObjectKind,
+        id: Text<'a>,
+        provider: Option<&'a str>,
+    }
+
+    impl ObjectText<'_> {
+        fn put(self, out: &mut ObjectRef) {
+            out.kind = self.kind;
+            self.id.put(&mut out.id);
+            put_optional(&mut out.provider, self.provider.map(Text::Str));
+        }
+
+        fn owned(self) -> ObjectRef {
+            let mut out = ObjectRef { kind: self.kind, id: String::new(), provider: None };
+            self.put(&mut out);
+            out
+        }
+    }
+
+    fn put_object(out: &mut Option<ObjectRef>, object: Option<ObjectText>) {
+        match (out.as_mut(), object) {
+            (_, None) => *out = None,
+            (Some(buffer), Some(object)) => object.put(buffer),
+            (None, Some(object)) => *out = Some(object.owned()),
+        }
+    }
+
+    fn object<'a>(raw: Raw<'a>) -> Option<ObjectText<'a>> {
+        let Raw::Object(o) = raw else { return None };
+        let kind = required(o.kind.map(Raw::Scalar), |s| match s {
+            Scalar::Str(text) => ObjectKind::NAMES.iter().find(|(n, _)| *n == text).map(|(_, k)| *k),
+            _ => None,
+        })?;
+        Some(ObjectText {
+            kind,
+            id: optional(o.id.map(Raw::Scalar), id)?.unwrap_or(Text::Str("")),
+            provider: optional(o.provider.map(Raw::Scalar), short_text)?,
+        })
+    }
+
+    fn optional_object<'a>(raw: Option<Raw<'a>>) -> Option<Option<ObjectText<'a>>> {
+        match raw {
+            None | Some(Raw::Scalar(Scalar::Null)) => Some(None),
+            Some(raw) => object(raw).map(Some),
+        }
+    }
+
+    /// `"block"`: absent, `null` (MAPIFreeBuffer(NULL)), or a pointer.
+    fn block(raw: Option<Raw>) -> Option<Option<Option<u64>>> {
+        match raw {
+            None => Some(None),
+            Some(Raw::Scalar(Scalar::Null)) => Some(Some(None)),
+            Some(Raw::Scalar(s)) => Some(Some(Some(number(s)?))),
+            Some(Raw::Object(_)) => None,
+        }
+    }
+
+    /// The line, or `None` for the reader with the JSON tree. A call is
+    /// written into `spare` when there is one (its texts' buffers reused).
+    pub(super) fn line(text: &str, line: u64, spare: &mut Option<Box<Call>>) -> Option<Line> {
+        if text.len() > crate::scenario::limits::JSON_BYTES {
+            return None;
+        }
+        let mut raws: [Option<Raw>; FIELDS] = [None; FIELDS];
+        let mut scan = Scan { text, at: 0 };
+        scan.object(|scan, key| {
+            let at = field(key)?;
+            if raws[at].is_some() {
+                return None;
+            }
+            raws[at] = Some(match at {
+                CALLER | OBJECT | OWNER => scan.object_ref()?,
+                _ => Raw::Scalar(scan.scalar()?),
+            });
+            Some(())
+        })?;
+        scan.ws();
+        if scan.at != text.len() {
+            return None;
+        }
+        if raws[RETURN].is_some() {
+            if (0..FIELDS).any(|at| raws[at].is_some() && !RETURN_ONLY.contains(&at)) {
+                return None;
+            }
+            return Some(Line::Return(Box::new(Return {
+                line,
+                thread: optional(raws[THREAD], token)?.map_or_else(String::new, Text::owned),
+                call_id: required(raws[RETURN], token)?.owned(),
+                out_flags: optional(raws[OUT_FLAGS], |s| flags(s, Some(FlagSet::StoreLogoff)))?,
+                hresult: optional(raws[HRESULT], hresult)?,
+                block: block(raws[BLOCK])?,
+                ref_count: optional(raws[REF_COUNT], u32_)?,
+            })));
+        }
+        let method = required(raws[METHOD], short_text)?;
+        // Flag names are read in the method's set; numbers need no set.
+        let set = match raws[FLAGS] {
+            Some(Raw::Scalar(Scalar::Str(_))) => flag_set_of(method),
+            _ => None,
+        };
+        let object_raw = raws[OBJECT]?;
+        let object = object(object_raw)?;
+        let provider = match (optional(raws[PROVIDER], short_text)?, object_raw) {
+            (Some(p), _) => Some(p),
+            (None, Raw::Object(Object { provider: Some(p), .. })) => Some(short_text(p)?),
+            (None, _) => None,
+        };
+        let thread = optional(raws[THREAD], token)?.unwrap_or(Text::Str(""));
+        let call_id = optional(raws[CALL], token)?;
+        let owner = optional_object(raws[OWNER])?;
+        let caller = optional_object(raws[CALLER])?;
+        let purpose = optional(raws[PURPOSE], short)?;
+        let profile = optional(raws[PROFILE], short)?;
+        let flags_value = optional(raws[FLAGS], |s| flags(s, set))?;
+        let out_flags = optional(raws[OUT_FLAGS], |s| flags(s, Some(FlagSet::StoreLogoff)))?;
+        let hresult = optional(raws[HRESULT], hresult)?;
+        let depth = optional(raws[DEPTH], u32_)?;
+        let block = block(raws[BLOCK])?;
+        let parent = optional(raws[PARENT], number)?;
+        let message = optional(raws[MESSAGE], number)?;
+        let ref_count = optional(raws[REF_COUNT], u32_)?;
+        let process = optional(raws[PROCESS], number)?;
+        // Everything is read: the call is written now, into the spare's buffers.
+        let mut call = spare.take().unwrap_or_else(|| {
+            Box::new(Call {
+                line,
+                start_line: line,
+                thread: String::new(),
+                call_id: None,
+                owner: None,
+                caller: None,
+                object: ObjectRef { kind: ObjectKind::Client, id: String::new(), provider: None },
+                method: String::new(),
+                flags: None,
+                out_flags: None,
+                hresult: None,
+                depth: None,
+                block: None,
+                parent: None,
+                purpose: None,
+                message: None,
+                ref_count: None,
+                provider: None,
+                process: None,
+                profile: None,
+            })
+        });
+        let c = &mut *call;
+        (c.line, c.start_line) = (line, line);
+        (c.flags, c.out_flags, c.hresult, c.depth, c.block) = (flags_value, out_flags, hresult, depth, block);
+        (c.parent, c.message, c.ref_count, c.process) = (parent, message, ref_count, process);
+        thread.put(&mut c.thread);
+        put_optional(&mut c.call_id, call_id);
+        put_object(&mut c.owner, owner);
+        put_object(&mut c.caller, caller);
+        object.put(&mut c.object);
+        Text::Str(method).put(&mut c.method);
+        put_optional(&mut c.purpose, purpose);
+        put_optional(&mut c.provider, provider.map(Text::Str));
+        put_optional(&mut c.profile, profile);
+        Some(Line::Call(call))
+    }
 }
 
 /// Writes a JSON string literal.
@@ -555,4 +1073,197 @@ fn event_line(topo: &crate::state::Topology, e: &Event, refs: &mut [u32], next_b
         }
     }
     w.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Lines of every trace in the repository (the corpus, the golden
+    /// scenarios' traces) and of the checker's workload.
+    fn sample_lines() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+        let mut lines = Vec::new();
+        for dir in ["corpus", "scenarios"] {
+            let mut files: Vec<_> = std::fs::read_dir(root.join(dir)).expect("tests/ is there").flatten().map(|e| e.path()).collect();
+            files.sort();
+            for file in files.iter().filter(|f| f.extension().is_some_and(|e| e == "jsonl")) {
+                lines.extend(std::fs::read_to_string(file).expect("readable").lines().map(str::to_string));
+            }
+        }
+        lines.extend(crate::check::workload::trace(200).lines().map(str::to_string));
+        lines
+    }
+
+    /// What the quick reader gives, the reader with the JSON tree gives.
+    fn agree(text: &str) -> bool {
+        match quick::line(text, 7, &mut None) {
+            Some(quick) => {
+                assert_eq!(parse_value_line(text, 7).as_ref(), Ok(&quick), "{text}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn the_quick_reader_reads_every_call_and_return_line_of_the_samples_as_the_tree_does() {
+        let (mut quick, mut all) = (0, 0);
+        for line in sample_lines() {
+            if line.trim().is_empty() || line.contains("\"format\"") || line.contains("\"declare\"") {
+                continue;
+            }
+            all += 1;
+            quick += usize::from(agree(&line));
+        }
+        // Only lines with escapes or fields of the tree reader's alone
+        // (seq, step, note, rules) go the slow way.
+        assert!(all > 900 && quick * 100 >= all * 95, "{quick} of {all} lines read quickly");
+    }
+
+    /// A line read into the buffers of another line's call is read whole:
+    /// nothing of the other stays.
+    #[test]
+    fn a_call_read_into_a_spare_is_the_call_read_afresh() {
+        let lines = sample_lines();
+        for (i, text) in lines.iter().enumerate() {
+            for other in [&lines[(i * 7 + 3) % lines.len()], &lines[(i + 1) % lines.len()]] {
+                let mut spare = match parse_line(other, 1) {
+                    Ok(Line::Call(call)) => Some(call),
+                    _ => None,
+                };
+                assert_eq!(parse_line_reusing(text, 9, &mut spare), parse_line(text, 9), "{text} after {other}");
+            }
+        }
+    }
+
+    /// Every value of every sample line replaced, one at a time, by each
+    /// kind of value a field may wrongly (or rightly) hold.
+    #[test]
+    fn the_quick_reader_agrees_with_the_tree_on_every_value_replaced() {
+        let values = [
+            "null",
+            "0",
+            "-1",
+            "1.5",
+            "4294967296",
+            "\"x\"",
+            "\"0x1F\"",
+            "\"\"",
+            "{}",
+            "[]",
+            "true",
+            "\"a\\nb\"",
+            "\"LOGOFF_QUIET\"",
+            "{\"kind\":\"session\",\"id\":\"s\",\"provider\":null}",
+        ];
+        let (mut quick, mut all) = (0, 0);
+        for line in sample_lines().iter().step_by(3) {
+            for (colon, _) in line.match_indices(':') {
+                let stop = line[colon + 1..].find([',', '}']).map_or(line.len(), |c| colon + 1 + c);
+                for value in values {
+                    let text = format!("{}{value}{}", &line[..=colon], &line[stop..]);
+                    all += 1;
+                    quick += usize::from(agree(&text));
+                }
+            }
+        }
+        assert!(quick > all / 10 && quick < all, "{quick} of {all} read quickly");
+    }
+
+    /// Pieces that make lines the quick reader must refuse or read right:
+    /// nulls, floats, signs, escapes, leading zeros, big numbers, other
+    /// kinds of value, names of flags, HRESULTs, kinds, fields.
+    const PIECES: &[&str] = &[
+        "null",
+        "0",
+        "00",
+        "-1",
+        "1.5",
+        "1e3",
+        "4294967295",
+        "4294967296",
+        "18446744073709551615",
+        "18446744073709551616",
+        "\"\"",
+        "\"x\"",
+        "\"\\u0041\"",
+        "\"a\\\"b\"",
+        "\"0x7FF6A0C01230\"",
+        "\"0x\"",
+        "\"0X1f\"",
+        "\"0x00000000000000001\"",
+        "\"LOGOFF_ORDERLY\"",
+        "\"LOGOFF_ORDERLY | LOGOFF_QUIET\"",
+        "\" 0x10 \"",
+        "\"S_OK\"",
+        "\"MAPI_E_NO_SUPPORT\"",
+        "\"0x80040102\"",
+        "true",
+        "[]",
+        "{}",
+        "{\"kind\":\"session\"}",
+        "{\"kind\":\"block\",\"id\":null}",
+        "{\"kind\":\"store\",\"id\":5,\"provider\":null}",
+        "{\"kind\":\"nope\"}",
+        "{\"id\":\"x\"}",
+        "{\"kind\":\"session\",\"kind\":\"store\"}",
+        "\"method\"",
+        "\"flags\"",
+        "\"block\"",
+        "\"return\"",
+        "\"call\"",
+        "\"thread\"",
+        "\"object\"",
+        "\"provider\"",
+        "\"note\"",
+        "\"format\"",
+        ",",
+        ":",
+        "{",
+        "}",
+        " ",
+        "\t",
+        "é",
+        "\u{2028}",
+    ];
+
+    fn mutated() -> impl Strategy<Value = String> {
+        let lines = sample_lines();
+        let n = lines.len();
+        (0..n, prop::collection::vec((any::<prop::sample::Index>(), 0usize..5, prop::sample::select(PIECES), 0usize..3), 1..4)).prop_map(
+            move |(at, edits, ..)| {
+                let mut text = lines[at].clone();
+                for (place, how, piece, span) in edits {
+                    let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+                    let start = bounds[place.index(bounds.len())];
+                    let end = bounds.iter().copied().find(|&i| i >= start + span).unwrap_or(text.len());
+                    match how {
+                        0 => text.insert_str(start, piece),
+                        1 => text.replace_range(start..end, piece),
+                        2 => text.replace_range(start..end, ""),
+                        _ => {
+                            // A value replaced: after a colon (any of them), up to the next comma or brace.
+                            let colons: Vec<usize> = text.match_indices(':').map(|(i, _)| i + 1).collect();
+                            if !colons.is_empty() {
+                                let colon = colons[place.index(colons.len())];
+                                let stop = text[colon..].find([',', '}']).map_or(text.len(), |c| colon + c);
+                                text.replace_range(colon..stop, piece);
+                            }
+                        }
+                    }
+                }
+                text
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
+        #[test]
+        fn the_quick_reader_never_reads_a_line_otherwise_than_the_tree(text in mutated()) {
+            agree(&text);
+        }
+    }
 }

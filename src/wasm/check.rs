@@ -4,14 +4,14 @@
 //! value in, typed value out, input errors thrown by the one helper of the
 //! parent module.
 //!
-//! One definition of a line for every form of input: the text between two
-//! line feeds (a trailing `\r` dropped), blank lines counted, and a last
-//! line without a line feed counted unless it is blank. An array of lines
-//! is checked exactly as the text its items make joined by line feeds. The
-//! text is split here, so that the checker sees whole lines: strings are
-//! copied into wasm in slices, and a line longer than [`MAX_LINE`] bytes is
-//! cut there (it is then reported as malformed), so memory stays bounded
-//! however large the trace.
+//! One definition of a line for every form of input, the core's
+//! (`Checker::push_bytes`): the text between two line feeds (a trailing
+//! `\r` dropped), blank lines counted, and a last line without a line feed
+//! counted unless it is blank. An array of lines is checked exactly as the
+//! text its items make joined by line feeds. Strings are copied into wasm
+//! in slices, bytes in slices of at most 1 MiB, and a line longer than
+//! [`check::MAX_LINE`] bytes is cut there (it is then reported as
+//! malformed), so memory stays bounded however large the trace.
 
 use super::{argument_error, get_caught, is_array, make_error, type_name};
 use crate::check;
@@ -28,66 +28,23 @@ extern "C" {
     pub type TraceTextInput;
 }
 
-/// Longest line kept, in bytes of UTF-8; the rest of a longer line is
-/// dropped (real trace lines are well under 1 KB).
-pub const MAX_LINE: usize = 1 << 20;
 /// UTF-16 units copied into wasm at a time.
 const SLICE: u32 = 1 << 16;
 
-/// Lines split out of text fed in pieces, each checked once whole.
-struct Lines {
-    checker: check::Checker,
-    partial: String,
-}
-
-impl Lines {
-    fn new() -> Lines {
-        Lines { checker: check::Checker::new(), partial: String::new() }
-    }
-
-    /// Feeds a JS string, a slice at a time.
-    fn feed_js(&mut self, text: &JsValue) {
-        let text = text.unchecked_ref::<js_sys::JsString>();
-        let len = text.length();
-        let mut start = 0;
-        while start < len {
-            let mut end = (start + SLICE).min(len);
-            // Never between the two halves of a surrogate pair.
-            if end < len && (55296.0..56320.0).contains(&text.char_code_at(end - 1)) {
-                end -= 1;
-            }
-            self.feed(&String::from(text.slice(start, end)));
-            start = end;
+/// Feeds a JS string to the checker, a slice at a time (never between the
+/// two halves of a surrogate pair), so that wasm memory does not grow with
+/// the length of the text.
+fn feed_js(checker: &mut check::Checker, text: &JsValue) {
+    let text = text.unchecked_ref::<js_sys::JsString>();
+    let len = text.length();
+    let mut start = 0;
+    while start < len {
+        let mut end = (start + SLICE).min(len);
+        if end < len && (55296.0..56320.0).contains(&text.char_code_at(end - 1)) {
+            end -= 1;
         }
-    }
-
-    fn feed(&mut self, mut text: &str) {
-        while let Some(at) = text.find('\n') {
-            self.keep(&text[..at]);
-            let line = std::mem::take(&mut self.partial);
-            self.checker.line(line.strip_suffix('\r').unwrap_or(&line));
-            text = &text[at + 1..];
-        }
-        self.keep(text);
-    }
-
-    /// Appends to the line being read, up to [`MAX_LINE`] bytes.
-    fn keep(&mut self, text: &str) {
-        let room = MAX_LINE.saturating_sub(self.partial.len());
-        if text.len() <= room {
-            self.partial.push_str(text);
-        } else {
-            let cut = (0..=room).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
-            self.partial.push_str(&text[..cut]);
-        }
-    }
-
-    fn finish(mut self) -> check::Report {
-        if !self.partial.trim().is_empty() {
-            let line = std::mem::take(&mut self.partial);
-            self.checker.line(line.strip_suffix('\r').unwrap_or(&line));
-        }
-        self.checker.finish()
+        checker.feed(&String::from(text.slice(start, end)));
+        start = end;
     }
 }
 
@@ -96,9 +53,9 @@ impl Lines {
 #[wasm_bindgen(js_name = checkTrace)]
 pub fn check_trace(trace: TraceTextInput) -> Result<CheckReportOutput, JsValue> {
     let value = JsValue::from(trace);
-    let mut lines = Lines::new();
+    let mut checker = check::Checker::new();
     if value.is_string() {
-        lines.feed_js(&value);
+        feed_js(&mut checker, &value);
     } else if is_array(&value).map_err(|e| threw("", e))? {
         // Each item read once; a Proxy's or a getter's exception is caught.
         let len = get_caught(&value, &"length".into()).map_err(|e| threw("", e))?.as_f64().unwrap_or(0.0);
@@ -112,14 +69,14 @@ pub fn check_trace(trace: TraceTextInput) -> Result<CheckReportOutput, JsValue> 
                 return Err(argument_error(&path, format!("expected a string, got {}", type_name(&line))));
             }
             if i > 0 {
-                lines.feed("\n");
+                checker.feed("\n");
             }
-            lines.feed_js(&line);
+            feed_js(&mut checker, &line);
         }
     } else {
         return Err(argument_error("trace", "expected the trace as text or as an array of lines"));
     }
-    Ok(super::to_js(&lines.finish()))
+    Ok(super::to_js(&checker.finish()))
 }
 
 fn threw(path: &str, cause: JsValue) -> JsValue {
@@ -129,18 +86,20 @@ fn threw(path: &str, cause: JsValue) -> JsValue {
     err
 }
 
-/// The checker for traces too large to hold: feed chunks as they are read
-/// (lines may span chunks), then `finish()`.
+/// The checker for traces too large to hold: feed text (`feed`) or bytes
+/// (`pushChunk`, a file read as it comes, without decoding it in JS) in
+/// chunks as they are read, whatever their size (lines, and the bytes of a
+/// character, may span chunks), then `finish()`.
 #[wasm_bindgen]
 pub struct TraceChecker {
-    inner: Option<Lines>,
+    inner: Option<check::Checker>,
 }
 
 #[wasm_bindgen]
 impl TraceChecker {
     #[wasm_bindgen(constructor)]
     pub fn new() -> TraceChecker {
-        TraceChecker { inner: Some(Lines::new()) }
+        TraceChecker { inner: Some(check::Checker::new()) }
     }
 
     pub fn feed(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] chunk: &JsValue) -> Result<(), JsValue> {
@@ -148,18 +107,32 @@ impl TraceChecker {
             return Err(argument_error("chunk", format!("expected a string, got {}", type_name(chunk))));
         }
         match &mut self.inner {
-            Some(lines) => {
-                lines.feed_js(chunk);
+            Some(checker) => {
+                feed_js(checker, chunk);
                 Ok(())
             }
             None => Err(argument_error("feed", "this checker has finished; create a new one")),
         }
     }
 
+    /// Bytes of UTF-8 text (a `Uint8Array`, such as a Node `Buffer`); the
+    /// package's boundary guard hands them over in slices of at most 1 MiB,
+    /// so a large chunk does not grow wasm memory by its size.
+    #[wasm_bindgen(js_name = pushChunk)]
+    pub fn push_chunk(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        match &mut self.inner {
+            Some(checker) => {
+                checker.push_bytes(chunk);
+                Ok(())
+            }
+            None => Err(argument_error("pushChunk", "this checker has finished; create a new one")),
+        }
+    }
+
     /// Ends the check and returns the report; the checker takes no more input.
     pub fn finish(&mut self) -> Result<CheckReportOutput, JsValue> {
         match self.inner.take() {
-            Some(lines) => Ok(super::to_js(&lines.finish())),
+            Some(checker) => Ok(super::to_js(&checker.finish())),
             None => Err(argument_error("finish", "this checker has already finished")),
         }
     }

@@ -257,6 +257,7 @@ test(`use after free: every method refuses with code "freed", ${REPEAT} times, n
     () => sim.toScenario(),
     () => sim.step,
     () => tc.feed("x"),
+    () => tc.pushChunk(new Uint8Array(1)),
     () => tc.finish(),
     () => ex.step(1),
     () => ex.report(),

@@ -64,6 +64,84 @@ test("lines as an array, and chunks of any size, give the same report", () => {
   }
 });
 
+test("pushChunk: bytes in chunks of any size, cut inside a character or a CRLF, give the report of the text", () => {
+  const g = golden.find((x) => x.name === "fault-leak-memory");
+  // CRLF line ends, and a call whose store id and method have characters of two to four bytes.
+  const odd = '{"caller":{"kind":"client"},"object":{"kind":"transport","id":"Boîte 📬 中文"},"method":"IXPProvider::État"}';
+  const text = `${g.jsonl.trimEnd().replaceAll("\n", "\r\n")}\r\n${odd}\r\n\r\n${odd}`;
+  const whole = checkTrace(text);
+  const noted = whole.diagnostics.find((d) => d.code === "notUnderstood");
+  assert.deepEqual([noted?.objects, noted?.message.split(" ")[0]], [["transport Boîte 📬 中文"], "IXPProvider::État"], "the characters read back whole");
+  const bytes = new TextEncoder().encode(text);
+  for (const size of [1, 2, 3, 5, 7, 4096, bytes.length]) {
+    const checker = new TraceChecker();
+    for (let i = 0; i < bytes.length; i += size) checker.pushChunk(bytes.subarray(i, i + size));
+    assert.deepEqual(checker.finish(), whole, `chunks of ${size}`);
+    checker.free();
+  }
+  // A Buffer is a Uint8Array; text and bytes may be mixed on one checker.
+  const mixed = new TraceChecker();
+  const half = text.indexOf("\r\n", text.length >> 1);
+  mixed.feed(text.slice(0, half + 1));
+  mixed.pushChunk(Buffer.from(text.slice(half + 1)));
+  assert.deepEqual(mixed.finish(), whole);
+  mixed.free();
+  // Bytes that are not UTF-8 are read as U+FFFD, as the CLI reads a file.
+  const bad = new TraceChecker();
+  bad.pushChunk(Uint8Array.of(0x7b, 0xff, 0x0a, 0xe2, 0x82));
+  assert.deepEqual(bad.finish(), checkTrace("{\uFFFD\n\uFFFD"));
+  bad.free();
+});
+
+test("pushChunk refuses what is not a Uint8Array before wasm, reads a Uint8Array by its bytes, and slices large chunks", () => {
+  const checker = new TraceChecker();
+  const notBytes = ["text", 42, null, undefined, [123, 10], { length: 2, 0: 123, 1: 10 }, new ArrayBuffer(2), new Uint16Array(2),
+    new DataView(new ArrayBuffer(2)), new Proxy(new Uint8Array(2), {}), Object.create(Uint8Array.prototype)];
+  for (const [i, value] of notBytes.entries()) {
+    assert.throws(() => checker.pushChunk(value), (e) => isMapiLogoffError(e) && e.code === "invalidArgument" && e.path === "chunk", `notBytes[${i}]`);
+  }
+  // Getters that lie or throw are not read: the bytes are.
+  const line = new TextEncoder().encode('{"object":{"kind":"store","id":"PST"},"method":"IMsgStore::StoreLogoff","flags":6}\n');
+  const liar = new Uint8Array(line);
+  Object.defineProperty(liar, "length", { get() { throw new Error("length"); } });
+  Object.defineProperty(liar, "byteLength", { value: 1 << 30 });
+  Object.defineProperty(liar, "buffer", { get() { throw new Error("buffer"); } });
+  checker.pushChunk(liar);
+  checker.pushChunk(new Uint8Array(0));
+  const report = checker.finish();
+  assert.equal(report.lines, 1);
+  assert.equal(report.diagnostics[0].code, "S1");
+  assert.throws(() => checker.pushChunk(line), (e) => e.code === "invalidArgument" && e.path === "pushChunk", "finished");
+  checker.free();
+  // A chunk of 8 MiB is handed to wasm in slices: memory does not grow by its size.
+  const stats = createRequire(import.meta.url)("mapi-logoff/check").__wasmStats;
+  const big = new TextEncoder().encode(`${golden[0].jsonl}${" ".repeat(8 << 20)}\n`);
+  const warm = new TraceChecker();
+  warm.pushChunk(big.subarray(0, 1 << 20));
+  warm.free();
+  const before = stats().memoryBytes;
+  const sliced = new TraceChecker();
+  sliced.pushChunk(big);
+  assert.deepEqual(sliced.finish(), checkTrace(new TextDecoder().decode(big)));
+  sliced.free();
+  assert.ok(stats().memoryBytes - before < 4 << 20, `wasm memory grew by ${stats().memoryBytes - before} bytes`);
+});
+
+test("check reads a file or standard input in chunks of bytes: CRLF and characters across 64 KiB give the report of the text", () => {
+  const g = golden.find((x) => x.name === "fault-free-child-block");
+  const odd = '{"caller":{"kind":"client"},"object":{"kind":"transport","id":"Boîte 📬"},"method":"IXPProvider::État"}';
+  // Padding lines put the odd line's characters across the 64 KiB boundaries.
+  let text = "";
+  for (let pad = 0; text.length < 3 * 65536; pad++) text += `${" ".repeat(pad % 97)}\r\n${odd}\r\n`;
+  text += g.jsonl.replaceAll("\n", "\r\n");
+  const path = scratchFile("crlf.jsonl", text);
+  const fromFile = cli(["check", path, "--format", "json"]);
+  const fromStdin = cli(["check", "-", "--format", "json"], text);
+  assert.equal(fromFile.status, 1, fromFile.stderr);
+  assert.deepEqual(JSON.parse(fromFile.stdout), checkTrace(text));
+  assert.deepEqual(JSON.parse(fromStdin.stdout), checkTrace(text));
+});
+
 test("bad input is a typed error and the checker stays usable", () => {
   const expectError = (fn, path) => {
     assert.throws(fn, (e) => isMapiLogoffError(e) && e instanceof Error && e.code === "invalidArgument" && e.path === path);

@@ -220,6 +220,12 @@ function targets(r, v, shared) {
     "mapi-logoff.formatFlags": () => [r.chance(0.8) ? r.pick(FLAG_SETS) : v.any(), v.primitive()],
     "mapi-logoff/check.checkTrace": () => [v.lines()],
     "mapi-logoff/check.TraceChecker.feed": () => [r.chance(0.8) ? `${r.pick(TRACE_LINES)}${r.pick(["\n", "", "\r\n"])}` : v.any()],
+    "mapi-logoff/check.TraceChecker.pushChunk": () => {
+      if (!r.chance(0.8)) return [v.any()];
+      const bytes = new TextEncoder().encode(`${r.pick(TRACE_LINES)}${r.pick(["\n", "", "\r\n"])}`);
+      const cut = r.int(bytes.length + 1);
+      return [r.pick([() => bytes, () => bytes.subarray(cut), () => Buffer.from(bytes.subarray(0, cut)), () => Uint8Array.of(0xff, 0xc3, 0x0a)])()];
+    },
     "mapi-logoff/explore.Explorer": () => [r.chance(0.7) ? SMALL : v.scenario(), v.options()],
     "mapi-logoff/explore.Explorer.step": () => [r.chance(0.7) ? 1 + r.int(50) : v.primitive()],
     "mapi-logoff/explore.explore": () => [r.chance(0.7) ? SMALL : v.scenario(), v.options(), stopSoon(callback()), signal()],

@@ -205,7 +205,10 @@ const severity: Severity | undefined = first?.severity;
 const rule: RuleId | undefined = first?.mistake;
 const streaming = new TraceChecker();
 streaming.feed("{}\n");
+streaming.pushChunk(new TextEncoder().encode("{}\n"));
 const streamed: number = streaming.finish().errors;
+// @ts-expect-error: pushChunk takes bytes, feed takes text
+streaming.pushChunk("{}\n");
 // @ts-expect-error: a trace is text or an array of lines
 checkTrace(42);
 // @ts-expect-error: diagnostics have no `hresult`
