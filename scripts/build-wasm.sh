@@ -283,7 +283,7 @@ node -e '
     "    }",
     "    return out;",
     "  } catch (e) {",
-    "    if (e === ours) throw e;",
+    "    if (ours !== undefined && e === ours) throw e;",
     "    throw error(\"inputThrew\", path, \"reading the trace event threw an exception (see `cause`)\", e);",
     "  }",
     "}",

@@ -481,6 +481,11 @@ bad("argsByName: a throwing getter", () => {
   const event = { args: [{ name: "ulFlags", value: 2, text: "LOGOFF_ORDERLY" }, Object.defineProperty({}, "name", { get: () => { throw new Error("getter"); } })] };
   expectThrew(() => api.argsByName(event), "args[1]", "getter");
 });
+bad("argsByName: a getter that throws undefined", () => {
+  const event = Object.defineProperty({}, "args", { get: () => { throw undefined; } });
+  const e = expectError(() => api.argsByName(event), "inputThrew", "args");
+  assert.equal(e.cause, undefined);
+});
 bad("argsByName: a revoked Proxy", () => {
   const { proxy, revoke } = Proxy.revocable({}, {});
   revoke();
