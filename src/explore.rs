@@ -10,24 +10,34 @@
 //! Like stateright and TLC, states are deduplicated by a 64-bit fingerprint
 //! (a well-mixed hash of the state): two distinct states sharing one is
 //! possible in principle (about n²/2^65 for n states: below 10^-7 for a
-//! million) and would merge them. Nodes are kept in breadth-first order, so
-//! the frontier is a cursor into that list; a node keeps its state only
-//! until it is expanded, and paths are rebuilt from parents and actions,
-//! because the engine is deterministic.
+//! million) and would merge them. States are numbered in breadth-first
+//! order; the explorer keeps a fingerprint (`visited.rs`) and a parent link
+//! (6 bytes) per state, and a state itself only until it is expanded. Paths
+//! are rebuilt by replaying the parent links' action indexes, because the
+//! engine is deterministic. Successors are built in reused scratch
+//! (`successor.rs`). Natively, `run` can expand on several threads with the
+//! same result (`parallel.rs`, docs/parallel-explorer.md).
 
-use crate::engine::{Action, apply, enabled_actions};
+#[cfg(not(target_arch = "wasm32"))]
+mod parallel;
+mod successor;
+mod visited;
+
+use crate::engine::{Action, apply};
 use crate::error::{ErrorCode, InputError};
-use crate::fingerprint::{BuildFingerprint, fingerprint};
 use crate::flags::{FlagSet, StoreLogoffFlag, StoreLogoffOutFlags};
 use crate::hresult::HResult;
-use crate::invariants::{check_invariants, invariants_hold, messages_conserved};
 use crate::json::{self, Fields};
 use crate::rules::RuleId;
-use crate::scenario::{Scenario, Settings};
-use crate::state::{SpoolerLogon, State, StorePhase, SupportKind, Topology};
+use crate::scenario::Scenario;
+use crate::state::{State, Topology};
 use crate::trace::{Arg, CallHandle, Method, Party, Recorder};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::VecDeque;
+#[cfg(not(target_arch = "wasm32"))]
+use successor::state_bytes;
+use successor::{Model, Worker, kind_bit, state_fingerprint};
+use visited::FingerprintSet;
 
 json::string_enum! {
     /// Which call of the logoff an outcome or a reachability goal is about.
@@ -119,11 +129,16 @@ pub struct ExploreOptions {
     /// Checked besides the invariants (I1-I6), which are always checked.
     #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Option<Vec<crate::typescript::PropertyInput>>", optional))]
     pub properties: Vec<Property>,
+    /// Threads [`Explorer::run`] expands states on, natively (0: one per
+    /// core). Any number gives the same report; wasm runs on one. Not part
+    /// of the JSON options.
+    #[serde(skip)]
+    pub threads: usize,
 }
 
 impl Default for ExploreOptions {
     fn default() -> Self {
-        ExploreOptions { max_depth: 12, max_states: 200_000, symmetry: false, client_misuse: false, properties: Vec::new() }
+        ExploreOptions { max_depth: 12, max_states: 200_000, symmetry: false, client_misuse: false, properties: Vec::new(), threads: 1 }
     }
 }
 
@@ -150,6 +165,7 @@ impl ExploreOptions {
             symmetry: f.or("symmetry", false, json::boolean)?,
             client_misuse: f.or("clientMisuse", false, json::boolean)?,
             properties: f.or("properties", Vec::new(), |v, p, c| json::list(v, p, c, read_property))?,
+            threads: d.threads,
         })
     }
 }
@@ -275,12 +291,14 @@ pub struct ExploreReport {
     pub outcomes: Vec<OutcomeSummary>,
 }
 
-struct Node {
-    /// Until the node is expanded (boxed: most nodes no longer have one).
-    state: Option<Box<State>>,
+/// The parent link of a unique state: enough to rebuild the path to it by
+/// replaying, because the engine is deterministic.
+#[derive(Clone, Copy)]
+struct Link {
+    /// `NONE` for the start.
     parent: u32,
-    action: Option<Action>,
-    depth: u32,
+    /// The action's index in the parent's list (`Model::actions`).
+    action: u16,
 }
 
 const NONE: u32 = u32::MAX;
@@ -304,6 +322,7 @@ impl Found {
 }
 
 /// One answer of StoreLogoff or StoreLogoffTransports.
+#[derive(Clone, Copy)]
 struct Answer {
     call: LogoffCall,
     /// The input flags passed (the first argument).
@@ -346,13 +365,21 @@ impl Recorder for Answers {
 }
 
 /// An exploration in progress.
+///
+/// Unique states are numbered in breadth-first order. For each the
+/// explorer keeps its fingerprint (in `seen`) and its parent link; the
+/// states themselves only while they wait in the frontier (states
+/// `cursor..` in order). Paths are rebuilt by replaying from the start.
 pub struct Explorer {
-    topology: Topology,
-    settings: Settings,
+    model: Model,
     base: Scenario,
-    options: ExploreOptions,
-    nodes: Vec<Node>,
-    seen: HashMap<u64, u32, BuildFingerprint>,
+    seen: FingerprintSet,
+    links: Vec<Link>,
+    /// `levels[d]`: the first state at depth `d` (depth never decreases
+    /// along the numbering).
+    levels: Vec<u32>,
+    /// The states of `cursor..links.len()`, not yet expanded.
+    frontier: VecDeque<State>,
     cursor: usize,
     explored: u64,
     transitions: u64,
@@ -361,26 +388,53 @@ pub struct Explorer {
     found: Vec<Option<Found>>,
     /// Outcomes seen per (call, flag), each list in order.
     outcomes: Vec<((LogoffCall, StoreLogoffFlag), Vec<ReachableOutcome>)>,
-    /// For symmetry: classes of interchangeable stores.
-    store_classes: Vec<Vec<usize>>,
     /// The state the scenario's actions lead to, before canonicalisation:
     /// counterexample paths are replayed from it.
     start: State,
-    answers: Answers,
-    /// The node being expanded, when a step's budget ran out part way
+    worker: Worker,
+    /// The state being expanded, when a step's budget ran out part way
     /// through its successors.
     pending: Option<Expansion>,
     /// Units of work done so far (see [`Explorer::step`]).
     work: u64,
+    /// Bytes the frontier's states hold, now and at most (natively: the
+    /// wasm build leaves the accounting out for its size).
+    frontier_bytes: usize,
+    peak_frontier_bytes: usize,
 }
 
-/// A node whose successors are being computed, one action at a time.
+/// A state whose successors are being computed, one action at a time.
 struct Expansion {
     index: u32,
     depth: u32,
-    state: Box<State>,
+    state: State,
     actions: Vec<Action>,
     next: usize,
+}
+
+/// Memory an exploration holds, in bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct MemoryUse {
+    /// The visited fingerprints.
+    pub visited: usize,
+    /// Parent links and depth boundaries.
+    pub links: usize,
+    /// The frontier's states (buffers included) at its largest.
+    pub peak_frontier: usize,
+    pub unique_states: usize,
+}
+
+impl MemoryUse {
+    /// Bytes per unique state kept once the exploration is over
+    /// (fingerprint and parent link; expanded states are dropped).
+    pub fn kept_per_state(&self) -> usize {
+        (self.visited + self.links) / self.unique_states.max(1)
+    }
+
+    /// The same with the frontier at its largest added: the peak.
+    pub fn peak_per_state(&self) -> usize {
+        (self.visited + self.links + self.peak_frontier) / self.unique_states.max(1)
+    }
 }
 
 impl Explorer {
@@ -399,44 +453,47 @@ impl Explorer {
         let options = ExploreOptions { properties, ..options };
         let store_classes = if options.symmetry { symmetric_stores(&topology) } else { Vec::new() };
         let mut explorer = Explorer {
-            settings: scenario.settings,
             base: scenario.clone(),
             found: vec![None; options.properties.len()],
-            options,
-            nodes: Vec::new(),
-            seen: HashMap::default(),
+            model: Model { topology, settings: scenario.settings, options, store_classes },
+            seen: FingerprintSet::new(),
+            links: Vec::new(),
+            levels: vec![0],
+            frontier: VecDeque::new(),
             cursor: 0,
             explored: 0,
             transitions: 0,
             depth_bound_hits: 0,
             outcomes: Vec::new(),
-            store_classes,
-            answers: Answers::default(),
-            topology,
             start: start.clone(),
+            worker: Worker::new(),
             pending: None,
             work: 0,
+            frontier_bytes: 0,
+            peak_frontier_bytes: 0,
         };
         let mut root = start;
-        explorer.canonicalize(&mut root);
-        explorer.insert(root, NONE, None, 0);
+        explorer.model.canonicalize(&mut root);
+        explorer.seen.insert(state_fingerprint(&root));
+        explorer.add(Link { parent: NONE, action: 0 }, 0, root, None);
         Ok(explorer)
     }
 
     pub fn is_done(&self) -> bool {
-        (self.cursor >= self.nodes.len() && self.pending.is_none()) || self.budget_spent()
+        (self.cursor >= self.links.len() && self.pending.is_none()) || self.budget_spent()
     }
 
     fn budget_spent(&self) -> bool {
-        self.nodes.len() >= self.options.max_states
+        self.links.len() >= self.model.options.max_states
     }
 
     /// Does up to `budget` units of work (at least 1, unless done) and
-    /// returns the progress report. A unit is one node taken from the
+    /// returns the progress report. A unit is one state taken from the
     /// frontier or one successor computed (an action applied to a copy of
     /// a state), so a step is bounded however many actions a state
-    /// enables: a node's successors may span steps. Each unit costs time
-    /// linear in the size of the state (its messages and blocks).
+    /// enables: a state's successors may span steps. Each unit costs time
+    /// linear in the size of the state (its messages and blocks). Steps
+    /// run on the calling thread, whatever `threads` says.
     pub fn step(&mut self, budget: usize) -> ExploreReport {
         self.advance(budget);
         self.report()
@@ -451,74 +508,134 @@ impl Explorer {
             match self.pending.take() {
                 None => self.start_expansion(),
                 Some(mut expansion) => {
-                    let action = expansion.actions[expansion.next];
+                    let k = expansion.next;
                     expansion.next += 1;
-                    self.successor(&expansion, action);
+                    self.successor(&expansion, k);
                     if expansion.next < expansion.actions.len() {
                         self.pending = Some(expansion);
+                    } else {
+                        self.worker.recycle(expansion.state);
                     }
                 }
             }
         }
         self.work += done as u64;
+        if self.is_done() {
+            self.release_frontier();
+        }
         done
     }
 
     /// Units of work done so far: never more than the budgets of the steps
-    /// taken, and at least `statesExplored + depthBoundHits + transitions`.
+    /// taken, and at least `statesExplored + depthBoundHits + transitions`
+    /// (with `threads` above 1, `run` counts the same units).
     pub fn work(&self) -> u64 {
         self.work
     }
 
-    /// Explores until done.
+    /// Explores until done: on `options.threads` threads natively (the
+    /// same result as on one, see `explore/parallel.rs`), on the calling
+    /// thread in wasm.
     pub fn run(&mut self) -> ExploreReport {
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.model.options.threads != 1 {
+            parallel::run(self);
+            return self.report();
+        }
         while !self.is_done() {
             self.advance(4096);
         }
         self.report()
     }
 
-    /// Takes the next node from the frontier: at the depth bound it is
-    /// only counted, otherwise its enabled actions are listed.
+    /// Once done, the frontier's memory goes back (a budget can stop the
+    /// exploration with states still waiting).
+    fn release_frontier(&mut self) {
+        self.frontier = VecDeque::new();
+        self.worker.spare = Vec::new();
+        self.frontier_bytes = 0;
+    }
+
+    fn depth_of(&self, index: usize) -> u32 {
+        (self.levels.partition_point(|&first| first as usize <= index) - 1) as u32
+    }
+
+    /// Takes the next state from the frontier: at the depth bound it is
+    /// only counted, otherwise its actions are listed.
     fn start_expansion(&mut self) {
         let index = self.cursor;
         self.cursor += 1;
-        let depth = self.nodes[index].depth;
-        if depth >= self.options.max_depth {
+        let depth = self.depth_of(index);
+        let state = self.pop_frontier();
+        if depth >= self.model.options.max_depth {
             self.depth_bound_hits += 1;
-            self.nodes[index].state = None;
+            self.worker.recycle(state);
             return;
         }
         self.explored += 1;
-        let state = self.nodes[index].state.take().expect("a node is expanded once");
-        let mut actions = enabled_actions(&self.topology, &self.settings, &state);
-        if self.options.client_misuse {
-            let misuse = (0..state.stores.len()).filter(|&s| state.stores[s].phase == StorePhase::Invalidated);
-            actions.extend(misuse.map(|s| Action::StoreLogoff { store: s as u16, flags: StoreLogoffFlag::Quiet.bits() }));
-        }
-        if !actions.is_empty() {
+        let actions = self.model.actions(&state);
+        if actions.is_empty() {
+            self.worker.recycle(state);
+        } else {
             self.pending = Some(Expansion { index: index as u32, depth, state, actions, next: 0 });
         }
     }
 
-    fn successor(&mut self, from: &Expansion, action: Action) {
-        let mut next = State::clone(&from.state);
-        self.answers.0.clear();
-        if apply(&self.topology, &self.settings, &mut next, &mut self.answers, &action).is_err() {
-            return;
+    fn pop_frontier(&mut self) -> State {
+        let state = self.frontier.pop_front().expect("a state is expanded once");
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            self.frontier_bytes -= state_bytes(&state);
         }
-        self.transitions += 1;
-        self.observe_outcomes(from.index, action);
-        self.canonicalize(&mut next);
-        self.insert(next, from.index, Some(action), from.depth + 1);
+        state
     }
 
-    /// Records the StoreLogoff / StoreLogoffTransports answers the last
-    /// transition produced, and checks the reachability goals.
-    fn observe_outcomes(&mut self, from: u32, action: Action) {
-        for &Answer { call, flags, outcome } in &self.answers.0 {
+    fn successor(&mut self, from: &Expansion, k: usize) {
+        let action = from.actions[k];
+        let Some(fp) = self.worker.successor(&self.model, &from.state, &action) else { return };
+        self.transitions += 1;
+        if !self.worker.answers.0.is_empty() {
+            let answers = self.worker.take_answers();
+            self.observe_outcomes(from.index, action, &answers);
+            self.worker.answers.0 = answers;
+        }
+        if self.seen.insert(fp) {
+            let state = self.worker.keep();
+            self.add(Link { parent: from.index, action: k as u16 }, from.depth + 1, state, None);
+        }
+    }
+
+    /// Numbers a new unique state and checks the properties in it;
+    /// `violated` is what [`Model::violations`] already said of it.
+    fn add(&mut self, link: Link, depth: u32, state: State, violated: Option<u8>) {
+        let index = self.links.len() as u32;
+        for i in 0..self.model.options.properties.len() {
+            let p = self.model.options.properties[i];
+            if self.found[i].is_none()
+                && violated.map_or_else(|| self.model.violates(p, &state), |mask| mask & kind_bit(p) != 0)
+                && let Some(message) = self.model.failure(p, &state)
+            {
+                self.found[i] = Some(Found::new(index, None, message));
+            }
+        }
+        self.links.push(link);
+        if depth as usize == self.levels.len() {
+            self.levels.push(index);
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            self.frontier_bytes += state_bytes(&state);
+            self.peak_frontier_bytes = self.peak_frontier_bytes.max(self.frontier_bytes);
+        }
+        self.frontier.push_back(state);
+    }
+
+    /// Records the StoreLogoff / StoreLogoffTransports answers of a
+    /// transition, and checks the reachability goals.
+    fn observe_outcomes(&mut self, from: u32, action: Action, answers: &[Answer]) {
+        for &Answer { call, flags, outcome } in answers {
             let Ok(flag) = StoreLogoffFlag::from_raw(flags) else { continue };
-            for (i, p) in self.options.properties.iter().enumerate() {
+            for (i, p) in self.model.options.properties.iter().enumerate() {
                 if let Property::Reachable(g) = p
                     && self.found[i].is_none()
                     && g.call == call
@@ -551,103 +668,56 @@ impl Explorer {
         }
     }
 
-    fn insert(&mut self, state: State, parent: u32, action: Option<Action>, depth: u32) {
-        let index = self.nodes.len() as u32;
-        if let std::collections::hash_map::Entry::Vacant(slot) = self.seen.entry(fingerprint(&state)) {
-            slot.insert(index);
-            self.check_properties(index, &state);
-            self.nodes.push(Node { state: Some(Box::new(state)), parent, action, depth });
-        }
-    }
-
-    fn check_properties(&mut self, index: u32, state: &State) {
-        for i in 0..self.options.properties.len() {
-            if self.found[i].is_some() {
-                continue;
+    /// The actions from the start to state `index`, found by replaying its
+    /// parent links (in canonical terms, with symmetry).
+    fn path_to(&self, index: u32) -> Vec<Action> {
+        let mut steps = Vec::new();
+        let mut i = index;
+        while i != NONE {
+            let link = self.links[i as usize];
+            if link.parent != NONE {
+                steps.push(link.action);
             }
-            // The fast predicates decide; the worded violation is built only
-            // for the first failure of each property.
-            let failure = match self.options.properties[i] {
-                Property::Invariants if invariants_hold(&self.topology, state) => None,
-                Property::Invariants => check_invariants(&self.topology, state).first().map(|v| v.to_string()),
-                Property::NoMessageLost if messages_conserved(state) => None,
-                Property::NoMessageLost => {
-                    check_invariants(&self.topology, state).into_iter().find(|v| v.rule == crate::RuleId::I1).map(|v| v.to_string())
-                }
-                Property::StoreLogoffTransportsOnce
-                    if !state.errors.iter().any(|e| matches!(e.rule, crate::RuleId::I5 | crate::RuleId::S10 | crate::RuleId::S14)) =>
-                {
-                    None
-                }
-                Property::StoreLogoffTransportsOnce => check_invariants(&self.topology, state)
-                    .into_iter()
-                    .find(|v| matches!(v.rule, crate::RuleId::I5 | crate::RuleId::S10 | crate::RuleId::S14))
-                    .map(|v| v.to_string()),
-                Property::StoresReleased => self.unreleased_store(state),
-                Property::Reachable(_) => None,
-            };
-            if let Some(message) = failure {
-                self.found[i] = Some(Found::new(index, None, message));
-            }
+            i = link.parent;
         }
-    }
-
-    /// At a state where the spooler has nothing left to do, a store it was
-    /// asked to release and still holds.
-    fn unreleased_store(&self, state: &State) -> Option<String> {
-        if !crate::spooler::enabled_work(&self.topology, state, None).is_empty() {
-            return None;
-        }
-        state.stores.iter().enumerate().find_map(|(i, s)| {
-            let info = &self.topology.stores[i];
-            let record = s.store_logoff_transports;
-            let asked = (record.completions > 0 || s.phase == StorePhase::Destroyed) && !record.vetoed;
-            let exempt = info.shared_with_other_process || info.support_kind != SupportKind::MessageStore;
-            (asked && !exempt && s.spooler != SpoolerLogon::Released)
-                .then(|| format!("store {} is still held by the spooler, which has nothing left to do", info.name))
-        })
-    }
-
-    fn path_to(&self, mut index: u32) -> Vec<Action> {
-        let mut path = Vec::new();
-        while index != NONE {
-            let node = &self.nodes[index as usize];
-            if let Some(a) = node.action {
-                path.push(a);
-            }
-            index = node.parent;
-        }
-        path.reverse();
-        path
+        let mut state = self.start.clone();
+        self.model.canonicalize(&mut state);
+        steps
+            .iter()
+            .rev()
+            .map(|&k| {
+                let action = self.model.actions(&state)[usize::from(k)];
+                apply(&self.model.topology, &self.model.settings, &mut state, &mut Answers::default(), &action)
+                    .expect("the path was explored");
+                self.model.canonicalize(&mut state);
+                action
+            })
+            .collect()
     }
 
     /// With symmetry on, states are stored in a canonical store order, so a
     /// path read back from parents may name permuted stores. The
     /// counterexample is therefore re-found by replaying: each step picks
-    /// the action whose canonical result has the next node's fingerprint.
+    /// the action whose canonical result has the next state's fingerprint.
     fn replayable_path(&self, index: u32) -> Vec<Action> {
-        if self.store_classes.is_empty() {
+        if self.model.store_classes.is_empty() {
             return self.path_to(index);
         }
+        let model = &self.model;
         let mut canonical = self.start.clone();
-        self.canonicalize(&mut canonical);
+        model.canonicalize(&mut canonical);
         let mut real = self.start.clone();
         let mut path = Vec::new();
         for step in self.path_to(index) {
-            apply(&self.topology, &self.settings, &mut canonical, &mut Answers::default(), &step).expect("the path was explored");
-            self.canonicalize(&mut canonical);
-            let target = fingerprint(&canonical);
-            let mut candidates = enabled_actions(&self.topology, &self.settings, &real);
-            if self.options.client_misuse {
-                let misuse = (0..real.stores.len()).filter(|&s| real.stores[s].phase == StorePhase::Invalidated);
-                candidates.extend(misuse.map(|s| Action::StoreLogoff { store: s as u16, flags: StoreLogoffFlag::Quiet.bits() }));
-            }
-            let found = candidates.into_iter().find_map(|a| {
+            apply(&model.topology, &model.settings, &mut canonical, &mut Answers::default(), &step).expect("the path was explored");
+            model.canonicalize(&mut canonical);
+            let target = state_fingerprint(&canonical);
+            let found = model.actions(&real).into_iter().find_map(|a| {
                 let mut s = real.clone();
-                apply(&self.topology, &self.settings, &mut s, &mut Answers::default(), &a).ok()?;
+                apply(&model.topology, &model.settings, &mut s, &mut Answers::default(), &a).ok()?;
                 let mut canon = s.clone();
-                self.canonicalize(&mut canon);
-                (fingerprint(&canon) == target).then_some((a, s))
+                model.canonicalize(&mut canon);
+                (state_fingerprint(&canon) == target).then_some((a, s))
             });
             let Some((action, after)) = found else { break };
             path.push(action);
@@ -666,8 +736,9 @@ impl Explorer {
 
     pub fn report(&self) -> ExploreReport {
         let done = self.is_done();
-        let complete = self.cursor >= self.nodes.len() && self.pending.is_none() && !self.budget_spent();
+        let complete = self.cursor >= self.links.len() && self.pending.is_none() && !self.budget_spent();
         let properties = self
+            .model
             .options
             .properties
             .iter()
@@ -702,42 +773,22 @@ impl Explorer {
             done,
             stopped: done.then_some(if complete { StopReason::Complete } else { StopReason::StateBudget }),
             states_explored: self.explored,
-            unique_states: self.nodes.len() as u64,
+            unique_states: self.links.len() as u64,
             transitions: self.transitions,
-            max_depth: self.nodes.last().map_or(0, |n| n.depth),
+            max_depth: (self.levels.len() - 1) as u32,
             depth_bound_hits: self.depth_bound_hits,
             properties,
             outcomes,
         }
     }
 
-    /// Puts interchangeable stores in a canonical order (by their state),
-    /// renumbering the message origins and providers that point at them.
-    fn canonicalize(&self, state: &mut State) {
-        for class in &self.store_classes {
-            let mut order: Vec<usize> = class.clone();
-            order.sort_by(|&a, &b| state.stores[a].cmp(&state.stores[b]));
-            if order == *class {
-                continue;
-            }
-            // Position class[k] receives the store that was at order[k].
-            let old_stores = state.stores.clone();
-            let old_providers = state.store_providers.clone();
-            let mut renumber = vec![0u8; state.stores.len()];
-            for (k, &from) in order.iter().enumerate() {
-                let to = class[k];
-                state.stores[to] = old_stores[from].clone();
-                let (pf, pt) = (usize::from(self.topology.stores[from].provider), usize::from(self.topology.stores[to].provider));
-                state.store_providers[pt] = old_providers[pf];
-                renumber[from] = to as u8;
-            }
-            for m in &mut state.messages {
-                if let Some(origin) = m.origin
-                    && class.contains(&usize::from(origin))
-                {
-                    m.origin = Some(renumber[usize::from(origin)]);
-                }
-            }
+    /// The memory this exploration holds (see [`MemoryUse`]).
+    pub fn memory(&self) -> MemoryUse {
+        MemoryUse {
+            visited: self.seen.bytes(),
+            links: self.links.capacity() * std::mem::size_of::<Link>() + self.levels.capacity() * 4,
+            peak_frontier: self.peak_frontier_bytes,
+            unique_states: self.seen.len(),
         }
     }
 }
@@ -772,11 +823,8 @@ pub fn explore(scenario: &Scenario, options: ExploreOptions) -> Result<ExploreRe
 }
 
 /// Bytes the explorer keeps per unique state once the exploration is
-/// complete (node and fingerprint entry; expanded states are dropped), for
-/// the benchmark.
+/// complete (fingerprint and parent link; expanded states are dropped), for
+/// the benchmark. [`Explorer::memory`] has the peak too.
 pub fn bytes_per_state(explorer: &Explorer) -> usize {
-    let n = explorer.nodes.len().max(1);
-    let nodes = explorer.nodes.capacity() * std::mem::size_of::<Node>();
-    let index = explorer.seen.capacity() * (std::mem::size_of::<u64>() + std::mem::size_of::<u32>() + 1);
-    (nodes + index) / n
+    explorer.memory().kept_per_state()
 }

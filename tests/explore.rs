@@ -243,3 +243,117 @@ fn stores_released_exempts_shared_stores_s8_and_other_support_kinds_s11() {
     sim.apply(mapi_logoff::Action::Release { store: 0 }).unwrap();
     assert_ne!(sim.state().stores[0].spooler, SpoolerLogon::Released);
 }
+
+/// The benchmarks' reference scenario (204,739 states without bounds).
+const REFERENCE: &str = include_str!("../bench/explore-reference.json");
+
+/// The reference scenario with `faults` on its second store and second
+/// transport (`""` for none).
+fn reference_with(store_fault: &str, transport_fault: &str) -> Scenario {
+    let mut json: serde_json::Value = serde_json::from_str(REFERENCE).unwrap();
+    if !store_fault.is_empty() {
+        json["stores"][1]["faults"] = serde_json::json!([store_fault]);
+    }
+    if !transport_fault.is_empty() {
+        json["transports"][1]["faults"] = serde_json::json!([transport_fault]);
+    }
+    Scenario::from_json(&json.to_string()).unwrap()
+}
+
+fn quiet_outbound_goal() -> Property {
+    Property::Reachable(OutcomeGoal {
+        call: LogoffCall::StoreLogoffTransports,
+        flag: StoreLogoffFlag::Quiet,
+        hresult: Some(HResult::S_OK),
+        out_flags: Some(StoreLogoffOutFlags::LOGOFF_OUTBOUND),
+    })
+}
+
+fn never_goal() -> Property {
+    Property::Reachable(OutcomeGoal {
+        call: LogoffCall::StoreLogoff,
+        flag: StoreLogoffFlag::Abort,
+        hresult: Some(HResult::MAPI_E_INVALID_OBJECT),
+        out_flags: None,
+    })
+}
+
+/// On 1, 2 and 4 threads `run` gives the serial explorer's report, equal in
+/// every field: counts, verdicts, counterexamples (paths, scenarios,
+/// messages) and outcomes; on scenarios that hold, that fail (a store
+/// fault, a transport fault, the client's misuse), with reachability
+/// goals, symmetry, the depth bound and a state budget that stops part way
+/// through a batch. The states expanded in parallel are the frontiers of
+/// more than a few hundred states, so the cases are bounded but large.
+#[test]
+fn threads_give_the_serial_report() {
+    let (quiet_outbound, never) = (quiet_outbound_goal(), never_goal());
+    let bounded =
+        |max_depth, max_states| ExploreOptions { max_depth, max_states, properties: all_properties(), ..ExploreOptions::default() };
+    let two_stores = r#"{ "version": 1, "settings": { "storeLogoffTransports": "atFinalRelease" },
+        "stores": [{ "name": "A", "outboundQueue": [{ "addressType": "SMTP" }] }, { "name": "B", "outboundQueue": [{ "addressType": "SMTP" }] }, { "name": "C", "defaultInbox": true }],
+        "transports": [{ "name": "Internet", "sessions": [{ "name": "smtp", "addressTypes": ["SMTP"], "inbound": [{ "steps": 1 }] }] }] }"#;
+    let cases: Vec<(&str, Scenario, ExploreOptions)> = vec![
+        (
+            "reference, goals",
+            reference_with("", ""),
+            ExploreOptions { properties: [all_properties(), vec![quiet_outbound, never]].concat(), ..bounded(6, 1_000_000) },
+        ),
+        ("reference, budget mid-batch", reference_with("", ""), bounded(40, 9_001)),
+        ("store fault", reference_with("skipStoreLogoffTransports", ""), bounded(6, 1_000_000)),
+        ("store fault twice", reference_with("storeLogoffTransportsTwice", ""), bounded(6, 1_000_000)),
+        ("transport fault", reference_with("", "leakMemory"), bounded(6, 1_000_000)),
+        ("client misuse", reference_with("acceptCallsAfterComplete", ""), ExploreOptions { client_misuse: true, ..bounded(5, 1_000_000) }),
+        ("symmetry", scenario(two_stores), ExploreOptions { symmetry: true, ..bounded(6, 1_000_000) }),
+        ("small", scenario(BUSY), options(all_properties())),
+    ];
+    for (name, s, o) in cases {
+        let serial = explore(&s, o.clone()).unwrap();
+        assert!(serial.unique_states > 20, "{name}: {}", serial.unique_states);
+        for threads in [1, 2, 4] {
+            let parallel = explore(&s, ExploreOptions { threads, ..o.clone() }).unwrap();
+            assert_eq!(parallel, serial, "{name} on {threads} threads");
+        }
+    }
+}
+
+/// The cases above do fail and stop where they should, so that the
+/// comparison covers counterexamples and the budget.
+#[test]
+fn the_parallel_cases_cover_failures_goals_and_budgets() {
+    let o = ExploreOptions { max_depth: 6, max_states: 1_000_000, properties: all_properties(), threads: 2, ..ExploreOptions::default() };
+    let r = explore(&reference_with("skipStoreLogoffTransports", ""), o.clone()).unwrap();
+    let verdicts: Vec<Verdict> = r.properties.iter().map(|p| p.verdict).collect();
+    assert_eq!(verdicts, [Verdict::Fails, Verdict::Fails, Verdict::Holds, Verdict::Fails], "{:#?}", r.properties);
+    assert!(r.unique_states > 10_000, "{}", r.unique_states);
+    let goals =
+        explore(&reference_with("", ""), ExploreOptions { properties: vec![quiet_outbound_goal(), never_goal()], ..o.clone() }).unwrap();
+    let verdicts: Vec<Verdict> = goals.properties.iter().map(|p| p.verdict).collect();
+    assert_eq!(verdicts, [Verdict::Holds, Verdict::Reachable, Verdict::Unreachable]);
+    let r = explore(&reference_with("", ""), ExploreOptions { max_depth: 40, max_states: 9_001, ..o }).unwrap();
+    assert_eq!((r.unique_states, r.stopped), (9_001, Some(StopReason::StateBudget)));
+}
+
+/// Steps taken one unit at a time, then `run` on 2 threads, end where one
+/// serial run ends.
+#[test]
+fn steps_then_a_parallel_run_give_the_serial_report() {
+    let s = reference_with("storeLogoffTransportsTwice", "");
+    let o = ExploreOptions { max_depth: 6, properties: all_properties(), ..ExploreOptions::default() };
+    let serial = explore(&s, o.clone()).unwrap();
+    let mut explorer = Explorer::new(&s, ExploreOptions { threads: 2, ..o }).unwrap();
+    explorer.step(1_003);
+    assert_eq!(explorer.run(), serial);
+    assert!(explorer.work() >= serial.states_explored + serial.depth_bound_hits + serial.transitions);
+}
+
+/// The memory figures: a fingerprint and a parent link per state.
+#[test]
+fn memory_per_state_is_a_fingerprint_and_a_link() {
+    let mut explorer = Explorer::new(&reference_with("", ""), ExploreOptions { max_depth: 7, ..ExploreOptions::default() }).unwrap();
+    let r = explorer.run();
+    let m = explorer.memory();
+    assert_eq!(m.unique_states as u64, r.unique_states);
+    assert!(m.kept_per_state() <= 45, "{m:?}");
+    assert!(m.peak_frontier > 0 && m.peak_per_state() > m.kept_per_state(), "{m:?}");
+}
