@@ -9,8 +9,7 @@
 // file, not a trace or scenario, bad option); 130 explore interrupted by
 // Ctrl-C before it found a failure (the report so far is printed).
 
-import { createReadStream, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Simulation, formatFlags, outcomeMatrix, rules, version, isMapiLogoffError } from "mapi-logoff";
@@ -116,16 +115,12 @@ async function checkTraceFile(path) {
     if (path === "-") {
       for await (const chunk of process.stdin) checker.pushChunk(chunk);
     } else {
-      const file = await open(path, "r");
+      const fd = openSync(path, "r");
       try {
         const buffer = Buffer.allocUnsafe(CHUNK);
-        for (;;) {
-          const { bytesRead } = await file.read(buffer, 0, CHUNK, null);
-          if (bytesRead === 0) break;
-          checker.pushChunk(buffer.subarray(0, bytesRead));
-        }
+        for (let n; (n = readSync(fd, buffer, 0, CHUNK, null)) > 0; ) checker.pushChunk(buffer.subarray(0, n));
       } finally {
-        await file.close();
+        closeSync(fd);
       }
     }
   } catch (e) {

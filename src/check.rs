@@ -18,9 +18,13 @@
 //! end anywhere: what it cannot show (a block allocated before its first
 //! line, a Release after its last) is never an error.
 //!
-//! It streams: the work per line does not grow with the log, memory grows
-//! with the objects still alive in it, and at most [`MAX_DIAGNOSTICS`]
-//! diagnostics are kept (the rest are counted).
+//! It streams: the work per line does not grow with the log or with the
+//! objects it names (every table is hashed; nothing scans the objects),
+//! memory grows with the objects still alive in it (finished ones are
+//! retired and forgotten [`RETIRED_WINDOW`] retirements later), at most
+//! [`MAX_OPEN_CALLS`] calls in progress are kept per thread and at most
+//! [`MAX_DIAGNOSTICS`] diagnostics (the rest are counted), and a call line
+//! is read into the buffers of the last call the checker is done with.
 
 use crate::fingerprint::BuildFingerprint;
 use crate::flags::{FlagSet, StoreLogoffFlag, StoreLogoffOutFlags, TransportNotifyFlags};
