@@ -335,6 +335,17 @@ struct Answer {
 #[derive(Default)]
 struct Answers(Vec<Answer>);
 
+impl Answers {
+    /// Out of line: the engine calls `call` from many places, each its own
+    /// copy of it, and only two methods are recorded.
+    #[inline(never)]
+    fn record(&mut self, call: LogoffCall, args: Vec<Arg>) -> CallHandle {
+        let flags = args.first().map_or(0, |a| a.value);
+        self.0.push(Answer { call, flags, outcome: ReachableOutcome { hresult: HResult::default(), out_flags: None } });
+        CallHandle(Some(self.0.len() - 1))
+    }
+}
+
 impl Recorder for Answers {
     fn call(
         &mut self,
@@ -343,14 +354,11 @@ impl Recorder for Answers {
         method: Method,
         args: impl FnOnce() -> Vec<Arg>,
     ) -> CallHandle {
-        let call = match method {
-            Method::StoreLogoff => LogoffCall::StoreLogoff,
-            Method::StoreLogoffTransports => LogoffCall::StoreLogoffTransports,
-            _ => return CallHandle(None),
-        };
-        let flags = args().first().map_or(0, |a| a.value);
-        self.0.push(Answer { call, flags, outcome: ReachableOutcome { hresult: HResult::default(), out_flags: None } });
-        CallHandle(Some(self.0.len() - 1))
+        match method {
+            Method::StoreLogoff => self.record(LogoffCall::StoreLogoff, args()),
+            Method::StoreLogoffTransports => self.record(LogoffCall::StoreLogoffTransports, args()),
+            _ => CallHandle(None),
+        }
     }
 
     fn ret(&mut self, handle: CallHandle, hresult: HResult, out_flags: Option<StoreLogoffOutFlags>, _: &[RuleId]) {
@@ -397,8 +405,10 @@ pub struct Explorer {
     pending: Option<Expansion>,
     /// Units of work done so far (see [`Explorer::step`]).
     work: u64,
-    /// Bytes the frontier's states hold, now and at most (natively: the
-    /// wasm build leaves the accounting out for its size).
+    /// Bytes the frontier's states hold: each, all, and at most (natively:
+    /// the wasm build leaves the accounting out for its size).
+    #[cfg(not(target_arch = "wasm32"))]
+    frontier_sizes: VecDeque<u32>,
     frontier_bytes: usize,
     peak_frontier_bytes: usize,
 }
@@ -469,13 +479,17 @@ impl Explorer {
             worker: Worker::new(),
             pending: None,
             work: 0,
+            #[cfg(not(target_arch = "wasm32"))]
+            frontier_sizes: VecDeque::new(),
             frontier_bytes: 0,
             peak_frontier_bytes: 0,
         };
         let mut root = start;
         explorer.model.canonicalize(&mut root);
         explorer.seen.insert(state_fingerprint(&root));
-        explorer.add(Link { parent: NONE, action: 0 }, 0, root, None);
+        explorer.number(Link { parent: NONE, action: 0 }, 0);
+        check_properties(&explorer.model, &mut explorer.found, 0, &root, None);
+        explorer.push_frontier(root);
         Ok(explorer)
     }
 
@@ -553,6 +567,10 @@ impl Explorer {
     fn release_frontier(&mut self) {
         self.frontier = VecDeque::new();
         self.worker.spare = Vec::new();
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            self.frontier_sizes = VecDeque::new();
+        }
         self.frontier_bytes = 0;
     }
 
@@ -585,7 +603,7 @@ impl Explorer {
         let state = self.frontier.pop_front().expect("a state is expanded once");
         #[cfg(not(target_arch = "wasm32"))]
         {
-            self.frontier_bytes -= state_bytes(&state);
+            self.frontier_bytes -= self.frontier_sizes.pop_front().unwrap_or(0) as usize;
         }
         state
     }
@@ -600,34 +618,35 @@ impl Explorer {
             self.worker.answers.0 = answers;
         }
         if self.seen.insert(fp) {
+            let index = self.number(Link { parent: from.index, action: k as u16 }, from.depth + 1);
+            check_properties(&self.model, &mut self.found, index, &self.worker.next, None);
             let state = self.worker.keep();
-            self.add(Link { parent: from.index, action: k as u16 }, from.depth + 1, state, None);
+            self.push_frontier(state);
         }
     }
 
-    /// Numbers a new unique state and checks the properties in it;
-    /// `violated` is what [`Model::violations`] already said of it.
-    fn add(&mut self, link: Link, depth: u32, state: State, violated: Option<u8>) {
+    /// Numbers a new unique state.
+    fn number(&mut self, link: Link, depth: u32) -> u32 {
         let index = self.links.len() as u32;
-        for i in 0..self.model.options.properties.len() {
-            let p = self.model.options.properties[i];
-            if self.found[i].is_none()
-                && violated.map_or_else(|| self.model.violates(p, &state), |mask| mask & kind_bit(p) != 0)
-                && let Some(message) = self.model.failure(p, &state)
-            {
-                self.found[i] = Some(Found::new(index, None, message));
-            }
-        }
         self.links.push(link);
         if depth as usize == self.levels.len() {
             self.levels.push(index);
         }
+        index
+    }
+
+    fn push_frontier(&mut self, state: State) {
         #[cfg(not(target_arch = "wasm32"))]
-        {
-            self.frontier_bytes += state_bytes(&state);
-            self.peak_frontier_bytes = self.peak_frontier_bytes.max(self.frontier_bytes);
-        }
+        self.count_frontier_bytes(state_bytes(&state));
         self.frontier.push_back(state);
+    }
+
+    /// For the memory figures: a state of `bytes` joins the frontier.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn count_frontier_bytes(&mut self, bytes: usize) {
+        self.frontier_sizes.push_back(bytes as u32);
+        self.frontier_bytes += bytes;
+        self.peak_frontier_bytes = self.peak_frontier_bytes.max(self.frontier_bytes);
     }
 
     /// Records the StoreLogoff / StoreLogoffTransports answers of a
@@ -789,6 +808,19 @@ impl Explorer {
             links: self.links.capacity() * std::mem::size_of::<Link>() + self.levels.capacity() * 4,
             peak_frontier: self.peak_frontier_bytes,
             unique_states: self.seen.len(),
+        }
+    }
+}
+
+/// Checks the properties not yet found in new state `index`; `violated`
+/// is what [`Model::violations`] already said of it, if it was asked.
+fn check_properties(model: &Model, found: &mut [Option<Found>], index: u32, state: &State, violated: Option<u8>) {
+    for (i, &p) in model.options.properties.iter().enumerate() {
+        if found[i].is_none()
+            && violated.map_or_else(|| model.violates(p, state), |mask| mask & kind_bit(p) != 0)
+            && let Some(message) = model.failure(p, state)
+        {
+            found[i] = Some(Found::new(index, None, message));
         }
     }
 }

@@ -1,78 +1,176 @@
 //! The explorer on several threads (native builds only): the same
-//! breadth-first search, the same report, byte for byte.
+//! breadth-first search, the same report, field for field.
 //!
 //! The serial explorer takes states from the frontier in their numbering
 //! order and, for each, computes its successors in action order; a
 //! successor whose fingerprint is new gets the next number. Here the
-//! frontier is taken a batch at a time (up to [`BATCH`] states, in order):
+//! frontier is taken a batch at a time (up to [`BATCH`] states, in order),
+//! in two phases:
 //!
-//! 1. **Expand, in parallel.** Threads take chunks of the batch from a
-//!    shared counter (whoever is free takes the next chunk) and compute
-//!    every successor of every state in it: apply, canonicalise,
-//!    fingerprint, and the fast property tests. A successor whose
-//!    fingerprint was already visited before the batch is only counted (the
-//!    visited set is read, never written, in this phase); one that may be
-//!    new is kept with its state.
-//! 2. **Merge, in order.** The chunks' results are put back in chunk order,
-//!    and one thread walks them as the serial explorer would have produced
-//!    them (by parent number, then action order): it counts, records the
-//!    logoff answers, inserts each kept fingerprint into the visited set and
-//!    numbers it if it is new, checks properties, and stops exactly where
-//!    the serial explorer would stop when the state budget runs out.
+//! 1. **Expand, in parallel.** The calling thread and `threads - 1`
+//!    helpers (started once per `run`) take chunks of the batch from a
+//!    shared counter, whoever is free taking the next (a thread's chunks
+//!    come in increasing order), and compute every successor of every
+//!    state in them: apply, canonicalise, fingerprint. The visited set is
+//!    only read in this phase. A fingerprint visited before the batch, or
+//!    met earlier by the same thread in this batch (so earlier in the
+//!    serial order too), is `Seen`; the others are `Fresh` and keep their
+//!    state and property verdicts.
+//! 2. **Merge, in order.** The calling thread walks the chunks' results in
+//!    the order the serial explorer produces them (by parent number, then
+//!    action order): it counts, records the logoff answers, inserts the
+//!    `Fresh` fingerprints into the visited set, numbers those that are new
+//!    and puts them on the frontier, keeps the first failure of each
+//!    property, and stops exactly where the serial explorer stops when the
+//!    state budget runs out. A `Fresh` state that another thread reached
+//!    first in the serial order only gives its buffers back.
 //!
 //! Which successor first reaches a state, and so every number, parent
-//! link, count, outcome and counterexample, is decided in phase 2 alone, in
-//! the serial order: the result does not depend on the number of threads or
-//! on how the chunks were shared. docs/parallel-explorer.md has the design
-//! for more cores (sharding the visited set so that phase 2 runs in
-//! parallel too).
+//! link, count, outcome and counterexample, is decided in phase 2, in the
+//! serial order: the result depends neither on the number of threads nor
+//! on which thread took which chunk. docs/parallel-explorer.md has the
+//! design for more cores.
 
-use super::successor::{Model, Worker, kind_bit};
+use super::successor::{Model, Worker, decode, empty_state, kind_bit, state_words};
 use super::visited::FingerprintSet;
-use super::{Answer, Explorer, Link};
+use super::{Answer, Explorer, Link, check_properties};
 use crate::engine::Action;
-use crate::state::State;
+use crate::state::{ProtocolError, State};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
 
 /// States taken from the frontier per batch, at most: bounds the memory
-/// of the successors kept between the two phases.
+/// of the results kept between the phases.
 const BATCH: usize = 8192;
 /// States a thread takes at a time.
 const CHUNK: usize = 32;
-/// Below this many states in a batch, it is expanded on the calling thread.
+/// Below this many states a batch is expanded on the calling thread alone.
 const MIN_PARALLEL: usize = 4 * CHUNK;
 
-/// What phase 1 says of one state of the batch.
-enum Expanded {
-    /// At the depth bound: counted, not expanded.
-    AtBound,
-    /// Its successors, in action order.
-    Successors(Vec<Successor>),
+/// What phase 1 says of a chunk of the batch, in the serial explorer's
+/// order: each state, then its successors in action order; the states of
+/// its `Fresh` successors, in the same order, as their words
+/// (`state_words`: no allocation, no state built on one thread and
+/// dropped on another) and breach logs; their logoff answers.
+#[derive(Default)]
+struct Chunk {
+    items: Vec<Item>,
+    words: Vec<u64>,
+    errors: Vec<ProtocolError>,
+    answers: Vec<Answer>,
+}
+
+enum Item {
+    /// A state of the batch: `expanded`, its successors follow; else it is
+    /// at the depth bound, counted and not expanded.
+    State {
+        expanded: bool,
+    },
+    Successor(Successor),
 }
 
 struct Successor {
     action: Action,
     kind: Kind,
-    /// The logoff answers of the transition (rarely any).
-    answers: Vec<Answer>,
+    /// How many logoff answers the transition gave (they follow the
+    /// previous successors' in `Chunk::answers`).
+    answers: u8,
 }
 
 enum Kind {
     /// The engine refused the action: not a transition.
     Refused,
-    /// Visited before the batch.
+    /// Reached earlier in the serial order: visited before the batch, or
+    /// met earlier by the same thread.
     Seen,
-    /// Not visited before the batch: new unless a successor earlier in the
-    /// batch reached it too.
+    /// New, unless a successor earlier in the batch that another thread
+    /// met reached it too: its state is kept.
     Fresh {
         fingerprint: u64,
-        state: State,
-        /// [`Model::violations`] of the properties still open.
+        /// [`Model::violations`] of the properties open at the batch's start.
         violated: u8,
+        /// How many words and breaches its state takes in the chunk.
+        words: u32,
+        errors: u32,
     },
 }
 
-/// Explores until done on `explorer`'s `threads`.
+/// What the threads share for one batch. The calling thread lends the
+/// visited set and takes it back (with the batch's states) once every
+/// helper has given its `Arc` back.
+struct Shared {
+    model: Arc<Model>,
+    seen: FingerprintSet,
+    states: Vec<State>,
+    at_bound: Vec<bool>,
+    open: u8,
+    /// The next chunk to take.
+    next: AtomicUsize,
+}
+
+/// A thread's scratch: its worker, and the `Fresh` fingerprints it met in
+/// this batch. Aligned so that two threads' scratch never share a cache
+/// line (the scratch state's lengths are written on every successor).
+#[repr(align(128))]
+struct Thread {
+    worker: Worker,
+    met: FingerprintSet,
+    /// Emptied chunks, for their buffers.
+    buffers: Vec<Chunk>,
+}
+
+impl Thread {
+    fn new() -> Thread {
+        Thread { worker: Worker::new(), met: FingerprintSet::new(), buffers: Vec::new() }
+    }
+
+    /// Takes chunks until none is left: their results, by chunk number.
+    fn work(&mut self, shared: &Shared) -> Done {
+        self.met.clear();
+        let n = shared.states.len();
+        let mut done = Vec::new();
+        loop {
+            let c = shared.next.fetch_add(1, Ordering::Relaxed);
+            if c * CHUNK >= n {
+                return done;
+            }
+            let range = c * CHUNK..((c + 1) * CHUNK).min(n);
+            let mut chunk = self.buffers.pop().unwrap_or_default();
+            for i in range {
+                let expanded = !shared.at_bound[i];
+                chunk.items.push(Item::State { expanded });
+                if expanded {
+                    successors(shared, self, &shared.states[i], &mut chunk);
+                }
+            }
+            done.push((c, chunk));
+        }
+    }
+}
+
+/// A batch for a helper: the shared part, and emptied chunks for their
+/// buffers.
+type Job = (Arc<Shared>, Vec<Chunk>);
+/// A thread's chunks, by chunk number.
+type Done = Vec<(usize, Chunk)>;
+
+/// A helper thread: batches until the calling thread hangs up.
+fn helper(jobs: Receiver<Job>, results: Sender<Done>) {
+    let mut thread = Thread::new();
+    while let Ok((shared, buffers)) = jobs.recv() {
+        thread.buffers.extend(buffers);
+        let done = thread.work(&shared);
+        drop(shared);
+        #[cfg(test)]
+        tests::HELPER_CHUNKS.fetch_add(done.len(), Ordering::Relaxed);
+        if results.send(done).is_err() {
+            return;
+        }
+    }
+}
+
+/// Explores until done on `explorer`'s `threads` (0: one per core).
 pub(super) fn run(explorer: &mut Explorer) {
     // A step may have left a state part way through its successors.
     while explorer.pending.is_some() && !explorer.is_done() {
@@ -82,137 +180,146 @@ pub(super) fn run(explorer: &mut Explorer) {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };
-    let mut helpers: Vec<Worker> = (1..threads).map(|_| Worker::new()).collect();
-    while !explorer.is_done() {
-        let first = explorer.cursor;
-        let n = explorer.frontier.len().min(BATCH);
-        let batch: Vec<State> = (0..n).map(|_| explorer.pop_frontier()).collect();
-        let at_bound: Vec<bool> = (first..first + n).map(|i| explorer.depth_of(i) >= explorer.model.options.max_depth).collect();
-        let open = explorer
-            .model
-            .options
-            .properties
-            .iter()
-            .zip(&explorer.found)
-            .filter(|(_, found)| found.is_none())
-            .fold(0, |mask, (&p, _)| mask | kind_bit(p));
-        let used = if n < MIN_PARALLEL { 0 } else { helpers.len().min(n.div_ceil(CHUNK) - 1) };
-        // Spare states for the helpers' kept successors.
-        for helper in &mut helpers[..used] {
-            let share = explorer.worker.spare.len() / (used + 1);
-            let at = explorer.worker.spare.len() - share;
-            helper.spare.extend(explorer.worker.spare.drain(at..));
+    let model = Arc::new(explorer.model.clone());
+    std::thread::scope(|scope| {
+        // Dropped first on the way out (or an unwind): the helpers stop.
+        let helpers: Vec<(Sender<Job>, Receiver<Done>)> = (1..threads)
+            .map(|_| {
+                let (jobs, job) = channel();
+                let (result, results) = channel();
+                scope.spawn(move || helper(job, result));
+                (jobs, results)
+            })
+            .collect();
+        let mut main = Thread::new();
+        // States done with, for their buffers; the batch's list.
+        let (mut spare, mut states): (Vec<State>, Vec<State>) = (Vec::new(), Vec::new());
+        let mut buffers: Vec<Chunk> = Vec::new();
+        while !explorer.is_done() {
+            let first = explorer.cursor;
+            let n = explorer.frontier.len().min(BATCH);
+            states.extend((0..n).map(|_| explorer.pop_frontier()));
+            let shared = Arc::new(Shared {
+                model: Arc::clone(&model),
+                states,
+                at_bound: (first..first + n).map(|i| explorer.depth_of(i) >= model.options.max_depth).collect(),
+                open: explorer.open_kinds(),
+                seen: std::mem::replace(&mut explorer.seen, FingerprintSet::new()),
+                next: AtomicUsize::new(0),
+            });
+            let used = if n < MIN_PARALLEL { 0 } else { helpers.len().min(n.div_ceil(CHUNK) - 1) };
+            let share = buffers.len() / (used + 1);
+            for (jobs, _) in &helpers[..used] {
+                let buffers = buffers.split_off(buffers.len() - share);
+                jobs.send((Arc::clone(&shared), buffers)).expect("the helper is running");
+            }
+            main.buffers.append(&mut buffers);
+            let mut chunks = main.work(&shared);
+            for (_, results) in &helpers[..used] {
+                chunks.extend(results.recv().expect("the helper sends its chunks"));
+            }
+            chunks.sort_unstable_by_key(|(c, _)| *c);
+            let Shared { seen, states: batch, .. } = Arc::into_inner(shared).expect("the helpers are done with the batch");
+            explorer.seen = seen;
+            buffers.extend(chunks.into_iter().map(|(_, chunk)| chunk));
+            merge(explorer, &mut buffers, &mut spare);
+            states = batch;
+            spare.extend(states.drain(..).take(2 * BATCH - spare.len().min(2 * BATCH)));
         }
-        let expanded = expand(&explorer.model, &explorer.seen, open, &batch, &at_bound, &mut explorer.worker, &mut helpers[..used]);
-        merge(explorer, first, batch, expanded);
-    }
+    });
     explorer.release_frontier();
 }
 
-/// Phase 1: every successor of `batch`, on the calling thread and one
-/// thread per helper, in the batch's order.
-fn expand(
-    model: &Model,
-    seen: &FingerprintSet,
-    open: u8,
-    batch: &[State],
-    at_bound: &[bool],
-    main: &mut Worker,
-    helpers: &mut [Worker],
-) -> Vec<Expanded> {
-    let chunks = batch.len().div_ceil(CHUNK);
-    let next = AtomicUsize::new(0);
-    let work = |worker: &mut Worker| {
-        let mut done = Vec::new();
-        loop {
-            let c = next.fetch_add(1, Ordering::Relaxed);
-            if c >= chunks {
-                return done;
+/// The successors of `state`, into `chunk`.
+fn successors(shared: &Shared, thread: &mut Thread, state: &State, chunk: &mut Chunk) {
+    let model: &Model = &shared.model;
+    for action in model.actions(state) {
+        let kind = match thread.worker.successor(model, state, &action) {
+            None => Kind::Refused,
+            Some(fingerprint) if shared.seen.contains(fingerprint) || !thread.met.insert(fingerprint) => Kind::Seen,
+            Some(fingerprint) => {
+                let next = &thread.worker.next;
+                let violated = model.violations(shared.open, next);
+                let (words, errors) = (chunk.words.len(), chunk.errors.len());
+                state_words(next, |w| chunk.words.push(w));
+                chunk.errors.extend_from_slice(&next.errors);
+                let (words, errors) = ((chunk.words.len() - words) as u32, (chunk.errors.len() - errors) as u32);
+                Kind::Fresh { fingerprint, violated, words, errors }
             }
-            let range = c * CHUNK..((c + 1) * CHUNK).min(batch.len());
-            let out: Vec<Expanded> =
-                range.map(|i| if at_bound[i] { Expanded::AtBound } else { successors(model, seen, open, worker, &batch[i]) }).collect();
-            done.push((c, out));
-        }
-    };
-    let mut results = std::thread::scope(|scope| {
-        let handles: Vec<_> = helpers
-            .iter_mut()
-            .map(|w| {
-                scope.spawn(|| {
-                    let done = work(w);
-                    #[cfg(test)]
-                    tests::HELPER_CHUNKS.fetch_add(done.len(), Ordering::Relaxed);
-                    done
-                })
-            })
-            .collect();
-        let mut all = work(main);
-        for h in handles {
-            all.extend(h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-        }
-        all
-    });
-    results.sort_unstable_by_key(|(c, _)| *c);
-    results.into_iter().flat_map(|(_, out)| out).collect()
+        };
+        let answers = &thread.worker.answers.0;
+        chunk.answers.extend_from_slice(answers);
+        chunk.items.push(Item::Successor(Successor { action, kind, answers: answers.len() as u8 }));
+    }
 }
 
-fn successors(model: &Model, seen: &FingerprintSet, open: u8, worker: &mut Worker, state: &State) -> Expanded {
-    let actions = model.actions(state);
-    Expanded::Successors(
-        actions
-            .into_iter()
-            .map(|action| {
-                let Some(fingerprint) = worker.successor(model, state, &action) else {
-                    return Successor { action, kind: Kind::Refused, answers: Vec::new() };
-                };
-                let answers = if worker.answers.0.is_empty() { Vec::new() } else { worker.answers.0.clone() };
-                let kind = if seen.contains(fingerprint) {
-                    Kind::Seen
-                } else {
-                    let violated = if open == 0 { 0 } else { model.violations(open, &worker.next) };
-                    Kind::Fresh { fingerprint, state: worker.keep(), violated }
-                };
-                Successor { action, kind, answers }
-            })
-            .collect(),
-    )
-}
-
-/// Phase 2: the batch's results in the serial explorer's order.
-fn merge(explorer: &mut Explorer, first: usize, batch: Vec<State>, expanded: Vec<Expanded>) {
-    for (i, (parent, expanded)) in batch.into_iter().zip(expanded).enumerate() {
-        let index = (first + i) as u32;
-        explorer.cursor += 1;
-        explorer.work += 1;
-        if let Expanded::Successors(successors) = expanded {
-            explorer.explored += 1;
-            let depth = explorer.depth_of(index as usize);
-            for (k, s) in successors.into_iter().enumerate() {
-                explorer.work += 1;
-                if let Kind::Refused = s.kind {
+/// Phase 2: the batch's results in the serial explorer's order, leaving
+/// the chunks empty. New states are read into `spare` states' buffers.
+fn merge(explorer: &mut Explorer, chunks: &mut [Chunk], spare: &mut Vec<State>) {
+    // The state of the batch whose successors these are: its number, its
+    // depth and the next action's index.
+    let (mut index, mut depth, mut k) = (0, 0, 0);
+    let mut stopped = false;
+    for chunk in chunks {
+        let (mut words, mut errors) = (&chunk.words[..], &chunk.errors[..]);
+        let mut answers = chunk.answers.iter();
+        for item in chunk.items.drain(..) {
+            if stopped {
+                // Where the serial explorer stopped.
+                break;
+            }
+            let s = match item {
+                Item::State { expanded } => {
+                    (index, k) = (explorer.cursor, 0);
+                    explorer.cursor += 1;
+                    explorer.work += 1;
+                    if expanded {
+                        explorer.explored += 1;
+                        depth = explorer.depth_of(index);
+                    } else {
+                        explorer.depth_bound_hits += 1;
+                    }
                     continue;
                 }
-                explorer.transitions += 1;
-                if !s.answers.is_empty() {
-                    explorer.observe_outcomes(index, s.action, &s.answers);
-                }
-                if let Kind::Fresh { fingerprint, state, violated } = s.kind {
-                    if explorer.seen.insert(fingerprint) {
-                        explorer.add(Link { parent: index, action: k as u16 }, depth + 1, state, Some(violated));
-                        if explorer.budget_spent() {
-                            // Where the serial explorer stops too.
-                            return;
-                        }
-                    } else {
-                        explorer.worker.recycle(state);
-                    }
-                }
+                Item::Successor(s) => s,
+            };
+            let action_index = k as u16;
+            k += 1;
+            explorer.work += 1;
+            if let Kind::Refused = s.kind {
+                continue;
             }
-        } else {
-            explorer.depth_bound_hits += 1;
+            explorer.transitions += 1;
+            if s.answers > 0 {
+                let given: Vec<Answer> = answers.by_ref().take(usize::from(s.answers)).copied().collect();
+                explorer.observe_outcomes(index as u32, s.action, &given);
+            }
+            let Kind::Fresh { fingerprint, violated, words: w, errors: e } = s.kind else { continue };
+            let (its_words, its_errors);
+            ((its_words, words), (its_errors, errors)) = (words.split_at(w as usize), errors.split_at(e as usize));
+            if !explorer.seen.insert(fingerprint) {
+                continue;
+            }
+            let new = explorer.number(Link { parent: index as u32, action: action_index }, depth + 1);
+            let mut state = spare.pop().unwrap_or_else(empty_state);
+            decode(its_words, its_errors, &mut state);
+            if violated != 0 {
+                check_properties(&explorer.model, &mut explorer.found, new, &state, Some(violated));
+            }
+            explorer.push_frontier(state);
+            stopped = explorer.budget_spent();
         }
-        explorer.worker.recycle(parent);
+        chunk.words.clear();
+        chunk.errors.clear();
+        chunk.answers.clear();
+    }
+}
+
+impl Explorer {
+    /// The kinds of the properties not found yet (a mask of `kind_bit`s).
+    fn open_kinds(&self) -> u8 {
+        let open = self.model.options.properties.iter().zip(&self.found).filter(|(_, found)| found.is_none());
+        open.fold(0, |mask, (&p, _)| mask | kind_bit(p))
     }
 }
 
@@ -221,13 +328,13 @@ mod tests {
     use super::super::{ExploreOptions, explore};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// Chunks expanded by helper threads, in this test binary.
+    /// Chunks done by helper threads, in this test binary.
     pub(super) static HELPER_CHUNKS: AtomicUsize = AtomicUsize::new(0);
 
     /// The parallel tests of tests/explore.rs compare reports; this one
-    /// makes sure that helpers did expand states there.
+    /// makes sure that helpers did take chunks there.
     #[test]
-    fn helpers_expand_chunks() {
+    fn helpers_take_chunks() {
         let scenario = crate::Scenario::from_json(include_str!("../../bench/explore-reference.json")).unwrap();
         let options = ExploreOptions { max_depth: 6, ..ExploreOptions::default() };
         let serial = explore(&scenario, options.clone()).unwrap();

@@ -7,8 +7,8 @@
 //! scratch state that keeps its buffers (`copy_state` copies a state into
 //! another without allocating once the buffers have grown), so a
 //! transition to a state already seen (five in six, on the reference
-//! scenario) allocates nothing, and a new state is copied into the buffers
-//! of one already expanded. And a state is fingerprinted from its fields
+//! scenario) allocates nothing, and a new state is kept as it is, the
+//! buffers of one already expanded becoming the scratch. And a state is fingerprinted from its fields
 //! packed into words (`state_fingerprint`): about 35 rounds of the crate's
 //! hasher instead of the 130 that the derived `Hash` makes (one per field).
 
@@ -27,6 +27,7 @@ use std::hash::Hasher;
 
 /// Everything an exploration holds fixed: read, never written, by the
 /// workers.
+#[derive(Clone)]
 pub(crate) struct Model {
     pub(crate) topology: Topology,
     pub(crate) settings: Settings,
@@ -151,7 +152,7 @@ impl Model {
 }
 
 /// States a worker keeps for their buffers, at most.
-const SPARE: usize = 1024;
+const SPARE: usize = 4096;
 
 /// One thread's scratch.
 pub(crate) struct Worker {
@@ -168,11 +169,11 @@ impl Worker {
         Worker { next: empty_state(), answers: Answers::default(), spare: Vec::new() }
     }
 
-    /// A copy of the last successor, in a spare state's buffers if any.
+    /// The last successor, to keep: a spare state (any, its buffers are
+    /// what counts) becomes the scratch in its place.
     pub(crate) fn keep(&mut self) -> State {
-        let mut state = self.spare.pop().unwrap_or_else(empty_state);
-        copy_state(&mut state, &self.next);
-        state
+        let spare = self.spare.pop().unwrap_or_else(empty_state);
+        std::mem::replace(&mut self.next, spare)
     }
 
     /// A state done with, for [`Worker::keep`].
@@ -199,23 +200,31 @@ impl Worker {
     }
 }
 
-/// The explorer's fingerprint of a state: its fields packed into 64-bit
-/// words in a fixed layout (the counts first, so the words split one way
-/// only: distinct states give distinct words), mixed by the crate's hasher.
-/// The derived `Hash` would make one hasher call per field, some 130 on the
-/// reference scenario; this makes about 35. The patterns name every field,
-/// so a field added to the state fails to compile here until it is packed.
+/// The explorer's fingerprint of a state: its [`state_words`] mixed by the
+/// crate's hasher. The derived `Hash` would make one hasher call per
+/// field, some 130 on the reference scenario; this makes about 35.
 pub(crate) fn state_fingerprint(state: &State) -> u64 {
+    let mut h = Fingerprint::default();
+    state_words(state, |word| h.write_u64(word));
+    h.finish()
+}
+
+/// A state's fields packed into 64-bit words in a fixed layout, the counts
+/// first, so that the words split one way only: distinct states give
+/// distinct words (and [`decode`] reads a state back from them, but for
+/// its breach log, which the last word only fingerprints). The patterns
+/// name every field, so a field added to the state fails to compile here
+/// until it is packed.
+pub(crate) fn state_words(state: &State, mut emit: impl FnMut(u64)) {
     let State { stores, store_providers, transports, sessions, messages, memory, errors } = state;
     let Allocator { blocks } = memory;
-    let mut h = Fingerprint::default();
     let len = |n: usize| n as u64;
-    h.write_u64(len(stores.len()) | len(store_providers.len()) << 16 | len(transports.len()) << 32 | len(sessions.len()) << 48);
-    h.write_u64(len(messages.len()) | len(blocks.len()) << 32);
+    emit(len(stores.len()) | len(store_providers.len()) << 16 | len(transports.len()) << 32 | len(sessions.len()) << 48);
+    emit(len(messages.len()) | len(blocks.len()) << 32);
     for store in stores {
         let StoreState { refs, phase, saved_flag, store_logoff_transports, spooler, support_released, queue, inbox, sent } = store;
         let StoreLogoffTransportsRecord { completions, refusals, flags, last_refusal, vetoed } = store_logoff_transports;
-        h.write_u64(
+        emit(
             u64::from(*refs)
                 | (*phase as u64) << 16
                 | saved_flag.map_or(0, |f| f as u64 + 1) << 24
@@ -225,14 +234,14 @@ pub(crate) fn state_fingerprint(state: &State) -> u64 {
                 | u64::from(*completions) << 48
                 | u64::from(*refusals) << 56,
         );
-        h.write_u64(u64::from(*flags) | u64::from(last_refusal.0) << 32);
-        h.write_u64(len(queue.len()) | len(inbox.len()) << 20 | len(sent.len()) << 40);
+        emit(u64::from(*flags) | u64::from(last_refusal.0) << 32);
+        emit(len(queue.len()) | len(inbox.len()) << 20 | len(sent.len()) << 40);
         for &id in queue.iter().chain(inbox).chain(sent) {
-            h.write_u64(u64::from(id));
+            emit(u64::from(id));
         }
     }
     for &phase in store_providers.iter().chain(transports) {
-        h.write_u64(phase as u64);
+        emit(phase as u64);
     }
     for session in sessions {
         let SessionState {
@@ -251,7 +260,7 @@ pub(crate) fn state_fingerprint(state: &State) -> u64 {
             cleanup_leaked,
         } = session;
         let transfer = |t: &Option<Transfer>| t.map_or(0, |t| 1 << 24 | u64::from(t.message) | u64::from(t.remaining) << 16);
-        h.write_u64(
+        emit(
             *phase as u64
                 | u64::from(*routing) << 8
                 | u64::from(*inbound_enabled) << 9
@@ -262,21 +271,129 @@ pub(crate) fn state_fingerprint(state: &State) -> u64 {
                 | u64::from(*address_types_block) << 24
                 | cleanup_skipped.map_or(0, |f| f as u64 + 1) << 40,
         );
-        h.write_u64(transfer(sending) | transfer(receiving) << 25);
-        h.write_u64(cleanup_leaked.map_or(0, |b| 1 << 16 | u64::from(b)) | len(held.len()) << 20);
+        emit(transfer(sending) | transfer(receiving) << 25);
+        emit(cleanup_leaked.map_or(0, |b| 1 << 16 | u64::from(b)) | len(held.len()) << 20);
         for &id in held {
-            h.write_u64(u64::from(id));
+            emit(u64::from(id));
         }
     }
     for &Message { origin, address_type, steps } in messages {
-        h.write_u64(origin.map_or(0, |o| 1 << 8 | u64::from(o)) | u64::from(address_type) << 9 | u64::from(steps) << 17);
+        emit(origin.map_or(0, |o| 1 << 8 | u64::from(o)) | u64::from(address_type) << 9 | u64::from(steps) << 17);
     }
     for &Block { owner, parent, kind, freed } in blocks {
-        h.write_u64(u64::from(owner) | parent.map_or(0, |p| 1 << 16 | u64::from(p)) << 8 | (kind as u64) << 32 | u64::from(freed) << 40);
+        emit(u64::from(owner) | parent.map_or(0, |p| 1 << 16 | u64::from(p)) << 8 | (kind as u64) << 32 | u64::from(freed) << 40);
     }
-    // Usually none: the derived Hash (with their count) does.
-    h.write_u64(fingerprint(errors));
-    h.finish()
+    // Usually none: their derived Hash (with their count).
+    emit(fingerprint(errors));
+}
+
+/// Reads back into `to` (reusing its buffers) the state whose
+/// [`state_words`] are `words` and whose breach log is `errors`.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn decode(words: &[u64], errors: &[crate::state::ProtocolError], to: &mut State) {
+    use crate::faults::TransportFault;
+    use crate::memory::BlockKind;
+    use crate::state::{ProviderPhase, SessionPhase};
+    fn nth<T: Copy>(names: &[(&str, T)], i: u64) -> T {
+        names[i as usize].1
+    }
+    let mut words = words.iter().copied();
+    let mut next = || words.next().expect("a whole encoding");
+    let bits = |w: u64, at: u32, n: u32| (w >> at) & ((1 << n) - 1);
+    let head = next();
+    let (stores, providers, transports, sessions) =
+        (bits(head, 0, 16) as usize, bits(head, 16, 16) as usize, bits(head, 32, 16) as usize, bits(head, 48, 16) as usize);
+    let head = next();
+    let (messages, blocks) = (bits(head, 0, 32) as usize, bits(head, 32, 32) as usize);
+    to.stores.truncate(stores);
+    for i in 0..stores {
+        let (w1, w2, lens) = (next(), next(), next());
+        let store = StoreState {
+            refs: bits(w1, 0, 16) as u16,
+            phase: nth(StorePhase::NAMES, bits(w1, 16, 8)),
+            saved_flag: match bits(w1, 24, 8) {
+                0 => None,
+                f => Some(StoreLogoffFlag::ALL[f as usize - 1]),
+            },
+            store_logoff_transports: StoreLogoffTransportsRecord {
+                completions: bits(w1, 48, 8) as u8,
+                refusals: bits(w1, 56, 8) as u8,
+                flags: bits(w2, 0, 32) as u32,
+                last_refusal: crate::hresult::HResult(bits(w2, 32, 32) as u32),
+                vetoed: bits(w1, 41, 1) != 0,
+            },
+            spooler: nth(SpoolerLogon::NAMES, bits(w1, 32, 8)),
+            support_released: bits(w1, 40, 1) != 0,
+            queue: Vec::new(),
+            inbox: Vec::new(),
+            sent: Vec::new(),
+        };
+        if i == to.stores.len() {
+            to.stores.push(store);
+        } else {
+            let StoreState { queue, inbox, sent, .. } = std::mem::replace(&mut to.stores[i], store);
+            (to.stores[i].queue, to.stores[i].inbox, to.stores[i].sent) = (queue, inbox, sent);
+        }
+        let to = &mut to.stores[i];
+        for (list, n) in [(&mut to.queue, bits(lens, 0, 20)), (&mut to.inbox, bits(lens, 20, 20)), (&mut to.sent, bits(lens, 40, 20))] {
+            list.clear();
+            list.extend((0..n).map(|_| next() as u16));
+        }
+    }
+    to.store_providers.clear();
+    to.store_providers.extend((0..providers).map(|_| nth(ProviderPhase::NAMES, next())));
+    to.transports.clear();
+    to.transports.extend((0..transports).map(|_| nth(ProviderPhase::NAMES, next())));
+    to.sessions.truncate(sessions);
+    for i in 0..sessions {
+        let (w1, transfers, w3) = (next(), next(), next());
+        let transfer = |t: u64| (t & 1 << 24 != 0).then_some(Transfer { message: bits(t, 0, 16) as u16, remaining: bits(t, 16, 8) as u8 });
+        let session = SessionState {
+            phase: nth(SessionPhase::NAMES, bits(w1, 0, 8)),
+            routing: bits(w1, 8, 1) != 0,
+            inbound_enabled: bits(w1, 9, 1) != 0,
+            outbound_enabled: bits(w1, 10, 1) != 0,
+            flushing: bits(w1, 16, 8) as u8,
+            sending: transfer(bits(transfers, 0, 25)),
+            receiving: transfer(bits(transfers, 25, 25)),
+            held: Vec::new(),
+            invalid: bits(w1, 11, 1) != 0,
+            support_released: bits(w1, 12, 1) != 0,
+            address_types_block: bits(w1, 24, 16) as u16,
+            cleanup_skipped: match bits(w1, 40, 8) {
+                0 => None,
+                f => Some(nth(TransportFault::NAMES, f - 1)),
+            },
+            cleanup_leaked: (w3 & 1 << 16 != 0).then_some(bits(w3, 0, 16) as u16),
+        };
+        if i == to.sessions.len() {
+            to.sessions.push(session);
+        } else {
+            let held = std::mem::replace(&mut to.sessions[i], session).held;
+            to.sessions[i].held = held;
+        }
+        let held = &mut to.sessions[i].held;
+        held.clear();
+        held.extend((0..bits(w3, 20, 44)).map(|_| next() as u16));
+    }
+    to.messages.clear();
+    to.messages.extend((0..messages).map(|_| {
+        let w = next();
+        Message { origin: (w & 1 << 8 != 0).then_some(bits(w, 0, 8) as u8), address_type: bits(w, 9, 8) as u8, steps: bits(w, 17, 8) as u8 }
+    }));
+    to.memory.blocks.clear();
+    to.memory.blocks.extend((0..blocks).map(|_| {
+        let w = next();
+        Block {
+            owner: bits(w, 0, 8) as u8,
+            parent: (w & 1 << 24 != 0).then_some(bits(w, 8, 16) as u16),
+            kind: nth(BlockKind::NAMES, bits(w, 32, 8)),
+            freed: bits(w, 40, 1) != 0,
+        }
+    }));
+    to.errors.clear();
+    to.errors.extend_from_slice(errors);
+    debug_assert_eq!(next(), fingerprint(errors), "the whole encoding was read");
 }
 
 /// A state with nothing in it: scratch to copy into.
@@ -292,9 +409,21 @@ pub(crate) fn empty_state() -> State {
     }
 }
 
+/// `*to = from.clone()`, reusing `to`'s buffers (natively: in wasm a
+/// plain clone, which allocates; the copy without allocation costs the
+/// explorer module about 1 KB of its gzip budget for 1.5x its speed, see
+/// docs/parallel-explorer.md). Every field is named (the patterns are
+/// exhaustive), so a field added to the state fails to compile here rather
+/// than go uncopied.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn copy_state(to: &mut State, from: &State) {
+    to.clone_from(from);
+}
+
 /// `*to = from.clone()`, reusing `to`'s buffers. Every field is named (the
 /// patterns are exhaustive), so a field added to the state fails to compile
 /// here rather than go uncopied.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn copy_state(to: &mut State, from: &State) {
     let State { stores, store_providers, transports, sessions, messages, memory, errors } = from;
     copy_list(&mut to.stores, stores, |to, from| {
@@ -335,6 +464,7 @@ pub(crate) fn copy_state(to: &mut State, from: &State) {
     copy_vec(&mut to.errors, errors);
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn copy_vec<T: Copy>(to: &mut Vec<T>, from: &[T]) {
     to.clear();
     // Most lists are empty: no call to copy nothing.
@@ -343,6 +473,7 @@ fn copy_vec<T: Copy>(to: &mut Vec<T>, from: &[T]) {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn copy_list<T: Clone>(to: &mut Vec<T>, from: &[T], copy: impl Fn(&mut T, &T)) {
     to.truncate(from.len());
     let kept = to.len();
@@ -376,36 +507,67 @@ pub(crate) fn state_bytes(s: &State) -> usize {
 mod tests {
     use super::*;
     use crate::Scenario;
+    use std::collections::{HashMap, VecDeque};
 
+    /// Breadth first over the first few thousand states of scenarios with
+    /// and without provider faults (so with breach logs, cleanups skipped,
+    /// blocks leaked): a successor built by `copy_state` into reused scratch
+    /// equals one built from a clone, one fingerprint is one state, and
+    /// `decode` reads every state back from its words.
     #[test]
-    fn copy_state_equals_clone_and_fingerprints_follow_equality() {
-        let scenario = Scenario::from_json(include_str!("../../bench/explore-reference.json")).unwrap();
-        let (topology, start) = scenario.build().unwrap();
-        let model = Model { topology, settings: scenario.settings, options: ExploreOptions::default(), store_classes: Vec::new() };
-        let mut worker = Worker::new();
-        // A walk: every state's successors, copied into a reused scratch.
-        let mut state = start.clone();
-        let mut seen = std::collections::HashMap::new();
-        for _ in 0..12 {
-            let actions = model.actions(&state);
-            let mut next = None;
-            for a in &actions {
-                let Some(fp) = worker.successor(&model, &state, a) else { continue };
-                let mut cloned = state.clone();
-                apply(&model.topology, &model.settings, &mut cloned, &mut Answers::default(), a).unwrap();
-                assert_eq!(worker.next, cloned, "copy_state then apply == clone then apply");
-                assert_eq!(state_fingerprint(&cloned), fp);
-                if let Some(other) = seen.insert(fp, cloned.clone()) {
-                    assert_eq!(other, cloned, "one fingerprint, one state");
+    fn copy_fingerprint_and_decode_agree_with_the_state() {
+        let reference = include_str!("../../bench/explore-reference.json");
+        let mut faulty: serde_json::Value = serde_json::from_str(reference).unwrap();
+        faulty["stores"][1]["faults"] = serde_json::json!(["storeLogoffTransportsTwice", "acceptCallsAfterComplete"]);
+        faulty["transports"][0]["faults"] = serde_json::json!(["leakMemory", "failTransportLogoff"]);
+        faulty["transports"][1]["faults"] = serde_json::json!(["releaseSupportFirst"]);
+        for json in [reference.to_string(), faulty.to_string()] {
+            let scenario = Scenario::from_json(&json).unwrap();
+            let (topology, start) = scenario.build().unwrap();
+            let options = ExploreOptions { client_misuse: true, ..ExploreOptions::default() };
+            let model = Model { topology, settings: scenario.settings, options, store_classes: Vec::new() };
+            let (mut worker, mut decoded, mut words) = (Worker::new(), empty_state(), Vec::new());
+            let mut seen: HashMap<u64, State> = HashMap::new();
+            let mut queue = VecDeque::from([start]);
+            let mut errors = 0;
+            while let Some(state) = queue.pop_front()
+                && seen.len() < 3_000
+            {
+                for a in model.actions(&state) {
+                    let Some(fp) = worker.successor(&model, &state, &a) else { continue };
+                    let mut cloned = state.clone();
+                    apply(&model.topology, &model.settings, &mut cloned, &mut Answers::default(), &a).unwrap();
+                    assert_eq!(worker.next, cloned, "copy_state then apply == clone then apply");
+                    assert_eq!(state_fingerprint(&cloned), fp);
+                    words.clear();
+                    state_words(&cloned, |w| words.push(w));
+                    decode(&words, &cloned.errors, &mut decoded);
+                    assert_eq!(decoded, cloned, "decode(state_words) == the state");
+                    errors += usize::from(!cloned.errors.is_empty());
+                    match seen.get(&fp) {
+                        Some(other) => assert_eq!(*other, cloned, "one fingerprint, one state"),
+                        None => {
+                            seen.insert(fp, cloned.clone());
+                            queue.push_back(cloned);
+                        }
+                    }
                 }
-                next.get_or_insert(cloned);
             }
-            let Some(n) = next else { break };
-            state = n;
+            assert!(seen.len() >= 3_000, "{}", seen.len());
+            assert!(errors > 0, "states with breach logs (the client's misuse, the faults) are covered");
         }
-        // Copying into a larger state shrinks it to the source.
-        let mut big = state.clone();
-        copy_state(&mut big, &start);
+        // Copying or decoding into a larger state shrinks it to the source.
+        let scenario = Scenario::from_json(include_str!("../../bench/explore-reference.json")).unwrap();
+        let (_, start) = scenario.build().unwrap();
+        let mut big = start.clone();
+        big.messages.extend_from_slice(&start.messages);
+        big.stores[0].queue.extend([1, 2, 3]);
+        let mut copy = big.clone();
+        copy_state(&mut copy, &start);
+        assert_eq!(copy, start);
+        let mut words = Vec::new();
+        state_words(&start, |w| words.push(w));
+        decode(&words, &start.errors, &mut big);
         assert_eq!(big, start);
         assert!(state_bytes(&start) > std::mem::size_of::<State>());
     }

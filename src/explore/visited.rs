@@ -80,6 +80,14 @@ impl FingerprintSet {
         self.shift = shift;
     }
 
+    /// Empties the set, keeping its memory.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn clear(&mut self) {
+        self.slots.fill(EMPTY);
+        self.len = 0;
+        self.has_zero = false;
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.len
     }
