@@ -64,10 +64,17 @@ fn outcome(c: &mut Criterion) {
     let mut group = c.benchmark_group("Simulation::apply, one AddRef");
     group.sample_size(30);
     for messages in [10, 10_000] {
-        let mut sim = Simulation::new(&workload::busy_scenario(messages)).expect("valid");
-        sim.apply(mapi_logoff::Action::AddRef { store: 0 }).expect("valid action");
+        let mut template = Simulation::new(&workload::busy_scenario(messages)).expect("valid");
+        template.apply(mapi_logoff::Action::AddRef { store: 0 }).expect("valid action");
+        let mut sim = template.clone();
         group.bench_function(format!("{messages} messages"), |b| {
             b.iter(|| {
+                // A simulation holds at most scenario::limits::ACTIONS
+                // actions: start again well before (a fresh clone rebuilds
+                // its outcome shadow once, spread over ~99,000 iterations).
+                if sim.applied().len() >= mapi_logoff::scenario::limits::ACTIONS - 1_000 {
+                    sim = template.clone();
+                }
                 black_box(sim.apply(mapi_logoff::Action::AddRef { store: 1 }).expect("valid action"));
             })
         });
