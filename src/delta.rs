@@ -466,7 +466,8 @@ mod incremental {
 /// see the module's note).
 #[cfg(target_arch = "wasm32")]
 mod whole {
-    use crate::engine::{Change, StateValue};
+    use super::tree::{diff, state_value};
+    use crate::engine::Change;
     use crate::invariants::{Violation, check_invariants};
     use crate::state::{State, Topology};
     use crate::trace::Journal;
@@ -493,6 +494,14 @@ mod whole {
             (changes, new_violations)
         }
     }
+}
+
+/// The whole-state diff: what the wasm module words outcomes with, and the
+/// oracle the native tests compare the incremental outcome against.
+#[cfg(any(target_arch = "wasm32", test))]
+mod tree {
+    use crate::engine::{Change, StateValue};
+    use crate::state::State;
 
     /// State fields that record what happened for the invariant check rather
     /// than describe the protocol's state.
@@ -500,7 +509,7 @@ mod whole {
 
     /// The state as a JSON tree for diffing (no JSON text, so that the
     /// module carries no JSON parser).
-    fn state_value(state: &State) -> serde_json::Value {
+    pub(super) fn state_value(state: &State) -> serde_json::Value {
         serde_json::to_value(state).expect("state serialises")
     }
 
@@ -508,7 +517,7 @@ mod whole {
     /// (queues) and arrays that changed length are reported whole: a message
     /// moving from one list to another reads better as two lists than as a
     /// cascade of shifted indexes.
-    fn diff(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<Change>) {
+    pub(super) fn diff(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<Change>) {
         use serde_json::Value;
         if a == b {
             return;
@@ -539,40 +548,11 @@ mod tests {
     //! and a full invariant check gave it, before outcomes were worded from
     //! what an action touched.
 
-    use crate::engine::{Action, Change, Simulation, StateValue};
+    use super::tree::{diff, state_value};
+    use crate::engine::{Action, Simulation};
     use crate::invariants::{Violation, check_invariants};
     use crate::scenario::Scenario;
     use crate::state::State;
-    use serde_json::Value;
-
-    const AUDIT_FIELDS: [&str; 2] = ["storeLogoffTransports", "errors"];
-
-    fn state_value(state: &State) -> Value {
-        serde_json::from_str(&serde_json::to_string(state).unwrap()).unwrap()
-    }
-
-    fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<Change>) {
-        if a == b {
-            return;
-        }
-        match (a, b) {
-            (Value::Object(x), Value::Object(y)) => {
-                for (k, va) in x.iter().filter(|(k, _)| !AUDIT_FIELDS.contains(&k.as_str())) {
-                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                    diff(&p, va, y.get(k).unwrap_or(&Value::Null), out);
-                }
-                for (k, vb) in y.iter().filter(|(k, _)| !x.contains_key(*k)) {
-                    diff(&format!("{path}.{k}"), &Value::Null, vb, out);
-                }
-            }
-            (Value::Array(x), Value::Array(y)) if x.len() == y.len() && x.iter().any(|v| v.is_object()) => {
-                for (i, (va, vb)) in x.iter().zip(y).enumerate() {
-                    diff(&format!("{path}[{i}]"), va, vb, out);
-                }
-            }
-            _ => out.push(Change { path: path.to_string(), before: StateValue(a.clone()), after: StateValue(b.clone()) }),
-        }
-    }
 
     /// Applies `action` and checks its changes and new violations against
     /// the oracle; returns whether the action was applied.
