@@ -26,7 +26,7 @@ pub(crate) use whole::Shadow;
 #[cfg(not(target_arch = "wasm32"))]
 mod incremental {
     use crate::engine::{Change, StateValue};
-    use crate::invariants::{Violation, breach_violation, message_violation, part_violations};
+    use crate::invariants::{Violation, breach_violation, for_each_place, message_violation, part_violations};
     use crate::memory::Block;
     use crate::state::{MessageId, ProviderPhase, SessionState, State, StoreState, Topology, Transfer};
     use crate::trace::{Journal, MessageList};
@@ -130,17 +130,11 @@ mod incremental {
         /// The shadow of a state, from scratch (cost: the whole state, once).
         pub fn of(topo: &Topology, state: &State) -> Shadow {
             let mut places = vec![0u32; state.messages.len()];
-            let mut count = |id: MessageId| {
+            for_each_place(state, |id: MessageId| {
                 if let Some(c) = places.get_mut(usize::from(id)) {
                     *c += 1;
                 }
-            };
-            for s in &state.stores {
-                s.queue.iter().chain(&s.inbox).chain(&s.sent).copied().for_each(&mut count);
-            }
-            for s in &state.sessions {
-                s.held.iter().copied().chain(s.sending.map(|t| t.message)).chain(s.receiving.map(|t| t.message)).for_each(&mut count);
-            }
+            });
             let mut parts = Vec::new();
             part_violations(topo, state, &mut parts);
             Shadow {

@@ -124,22 +124,28 @@ fn describe(e: &ProtocolError) -> (String, Option<RuleId>) {
     }
 }
 
+/// Calls `f` with the message in every place a message can be (I1 counts
+/// them): the stores' queues, Inboxes and sent lists, and the sessions'
+/// held mail and transfers.
+pub(crate) fn for_each_place(state: &State, mut f: impl FnMut(u16)) {
+    for s in &state.stores {
+        s.queue.iter().chain(&s.inbox).chain(&s.sent).copied().for_each(&mut f);
+    }
+    for s in &state.sessions {
+        s.held.iter().copied().chain(s.sending.map(|t| t.message)).chain(s.receiving.map(|t| t.message)).for_each(&mut f);
+    }
+}
+
 /// Every violation in a state, in a stable order: I1, I2, I6, then the
 /// recorded breaches in the order they happened.
 pub fn check_invariants(topo: &Topology, state: &State) -> Vec<Violation> {
     let mut out = Vec::new();
     let mut seen = vec![0u8; state.messages.len()];
-    let mut count = |id: u16| {
+    for_each_place(state, |id| {
         if let Some(c) = seen.get_mut(usize::from(id)) {
             *c = c.saturating_add(1);
         }
-    };
-    for s in &state.stores {
-        s.queue.iter().chain(&s.inbox).chain(&s.sent).copied().for_each(&mut count);
-    }
-    for s in &state.sessions {
-        s.held.iter().copied().chain(s.sending.map(|t| t.message)).chain(s.receiving.map(|t| t.message)).for_each(&mut count);
-    }
+    });
     for (id, &n) in seen.iter().enumerate() {
         if n != 1 {
             out.push(message_violation(id, n));
