@@ -495,21 +495,26 @@ impl Explorer {
     /// [`Explorer::step`] without building the report; returns the units
     /// of work done.
     pub fn advance(&mut self, budget: usize) -> usize {
-        let mut done = 0;
-        while done < budget.max(1) && !self.is_done() {
-            done += 1;
-            match self.pending.take() {
-                None => self.start_expansion(),
-                Some(mut expansion) => {
-                    let k = expansion.next;
-                    expansion.next += 1;
-                    self.successor(&expansion, k);
-                    if expansion.next < expansion.actions.len() {
-                        self.pending = Some(expansion);
-                    } else {
-                        self.worker.recycle(expansion.state);
-                    }
-                }
+        let (budget, mut done) = (budget.max(1), 0);
+        while done < budget && !self.is_done() {
+            let Some(mut expansion) = self.pending.take() else {
+                done += 1;
+                self.start_expansion();
+                continue;
+            };
+            // The state's successors, as many as the budget allows (the
+            // expansion moves out of `pending` and back once, not once a
+            // successor).
+            // (Only the state budget can end the exploration part way.)
+            while expansion.next < expansion.actions.len() && done < budget && !self.budget_spent() {
+                done += 1;
+                expansion.next += 1;
+                self.successor(&expansion, expansion.next - 1);
+            }
+            if expansion.next < expansion.actions.len() {
+                self.pending = Some(expansion);
+            } else {
+                self.worker.recycle(expansion.state);
             }
         }
         self.work += done as u64;
