@@ -18,6 +18,7 @@
 //! (`successor.rs`). Natively, `run` can expand on several threads with the
 //! same result (`parallel.rs`, docs/parallel-explorer.md).
 
+mod frontier;
 #[cfg(not(target_arch = "wasm32"))]
 mod parallel;
 mod successor;
@@ -32,10 +33,8 @@ use crate::rules::RuleId;
 use crate::scenario::Scenario;
 use crate::state::{State, Topology};
 use crate::trace::{Arg, CallHandle, Method, Party, Recorder};
+use frontier::Frontier;
 use serde::Serialize;
-use std::collections::VecDeque;
-#[cfg(not(target_arch = "wasm32"))]
-use successor::state_bytes;
 use successor::{Model, Worker, kind_bit, state_fingerprint};
 use visited::FingerprintSet;
 
@@ -366,7 +365,7 @@ pub struct Explorer {
     /// along the numbering).
     levels: Vec<u32>,
     /// The states of `cursor..links.len()`, not yet expanded.
-    frontier: VecDeque<State>,
+    frontier: Frontier,
     cursor: usize,
     explored: u64,
     transitions: u64,
@@ -384,12 +383,6 @@ pub struct Explorer {
     pending: Option<Expansion>,
     /// Units of work done so far (see [`Explorer::step`]).
     work: u64,
-    /// Bytes the frontier's states hold: each, all, and at most (natively:
-    /// the wasm build leaves the accounting out for its size).
-    #[cfg(not(target_arch = "wasm32"))]
-    frontier_sizes: VecDeque<u32>,
-    frontier_bytes: usize,
-    peak_frontier_bytes: usize,
 }
 
 /// A state whose successors are being computed, one action at a time.
@@ -448,7 +441,7 @@ impl Explorer {
             seen: FingerprintSet::new(),
             links: Vec::new(),
             levels: vec![0],
-            frontier: VecDeque::new(),
+            frontier: Frontier::default(),
             cursor: 0,
             explored: 0,
             transitions: 0,
@@ -458,17 +451,13 @@ impl Explorer {
             worker: Worker::new(),
             pending: None,
             work: 0,
-            #[cfg(not(target_arch = "wasm32"))]
-            frontier_sizes: VecDeque::new(),
-            frontier_bytes: 0,
-            peak_frontier_bytes: 0,
         };
         let mut root = start;
         explorer.model.canonicalize(&mut root);
         explorer.seen.insert(state_fingerprint(&root));
         explorer.number(Link { parent: NONE, action: 0 }, 0);
         check_properties(&explorer.model, &mut explorer.found, 0, &root, None);
-        explorer.push_frontier(root);
+        explorer.frontier.push(&root);
         Ok(explorer)
     }
 
@@ -549,13 +538,8 @@ impl Explorer {
     /// Once done, the frontier's memory goes back (a budget can stop the
     /// exploration with states still waiting).
     fn release_frontier(&mut self) {
-        self.frontier = VecDeque::new();
+        self.frontier.release();
         self.worker.spare = Vec::new();
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            self.frontier_sizes = VecDeque::new();
-        }
-        self.frontier_bytes = 0;
     }
 
     fn depth_of(&self, index: usize) -> u32 {
@@ -584,12 +568,7 @@ impl Explorer {
     }
 
     fn pop_frontier(&mut self) -> State {
-        let state = self.frontier.pop_front().expect("a state is expanded once");
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            self.frontier_bytes -= self.frontier_sizes.pop_front().unwrap_or(0) as usize;
-        }
-        state
+        self.frontier.pop(&mut self.worker)
     }
 
     fn successor(&mut self, from: &Expansion, k: usize) {
@@ -604,8 +583,7 @@ impl Explorer {
         if self.seen.insert(fp) {
             let index = self.number(Link { parent: from.index, action: k as u16 }, from.depth + 1);
             check_properties(&self.model, &mut self.found, index, &self.worker.next, None);
-            let state = self.worker.keep();
-            self.push_frontier(state);
+            self.frontier.push_next(&mut self.worker);
         }
     }
 
@@ -617,20 +595,6 @@ impl Explorer {
             self.levels.push(index);
         }
         index
-    }
-
-    fn push_frontier(&mut self, state: State) {
-        #[cfg(not(target_arch = "wasm32"))]
-        self.count_frontier_bytes(state_bytes(&state));
-        self.frontier.push_back(state);
-    }
-
-    /// For the memory figures: a state of `bytes` joins the frontier.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn count_frontier_bytes(&mut self, bytes: usize) {
-        self.frontier_sizes.push_back(bytes as u32);
-        self.frontier_bytes += bytes;
-        self.peak_frontier_bytes = self.peak_frontier_bytes.max(self.frontier_bytes);
     }
 
     /// Records the StoreLogoff / StoreLogoffTransports answers of a
@@ -790,7 +754,7 @@ impl Explorer {
         MemoryUse {
             visited: self.seen.bytes(),
             links: self.links.capacity() * std::mem::size_of::<Link>() + self.levels.capacity() * 4,
-            peak_frontier: self.peak_frontier_bytes,
+            peak_frontier: self.frontier.peak(),
             unique_states: self.seen.len(),
         }
     }
