@@ -53,6 +53,9 @@ pub(crate) struct Frontier {
     /// Bytes held at most (natively).
     #[cfg(not(target_arch = "wasm32"))]
     peak: usize,
+    /// Words being written.
+    #[cfg(not(target_arch = "wasm32"))]
+    scratch: Vec<u64>,
     #[cfg(target_arch = "wasm32")]
     states: VecDeque<State>,
 }
@@ -65,11 +68,11 @@ impl Frontier {
 
     /// Adds a state.
     pub(crate) fn push(&mut self, state: &State) {
-        let before = self.words.len();
-        state_words(state, |word| self.words.push_back(word));
-        self.errors.extend(state.errors.iter().copied());
-        self.sizes.push_back(((self.words.len() - before) as u32, state.errors.len() as u32));
-        self.count();
+        let mut words = std::mem::take(&mut self.scratch);
+        words.clear();
+        state_words(state, |word| words.push(word));
+        self.push_words(&words, &state.errors);
+        self.scratch = words;
     }
 
     /// Adds the worker's last successor.
