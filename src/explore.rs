@@ -12,11 +12,12 @@
 //! possible in principle (about n²/2^65 for n states: below 10^-7 for a
 //! million) and would merge them. States are numbered in breadth-first
 //! order; the explorer keeps a fingerprint (`visited.rs`) and a parent link
-//! (6 bytes) per state, and a state itself only until it is expanded. Paths
-//! are rebuilt by replaying the parent links' action indexes, because the
-//! engine is deterministic. Successors are built in reused scratch
-//! (`successor.rs`). Natively, `run` can expand on several threads with the
-//! same result (`parallel.rs`, docs/parallel-explorer.md).
+//! (8 bytes) per state, and a state itself only until it is expanded
+//! (`frontier.rs`: natively packed). Paths are rebuilt by replaying the
+//! parent links' action indexes, because the engine is deterministic.
+//! Successors are built in reused scratch (`successor.rs`). Natively, `run`
+//! can expand on several threads with the same result (`parallel.rs`,
+//! docs/parallel-explorer.md).
 
 mod frontier;
 #[cfg(not(target_arch = "wasm32"))]

@@ -10,20 +10,21 @@
 //! 1. **Expand, in parallel.** The calling thread and `threads - 1`
 //!    helpers (started once per `run`) take chunks of the batch from a
 //!    shared counter, whoever is free taking the next (a thread's chunks
-//!    come in increasing order), and compute every successor of every
-//!    state in them: apply, canonicalise, fingerprint. The visited set is
-//!    only read in this phase. A fingerprint visited before the batch, or
-//!    met earlier by the same thread in this batch (so earlier in the
-//!    serial order too), is `Seen`; the others are `Fresh` and keep their
-//!    state and property verdicts.
+//!    come in increasing order). A thread decodes each state of its chunks
+//!    from the frontier's packed words and computes its successors: apply,
+//!    canonicalise, fingerprint. The visited set is only read in this
+//!    phase. A fingerprint visited before the batch, or met earlier by the
+//!    same thread in this batch (so earlier in the serial order too), is
+//!    `Seen`; the others are `Fresh` and keep their state (packed, as the
+//!    frontier keeps it) and property verdicts.
 //! 2. **Merge, in order.** The calling thread walks the chunks' results in
 //!    the order the serial explorer produces them (by parent number, then
 //!    action order): it counts, records the logoff answers, inserts the
 //!    `Fresh` fingerprints into the visited set, numbers those that are new
-//!    and puts them on the frontier, keeps the first failure of each
+//!    and appends them to the frontier, keeps the first failure of each
 //!    property, and stops exactly where the serial explorer stops when the
 //!    state budget runs out. A `Fresh` state that another thread reached
-//!    first in the serial order only gives its buffers back.
+//!    first in the serial order is dropped.
 //!
 //! Which successor first reaches a state, and so every number, parent
 //! link, count, outcome and counterexample, is decided in phase 2, in the
