@@ -12,12 +12,14 @@
 //! possible in principle (about n²/2^65 for n states: below 10^-7 for a
 //! million) and would merge them. States are numbered in breadth-first
 //! order; the explorer keeps a fingerprint (`visited.rs`) and a parent link
-//! (6 bytes) per state, and a state itself only until it is expanded. Paths
-//! are rebuilt by replaying the parent links' action indexes, because the
-//! engine is deterministic. Successors are built in reused scratch
-//! (`successor.rs`). Natively, `run` can expand on several threads with the
-//! same result (`parallel.rs`, docs/parallel-explorer.md).
+//! (8 bytes) per state, and a state itself only until it is expanded
+//! (`frontier.rs`: natively packed). Paths are rebuilt by replaying the
+//! parent links' action indexes, because the engine is deterministic.
+//! Successors are built in reused scratch (`successor.rs`). Natively, `run`
+//! can expand on several threads with the same result (`parallel.rs`,
+//! docs/parallel-explorer.md).
 
+mod frontier;
 #[cfg(not(target_arch = "wasm32"))]
 mod parallel;
 mod successor;
@@ -32,10 +34,8 @@ use crate::rules::RuleId;
 use crate::scenario::Scenario;
 use crate::state::{State, Topology};
 use crate::trace::{Arg, CallHandle, Method, Party, Recorder};
+use frontier::Frontier;
 use serde::Serialize;
-use std::collections::VecDeque;
-#[cfg(not(target_arch = "wasm32"))]
-use successor::state_bytes;
 use successor::{Model, Worker, kind_bit, state_fingerprint};
 use visited::FingerprintSet;
 
@@ -387,7 +387,7 @@ pub struct Explorer {
     /// along the numbering).
     levels: Vec<u32>,
     /// The states of `cursor..links.len()`, not yet expanded.
-    frontier: VecDeque<State>,
+    frontier: Frontier,
     cursor: usize,
     explored: u64,
     transitions: u64,
@@ -405,12 +405,6 @@ pub struct Explorer {
     pending: Option<Expansion>,
     /// Units of work done so far (see [`Explorer::step`]).
     work: u64,
-    /// Bytes the frontier's states hold: each, all, and at most (natively:
-    /// the wasm build leaves the accounting out for its size).
-    #[cfg(not(target_arch = "wasm32"))]
-    frontier_sizes: VecDeque<u32>,
-    frontier_bytes: usize,
-    peak_frontier_bytes: usize,
 }
 
 /// A state whose successors are being computed, one action at a time.
@@ -469,7 +463,7 @@ impl Explorer {
             seen: FingerprintSet::new(),
             links: Vec::new(),
             levels: vec![0],
-            frontier: VecDeque::new(),
+            frontier: Frontier::default(),
             cursor: 0,
             explored: 0,
             transitions: 0,
@@ -479,17 +473,13 @@ impl Explorer {
             worker: Worker::new(),
             pending: None,
             work: 0,
-            #[cfg(not(target_arch = "wasm32"))]
-            frontier_sizes: VecDeque::new(),
-            frontier_bytes: 0,
-            peak_frontier_bytes: 0,
         };
         let mut root = start;
         explorer.model.canonicalize(&mut root);
         explorer.seen.insert(state_fingerprint(&root));
         explorer.number(Link { parent: NONE, action: 0 }, 0);
         check_properties(&explorer.model, &mut explorer.found, 0, &root, None);
-        explorer.push_frontier(root);
+        explorer.frontier.push(&root);
         Ok(explorer)
     }
 
@@ -516,21 +506,26 @@ impl Explorer {
     /// [`Explorer::step`] without building the report; returns the units
     /// of work done.
     pub fn advance(&mut self, budget: usize) -> usize {
-        let mut done = 0;
-        while done < budget.max(1) && !self.is_done() {
-            done += 1;
-            match self.pending.take() {
-                None => self.start_expansion(),
-                Some(mut expansion) => {
-                    let k = expansion.next;
-                    expansion.next += 1;
-                    self.successor(&expansion, k);
-                    if expansion.next < expansion.actions.len() {
-                        self.pending = Some(expansion);
-                    } else {
-                        self.worker.recycle(expansion.state);
-                    }
-                }
+        let (budget, mut done) = (budget.max(1), 0);
+        while done < budget && !self.is_done() {
+            let Some(mut expansion) = self.pending.take() else {
+                done += 1;
+                self.start_expansion();
+                continue;
+            };
+            // The state's successors, as many as the budget allows (the
+            // expansion moves out of `pending` and back once, not once a
+            // successor).
+            // (Only the state budget can end the exploration part way.)
+            while expansion.next < expansion.actions.len() && done < budget && !self.budget_spent() {
+                done += 1;
+                expansion.next += 1;
+                self.successor(&expansion, expansion.next - 1);
+            }
+            if expansion.next < expansion.actions.len() {
+                self.pending = Some(expansion);
+            } else {
+                self.worker.recycle(expansion.state);
             }
         }
         self.work += done as u64;
@@ -565,13 +560,8 @@ impl Explorer {
     /// Once done, the frontier's memory goes back (a budget can stop the
     /// exploration with states still waiting).
     fn release_frontier(&mut self) {
-        self.frontier = VecDeque::new();
+        self.frontier.release();
         self.worker.spare = Vec::new();
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            self.frontier_sizes = VecDeque::new();
-        }
-        self.frontier_bytes = 0;
     }
 
     fn depth_of(&self, index: usize) -> u32 {
@@ -600,12 +590,7 @@ impl Explorer {
     }
 
     fn pop_frontier(&mut self) -> State {
-        let state = self.frontier.pop_front().expect("a state is expanded once");
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            self.frontier_bytes -= self.frontier_sizes.pop_front().unwrap_or(0) as usize;
-        }
-        state
+        self.frontier.pop(&mut self.worker)
     }
 
     fn successor(&mut self, from: &Expansion, k: usize) {
@@ -620,8 +605,7 @@ impl Explorer {
         if self.seen.insert(fp) {
             let index = self.number(Link { parent: from.index, action: k as u16 }, from.depth + 1);
             check_properties(&self.model, &mut self.found, index, &self.worker.next, None);
-            let state = self.worker.keep();
-            self.push_frontier(state);
+            self.frontier.push_next(&mut self.worker);
         }
     }
 
@@ -633,20 +617,6 @@ impl Explorer {
             self.levels.push(index);
         }
         index
-    }
-
-    fn push_frontier(&mut self, state: State) {
-        #[cfg(not(target_arch = "wasm32"))]
-        self.count_frontier_bytes(state_bytes(&state));
-        self.frontier.push_back(state);
-    }
-
-    /// For the memory figures: a state of `bytes` joins the frontier.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn count_frontier_bytes(&mut self, bytes: usize) {
-        self.frontier_sizes.push_back(bytes as u32);
-        self.frontier_bytes += bytes;
-        self.peak_frontier_bytes = self.peak_frontier_bytes.max(self.frontier_bytes);
     }
 
     /// Records the StoreLogoff / StoreLogoffTransports answers of a
@@ -806,7 +776,7 @@ impl Explorer {
         MemoryUse {
             visited: self.seen.bytes(),
             links: self.links.capacity() * std::mem::size_of::<Link>() + self.levels.capacity() * 4,
-            peak_frontier: self.peak_frontier_bytes,
+            peak_frontier: self.frontier.peak(),
             unique_states: self.seen.len(),
         }
     }

@@ -10,20 +10,21 @@
 //! 1. **Expand, in parallel.** The calling thread and `threads - 1`
 //!    helpers (started once per `run`) take chunks of the batch from a
 //!    shared counter, whoever is free taking the next (a thread's chunks
-//!    come in increasing order), and compute every successor of every
-//!    state in them: apply, canonicalise, fingerprint. The visited set is
-//!    only read in this phase. A fingerprint visited before the batch, or
-//!    met earlier by the same thread in this batch (so earlier in the
-//!    serial order too), is `Seen`; the others are `Fresh` and keep their
-//!    state and property verdicts.
+//!    come in increasing order). A thread decodes each state of its chunks
+//!    from the frontier's packed words and computes its successors: apply,
+//!    canonicalise, fingerprint. The visited set is only read in this
+//!    phase. A fingerprint visited before the batch, or met earlier by the
+//!    same thread in this batch (so earlier in the serial order too), is
+//!    `Seen`; the others are `Fresh` and keep their state (packed, as the
+//!    frontier keeps it) and property verdicts.
 //! 2. **Merge, in order.** The calling thread walks the chunks' results in
 //!    the order the serial explorer produces them (by parent number, then
 //!    action order): it counts, records the logoff answers, inserts the
 //!    `Fresh` fingerprints into the visited set, numbers those that are new
-//!    and puts them on the frontier, keeps the first failure of each
+//!    and appends them to the frontier, keeps the first failure of each
 //!    property, and stops exactly where the serial explorer stops when the
 //!    state budget runs out. A `Fresh` state that another thread reached
-//!    first in the serial order only gives its buffers back.
+//!    first in the serial order is dropped.
 //!
 //! Which successor first reaches a state, and so every number, parent
 //! link, count, outcome and counterexample, is decided in phase 2, in the
@@ -31,6 +32,7 @@
 //! on which thread took which chunk. docs/parallel-explorer.md has the
 //! design for more cores.
 
+use super::frontier::Packed;
 use super::successor::{Model, Worker, decode, empty_state, kind_bit, state_words};
 use super::visited::FingerprintSet;
 use super::{Answer, Explorer, Link, check_properties};
@@ -102,7 +104,9 @@ enum Kind {
 struct Shared {
     model: Arc<Model>,
     seen: FingerprintSet,
-    states: Vec<State>,
+    /// The batch's states, as the frontier keeps them: each thread reads
+    /// those of its chunks.
+    states: Packed,
     at_bound: Vec<bool>,
     open: u8,
     /// The next chunk to take.
@@ -116,13 +120,15 @@ struct Shared {
 struct Thread {
     worker: Worker,
     met: FingerprintSet,
+    /// The state being expanded.
+    parent: State,
     /// Emptied chunks, for their buffers.
     buffers: Vec<Chunk>,
 }
 
 impl Thread {
     fn new() -> Thread {
-        Thread { worker: Worker::new(), met: FingerprintSet::new(), buffers: Vec::new() }
+        Thread { worker: Worker::new(), met: FingerprintSet::new(), buffers: Vec::new(), parent: empty_state() }
     }
 
     /// Takes chunks until none is left: their results, by chunk number.
@@ -141,7 +147,8 @@ impl Thread {
                 let expanded = !shared.at_bound[i];
                 chunk.items.push(Item::State { expanded });
                 if expanded {
-                    successors(shared, self, &shared.states[i], &mut chunk);
+                    shared.states.decode(i, &mut self.parent);
+                    successors(shared, &mut self.worker, &mut self.met, &self.parent, &mut chunk);
                 }
             }
             done.push((c, chunk));
@@ -192,13 +199,13 @@ pub(super) fn run(explorer: &mut Explorer) {
             })
             .collect();
         let mut main = Thread::new();
-        // States done with, for their buffers; the batch's list.
-        let (mut spare, mut states): (Vec<State>, Vec<State>) = (Vec::new(), Vec::new());
+        // The batch's states (the buffers come back for the next batch).
+        let mut states = Packed::default();
         let mut buffers: Vec<Chunk> = Vec::new();
         while !explorer.is_done() {
             let first = explorer.cursor;
             let n = explorer.frontier.len().min(BATCH);
-            states.extend((0..n).map(|_| explorer.pop_frontier()));
+            explorer.frontier.take(n, &mut states);
             let shared = Arc::new(Shared {
                 model: Arc::clone(&model),
                 states,
@@ -222,23 +229,22 @@ pub(super) fn run(explorer: &mut Explorer) {
             let Shared { seen, states: batch, .. } = Arc::into_inner(shared).expect("the helpers are done with the batch");
             explorer.seen = seen;
             buffers.extend(chunks.into_iter().map(|(_, chunk)| chunk));
-            merge(explorer, &mut buffers, &mut spare);
+            merge(explorer, &mut buffers);
             states = batch;
-            spare.extend(states.drain(..).take(2 * BATCH - spare.len().min(2 * BATCH)));
         }
     });
     explorer.release_frontier();
 }
 
 /// The successors of `state`, into `chunk`.
-fn successors(shared: &Shared, thread: &mut Thread, state: &State, chunk: &mut Chunk) {
+fn successors(shared: &Shared, worker: &mut Worker, met: &mut FingerprintSet, state: &State, chunk: &mut Chunk) {
     let model: &Model = &shared.model;
     for action in model.actions(state) {
-        let kind = match thread.worker.successor(model, state, &action) {
+        let kind = match worker.successor(model, state, &action) {
             None => Kind::Refused,
-            Some(fingerprint) if shared.seen.contains(fingerprint) || !thread.met.insert(fingerprint) => Kind::Seen,
+            Some(fingerprint) if shared.seen.contains(fingerprint) || !met.insert(fingerprint) => Kind::Seen,
             Some(fingerprint) => {
-                let next = &thread.worker.next;
+                let next = &worker.next;
                 let violated = model.violations(shared.open, next);
                 let (words, errors) = (chunk.words.len(), chunk.errors.len());
                 state_words(next, |w| chunk.words.push(w));
@@ -247,15 +253,15 @@ fn successors(shared: &Shared, thread: &mut Thread, state: &State, chunk: &mut C
                 Kind::Fresh { fingerprint, violated, words, errors }
             }
         };
-        let answers = &thread.worker.answers.0;
+        let answers = &worker.answers.0;
         chunk.answers.extend_from_slice(answers);
         chunk.items.push(Item::Successor(Successor { action, kind, answers: answers.len() as u8 }));
     }
 }
 
 /// Phase 2: the batch's results in the serial explorer's order, leaving
-/// the chunks empty. New states are read into `spare` states' buffers.
-fn merge(explorer: &mut Explorer, chunks: &mut [Chunk], spare: &mut Vec<State>) {
+/// the chunks empty. New states join the frontier as their words.
+fn merge(explorer: &mut Explorer, chunks: &mut [Chunk]) {
     // The state of the batch whose successors these are: its number, its
     // depth and the next action's index.
     let (mut index, mut depth, mut k) = (0, 0, 0);
@@ -301,12 +307,13 @@ fn merge(explorer: &mut Explorer, chunks: &mut [Chunk], spare: &mut Vec<State>) 
                 continue;
             }
             let new = explorer.number(Link { parent: index as u32, action: action_index }, depth + 1);
-            let mut state = spare.pop().unwrap_or_else(empty_state);
-            decode(its_words, its_errors, &mut state);
             if violated != 0 {
+                // A first failure, maybe: its wording needs the state.
+                let mut state = empty_state();
+                decode(its_words.iter().copied(), its_errors.iter().copied(), &mut state);
                 check_properties(&explorer.model, &mut explorer.found, new, &state, Some(violated));
             }
-            explorer.push_frontier(state);
+            explorer.frontier.push_words(its_words, its_errors);
             stopped = explorer.budget_spent();
         }
         chunk.words.clear();
