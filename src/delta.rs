@@ -159,11 +159,11 @@ mod incremental {
             // Messages whose number of places changed: (id, places before; `None`
             // for a message that did not exist).
             let mut moved: Vec<(usize, Option<u32>)> = Vec::new();
-            let before_list = |list: MessageList, old_len: usize, now: &[MessageId]| -> Option<Vec<MessageId>> {
+            let before_list = |list: MessageList, old_len: usize, now: &[MessageId]| -> Option<ListBefore<'_>> {
                 match journal.lists.iter().find(|(l, _)| *l == list) {
-                    Some((_, items)) => Some(items[..old_len.min(items.len())].to_vec()),
+                    Some((_, items)) => Some(ListBefore::Edited(&items[..old_len.min(items.len())])),
                     // Not edited: at most appended to.
-                    None if old_len != now.len() => Some(now[..old_len.min(now.len())].to_vec()),
+                    None if old_len != now.len() => Some(ListBefore::Prefix(old_len.min(now.len()))),
                     None => None,
                 }
             };
@@ -172,10 +172,7 @@ mod incremental {
             // sessions, storeProviders, stores, transports.
             *work += 1 + self.blocks.len();
             let blocks = &state.memory.blocks;
-            if self.blocks.len() != blocks.len() {
-                *work += self.blocks.len() + blocks.len();
-                changes.push(change("memory.blocks", render_blocks(&self.blocks), render_blocks(blocks)));
-            } else if self.blocks != *blocks {
+            if self.blocks != *blocks {
                 for (i, (a, b)) in self.blocks.iter().zip(blocks).enumerate().filter(|(_, (a, b))| a != b) {
                     let p = format!("memory.blocks[{i}]");
                     field(&mut changes, &p, "freed", &a.freed, &b.freed);
@@ -183,16 +180,22 @@ mod incremental {
                     field(&mut changes, &p, "owner", &a.owner, &b.owner);
                     field(&mut changes, &p, "parent", &a.parent, &b.parent);
                 }
-            }
-            if self.blocks != *blocks {
+                // Blocks are only ever added (a freed block stays, marked).
+                for (i, b) in blocks.iter().enumerate().skip(self.blocks.len()) {
+                    *work += 1;
+                    changes.push(change(&format!("memory.blocks[{i}]"), Value::Null, render_block(b)));
+                }
                 self.blocks.clone_from(blocks);
             }
 
             *work += 1;
             if self.messages != state.messages.len() {
-                *work += self.messages + state.messages.len();
-                let old = &state.messages[..self.messages.min(state.messages.len())];
-                changes.push(change("messages", render_messages(old), render_messages(&state.messages)));
+                // Messages are only ever added, and never edited: each new one
+                // is a change of its own, so the cost follows the action.
+                for (id, m) in state.messages.iter().enumerate().skip(self.messages) {
+                    *work += 1;
+                    changes.push(change(&format!("messages[{id}]"), Value::Null, render_message(m)));
+                }
                 moved.extend((self.messages..state.messages.len()).map(|id| (id, None)));
                 self.places.resize(state.messages.len(), 0);
                 self.messages = state.messages.len();
@@ -210,12 +213,7 @@ mod incremental {
                 let p = format!("sessions[{i}]");
                 field(&mut changes, &p, "addressTypesBlock", &old.address_types_block, &new.address_types_block);
                 field(&mut changes, &p, "flushing", &old.flushing, &new.flushing);
-                if let Some(before) = &held_before {
-                    if before[..] != s.held[..] {
-                        changes.push(change(&format!("{p}.held"), render_ids(before), render_ids(&s.held)));
-                        places.lists(before, &s.held);
-                    }
-                }
+                places.list(&mut changes, &format!("{p}.held"), held_before, &s.held);
                 field(&mut changes, &p, "inboundEnabled", &old.inbound_enabled, &new.inbound_enabled);
                 field(&mut changes, &p, "invalid", &old.invalid, &new.invalid);
                 field(&mut changes, &p, "outboundEnabled", &old.outbound_enabled, &new.outbound_enabled);
@@ -249,7 +247,7 @@ mod incremental {
                 }
                 let p = format!("stores[{i}]");
                 // Folders only grow.
-                let grown = |len: usize, now: &[MessageId]| (len != now.len()).then(|| now[..len.min(now.len())].to_vec());
+                let grown = |len: usize, now: &[MessageId]| (len != now.len()).then_some(ListBefore::Prefix(len.min(now.len())));
                 places.list(&mut changes, &format!("{p}.inbox"), grown(old.inbox, &s.inbox), &s.inbox);
                 field(&mut changes, &p, "phase", &old.phase, &new.phase);
                 places.list(&mut changes, &format!("{p}.queue"), queue_before, &s.queue);
@@ -332,14 +330,35 @@ mod incremental {
         }
 
         /// A message list at `path`, when the action may have changed it.
-        fn list(&mut self, out: &mut Vec<Change>, path: &str, before: Option<Vec<MessageId>>, now: &[MessageId]) {
-            if let Some(before) = before {
-                if before[..] != *now {
-                    out.push(change(path, render_ids(&before), render_ids(now)));
-                    self.lists(&before, now);
+        /// Items added at its end are changes of their own (`path[i]`, `null`
+        /// before), so that appending costs the same however long the list;
+        /// any other edit reports the list whole, as the tree diff does.
+        fn list(&mut self, out: &mut Vec<Change>, path: &str, before: Option<ListBefore<'_>>, now: &[MessageId]) {
+            let kept = match before {
+                None => return,
+                Some(ListBefore::Prefix(len)) => len,
+                Some(ListBefore::Edited(before)) if before == now => return,
+                Some(ListBefore::Edited(before)) if now.len() > before.len() && now.starts_with(before) => before.len(),
+                Some(ListBefore::Edited(before)) => {
+                    out.push(change(path, render_ids(before), render_ids(now)));
+                    self.lists(before, now);
+                    return;
                 }
+            };
+            for (i, &id) in now.iter().enumerate().skip(kept) {
+                out.push(change(&format!("{path}[{i}]"), Value::Null, Value::from(id)));
             }
+            self.lists(&[], &now[kept..]);
         }
+    }
+
+    /// A list as it was before the action.
+    #[derive(Clone, Copy)]
+    enum ListBefore<'a> {
+        /// Its first `n` items, unchanged: the action at most appended.
+        Prefix(usize),
+        /// A copy the engine took before editing it.
+        Edited(&'a [MessageId]),
     }
 
     fn change(path: &str, before: Value, after: Value) -> Change {
@@ -435,24 +454,12 @@ mod incremental {
         Value::Array(phases.iter().map(|p| Value::from(p.as_str())).collect())
     }
 
-    fn render_messages(messages: &[crate::state::Message]) -> Value {
-        Value::Array(
-            messages
-                .iter()
-                .map(|m| object([("addressType", m.address_type.json()), ("origin", m.origin.json()), ("steps", m.steps.json())]))
-                .collect(),
-        )
+    fn render_message(m: &crate::state::Message) -> Value {
+        object([("addressType", m.address_type.json()), ("origin", m.origin.json()), ("steps", m.steps.json())])
     }
 
-    fn render_blocks(blocks: &[Block]) -> Value {
-        Value::Array(
-            blocks
-                .iter()
-                .map(|b| {
-                    object([("freed", b.freed.json()), ("kind", b.kind.json()), ("owner", b.owner.json()), ("parent", b.parent.json())])
-                })
-                .collect(),
-        )
+    fn render_block(b: &Block) -> Value {
+        object([("freed", b.freed.json()), ("kind", b.kind.json()), ("owner", b.owner.json()), ("parent", b.parent.json())])
     }
 }
 
@@ -507,8 +514,12 @@ mod tree {
         serde_json::to_value(state).expect("state serialises")
     }
 
-    /// Field-level differences between two JSON values. Arrays of scalars
-    /// (queues) and arrays that changed length are reported whole: a message
+    /// Field-level differences between two JSON values. An item added at
+    /// the end of an array is a change of its own (`path[i]`, `null`
+    /// before), so that an outcome's size follows the action, not the
+    /// number of messages. Arrays of objects (messages, blocks) only grow,
+    /// and their items are compared in place. Any other edit of an array of
+    /// scalars (a message taken from a queue) reports it whole: a message
     /// moving from one list to another reads better as two lists than as a
     /// cascade of shifted indexes.
     pub(super) fn diff(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<Change>) {
@@ -526,9 +537,9 @@ mod tree {
                     diff(&format!("{path}.{k}"), &Value::Null, vb, out);
                 }
             }
-            (Value::Array(x), Value::Array(y)) if x.len() == y.len() && x.iter().any(|v| v.is_object()) => {
-                for (i, (va, vb)) in x.iter().zip(y).enumerate() {
-                    diff(&format!("{path}[{i}]"), va, vb, out);
+            (Value::Array(x), Value::Array(y)) if x.iter().chain(y).any(|v| v.is_object()) || (y.len() > x.len() && y.starts_with(x)) => {
+                for i in 0..x.len().max(y.len()) {
+                    diff(&format!("{path}[{i}]"), x.get(i).unwrap_or(&Value::Null), y.get(i).unwrap_or(&Value::Null), out);
                 }
             }
             _ => out.push(Change { path: path.to_string(), before: StateValue(a.clone()), after: StateValue(b.clone()) }),
@@ -717,6 +728,9 @@ mod tests {
             Action::FlushQueues { session: 2, flags: FlushFlags::FLUSH_DOWNLOAD.bits() },
             Action::LogoffSession { session: 2, flags: 0 },
             Action::Free { session: 2, block: Some(0) },
+            // A new message is one change, however many there are.
+            Action::MailArrives { session: 0, steps: 2 },
+            Action::Allocate { session: 1, parent: None },
         ];
         let work = |messages: usize| -> Vec<usize> {
             let mut sim = Simulation::new(&crate::workload::busy_scenario(messages)).unwrap();

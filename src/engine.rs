@@ -531,6 +531,13 @@ fn address_type(v: &serde_json::Value, path: &str, code: ErrorCode, names: &[Str
 /// One field that an action changed: its path in [`StateView::state`]
 /// (`stores[0].phase`) and its value before and after, as JSON values
 /// (`"open"` -> `"invalidated"`; `null` for a field that was or became absent).
+///
+/// An item added at the end of a list is a change of its own, `null`
+/// before: a new message is `messages[1200]`, a message queued is
+/// `stores[0].queue[49]`. Any other edit of a message list (the spooler
+/// taking a message from a queue) gives the list whole, before and after.
+/// So an outcome's size follows what the action did, not how many messages
+/// the scenario holds.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]

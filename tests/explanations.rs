@@ -29,6 +29,18 @@ fn golden_outcomes() -> Vec<(String, Outcome)> {
     out
 }
 
+/// A message list changed: whole (`stores[0].queue`) or by an item added
+/// at its end (`stores[0].queue[49]`).
+fn list_changed(o: &Outcome, list: &str) -> bool {
+    o.changes.iter().any(|c| {
+        let whole = match c.path.strip_suffix(']').and_then(|p| p.rsplit_once('[')) {
+            Some((head, index)) if index.bytes().all(|b| b.is_ascii_digit()) => head,
+            _ => &c.path[..],
+        };
+        whole.ends_with(&format!(".{list}"))
+    })
+}
+
 fn changed(o: &Outcome, prefix: &str) -> bool {
     o.changes.iter().any(|c| c.path.starts_with(prefix))
 }
@@ -50,11 +62,11 @@ const CLAIMS: &[(&str, Claim)] = &[
     ("AddRef stays valid even after LOGOFF_COMPLETE", |o| {
         o.hresult == HResult::S_OK && o.changes.iter().any(|c| c.path.ends_with(".refs"))
     }),
-    ("The message is in the default Inbox", |o| o.changes.iter().any(|c| c.path.ends_with(".inbox"))),
-    ("The message waits in the store's outbound queue", |o| o.changes.iter().any(|c| c.path.ends_with(".queue"))),
+    ("The message is in the default Inbox", |o| list_changed(o, "inbox")),
+    ("The message waits in the store's outbound queue", |o| list_changed(o, "queue")),
     ("The session is logged off", |o| o.changes.iter().any(|c| c.path.starts_with("sessions") && c.path.ends_with(".phase"))),
     ("The session is already logged off", |o| !o.changes.iter().any(|c| c.path.starts_with("sessions") && c.path.ends_with(".phase"))),
-    ("The send is finished", |o| o.changes.iter().any(|c| c.path.ends_with(".sent"))),
+    ("The send is finished", |o| list_changed(o, "sent")),
     ("Another process of this profile has the store open: MAPI ignores the call", |o| {
         !o.changes.iter().any(|c| c.path.ends_with(".spooler"))
     }),
