@@ -28,15 +28,27 @@ export function changeField(path: string, topo: Topology): string {
   const parts: string[] = [];
   for (const seg of path.split(".")) {
     const m = /^(\w+)\[(\d+)\]$/.exec(seg);
-    if (m) parts.push(names[m[1]!]?.(Number(m[2])) ?? `${words(m[1]!)} ${m[2]}`);
+    // A message list's item (an item added at its end): its position, from 0.
+    if (m) parts.push(names[m[1]!]?.(Number(m[2])) ?? `${words(m[1]!)}, position ${m[2]}`);
     else if (seg !== "state" && seg !== "memory") parts.push(words(seg));
   }
   return parts.join(" · ") || path;
 }
 
-/** A value of the engine's change list (JSON text) as the state tables show it. */
-export function changeValue(value: unknown): string {
+/** A value of the engine's change list as the state tables show it; a message in the scenario's names. */
+export function changeValue(value: unknown, topo?: Topology): string {
+  if (topo && isMessage(value)) {
+    const type = topo.addressTypes[value.addressType] ?? `address type ${value.addressType}`;
+    const from = value.origin === null ? "inbound" : `from ${topo.stores[value.origin]?.name ?? `store ${value.origin}`}`;
+    return `${type}, ${from}, ${value.steps} step${value.steps === 1 ? "" : "s"}`;
+  }
   return plain(value);
+}
+
+function isMessage(v: unknown): v is { addressType: number; origin: number | null; steps: number } {
+  if (typeof v !== "object" || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.addressType === "number" && (o.origin === null || typeof o.origin === "number") && typeof o.steps === "number";
 }
 
 function plain(v: unknown): string {
@@ -176,7 +188,7 @@ export class ResultView {
                   h(
                     "tbody",
                     null,
-                    changes.slice(0, MAX_CHANGES).map((c) => h("tr", null, h("th", { scope: "row", title: c.path }, changeField(c.path, topo)), h("td", null, changeValue(c.before)), h("td", null, changeValue(c.after)))),
+                    changes.slice(0, MAX_CHANGES).map((c) => h("tr", null, h("th", { scope: "row", title: c.path }, changeField(c.path, topo)), h("td", null, changeValue(c.before, topo)), h("td", null, changeValue(c.after, topo)))),
                   ),
                 )
               : h("p", { class: "muted" }, "Nothing in the protocol state changed."),

@@ -540,6 +540,30 @@ describe("the sequence diagram", () => {
     t.diagnostic(`1,000 messages: median ${m.medianHandlerMs} ms (max ${m.maxHandlerMs} ms) in the click handler per action; click to next paint median ${m.medianClickToPaintMs} ms (headless, software rendering); trace of ${m.traceEvents} events`);
     await closeClean(page);
   });
+  test("the 1,000th message queued is two changes, in the scenario's names (an item added to a list is its own change)", async () => {
+    const page = await openPage("/");
+    await choosePreset(page, "big-queue");
+    const before = await page.evaluate(() => document.querySelector('[data-testid="playground"]').dataset.change);
+    await tid(page, "op-submit").click();
+    await page.waitForFunction((b) => document.querySelector('[data-testid="playground"]').dataset.change !== b, before);
+    const { doc, outcome, view } = await assertMatchesEngine(page, "the 1,000th message queued");
+    const topo = view.topology;
+    const id = view.state.messages.length - 1;
+    const store = doc.scenario.actions[doc.position - 1].store;
+    const queue = view.state.stores[store].queue;
+    assert.ok(queue.length >= 1000, `${queue.length} queued`);
+    assert.deepEqual(
+      outcome.changes.map((c) => c.path),
+      [`messages[${id}]`, `stores[${store}].queue[${queue.length - 1}]`],
+    );
+    const rows = await page.locator('[data-testid="result"] [data-testid="changes"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    const m = view.state.messages[id];
+    assert.deepEqual(rows, [
+      [`message ${id}`, "—", `${topo.addressTypes[m.addressType]}, from ${topo.stores[store].name}, ${m.steps} step${m.steps === 1 ? "" : "s"}`],
+      [`store ${topo.stores[store].name} · queue, position ${queue.length - 1}`, "—", String(id)],
+    ]);
+    await closeClean(page);
+  });
 });
 
 describe("sharing", () => {
