@@ -498,9 +498,20 @@ mod parts {
             // In the order of the state's JSON tree (sorted keys).
             *work += items("memory.blocks", &old.memory.blocks, &state.memory.blocks, &mut changes);
             *work += items("messages", &old.messages, &state.messages, &mut changes);
-            *work += items("sessions", &old.sessions, &state.sessions, &mut changes);
+            *work += items_by("sessions", &old.sessions, &state.sessions, &mut changes, |a, b| {
+                let (mut a, mut b) = (a.clone(), b.clone());
+                same_lists([(&mut a.held, &mut b.held)]);
+                (a, b)
+            });
             *work += whole("storeProviders", &old.store_providers, &state.store_providers, &mut changes);
-            *work += items("stores", &old.stores, &state.stores, &mut changes);
+            *work += items_by("stores", &old.stores, &state.stores, &mut changes, |a, b| {
+                let (mut a, mut b) = (a.clone(), b.clone());
+                // Audit data: never a change (the tree diff skips it), so not worth a tree.
+                a.store_logoff_transports = Default::default();
+                b.store_logoff_transports = Default::default();
+                same_lists([(&mut a.queue, &mut b.queue), (&mut a.inbox, &mut b.inbox), (&mut a.sent, &mut b.sent)]);
+                (a, b)
+            });
             *work += whole("transports", &old.transports, &state.transports, &mut changes);
             let violations = check_invariants(topo, state);
             *work += violations.len();
@@ -524,6 +535,32 @@ mod parts {
             }
         }
         old.len().max(new.len())
+    }
+
+    /// An array of objects whose items hold message lists: an item that
+    /// differs is diffed as `trim` leaves it, without the lists that did not
+    /// change, so that a store's refs cost the same whatever its queue holds.
+    fn items_by<T: PartialEq + Serialize>(
+        path: &str,
+        old: &[T],
+        new: &[T],
+        out: &mut Vec<Change>,
+        trim: impl Fn(&T, &T) -> (T, T),
+    ) -> usize {
+        for (i, (a, b)) in old.iter().zip(new).enumerate().filter(|(_, (a, b))| a != b) {
+            let (a, b) = trim(a, b);
+            diff(&format!("{path}[{i}]"), &value(Some(&a)), &value(Some(&b)), out);
+        }
+        // Stores and sessions are fixed by the topology: no item comes or goes.
+        old.len()
+    }
+
+    /// Empties each pair of lists that are equal: they diff to nothing.
+    fn same_lists<const N: usize>(lists: [(&mut Vec<crate::state::MessageId>, &mut Vec<crate::state::MessageId>); N]) {
+        for (a, b) in lists.into_iter().filter(|(a, b)| a == b) {
+            a.clear();
+            b.clear();
+        }
     }
 
     /// An array of scalars: the tree diff decides whole or appended items.
@@ -561,8 +598,12 @@ mod tree {
         match (a, b) {
             (Value::Object(x), Value::Object(y)) => {
                 for (k, va) in x.iter().filter(|(k, _)| !AUDIT_FIELDS.contains(&k.as_str())) {
-                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                    diff(&p, va, y.get(k).unwrap_or(&Value::Null), out);
+                    let vb = y.get(k).unwrap_or(&Value::Null);
+                    // Most fields did not change: no path for them.
+                    if va != vb {
+                        let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                        diff(&p, va, vb, out);
+                    }
                 }
                 for (k, vb) in y.iter().filter(|(k, _)| !x.contains_key(*k)) {
                     diff(&format!("{path}.{k}"), &Value::Null, vb, out);
@@ -570,7 +611,10 @@ mod tree {
             }
             (Value::Array(x), Value::Array(y)) if x.iter().chain(y).any(|v| v.is_object()) || (y.len() > x.len() && y.starts_with(x)) => {
                 for i in 0..x.len().max(y.len()) {
-                    diff(&format!("{path}[{i}]"), x.get(i).unwrap_or(&Value::Null), y.get(i).unwrap_or(&Value::Null), out);
+                    let (va, vb) = (x.get(i).unwrap_or(&Value::Null), y.get(i).unwrap_or(&Value::Null));
+                    if va != vb {
+                        diff(&format!("{path}[{i}]"), va, vb, out);
+                    }
                 }
             }
             _ => out.push(Change { path: path.to_string(), before: StateValue(a.clone()), after: StateValue(b.clone()) }),
