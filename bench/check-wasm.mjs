@@ -8,6 +8,7 @@
 // sizes' times: ten times the lines should take ten times as long.
 //
 // usage: node bench/check-wasm.mjs SMALL.jsonl LARGE.jsonl CRITERION_DIR PKG_DIR NATIVE_CHECK_BIN
+import { record } from "./record.mjs";
 import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
@@ -111,3 +112,11 @@ if (nativeSeconds[1] !== undefined) {
 } else {
   console.log("\nnative estimates not found: run `cargo bench --bench check` first");
 }
+record({
+  checkLines: [a.lines, b.lines],
+  checkNativeSeconds: nativeSeconds,
+  checkWasmSeconds: wasm.map((w) => w.seconds),
+  checkCliSeconds: viaCli.map((c) => c.seconds),
+  checkNativePeakMb: nativePeak,
+  checkCliPeakMb: viaCli.map((c) => c.peakMb),
+});

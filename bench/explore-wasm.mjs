@@ -5,6 +5,7 @@
 // wasm/native ratio against the native medians benches/explore.rs wrote.
 //
 // usage: node bench/explore-wasm.mjs NATIVE.json [PKG_DIR]
+import { record } from "./record.mjs";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -43,3 +44,13 @@ console.log(`explorer reference scenario in wasm (Node ${process.version}): ${re
 console.log(`  wasm explorer   ${median.toFixed(3)} s  ${String(rate(median)).padStart(10)} states/s`);
 console.log(`  native explorer ${native.nativeMedianSeconds.toFixed(3)} s  ${String(rate(native.nativeMedianSeconds)).padStart(10)} states/s`);
 console.log(`  ratio: wasm takes ${(median / native.nativeMedianSeconds).toFixed(2)}x the native time (wasm/native speed ${(native.nativeMedianSeconds / median).toFixed(2)})`);
+record({
+  exploreStates: report.uniqueStates,
+  exploreSeconds: native.nativeMedianSeconds,
+  exploreParallelSeconds: native.parallelMedianSeconds,
+  exploreParallelThreads: native.parallelThreads,
+  staterightSeconds: native.staterightMedianSeconds,
+  exploreBytesPerState: native.bytesPerState,
+  explorePeakBytesPerState: native.peakBytesPerState,
+  exploreWasmSeconds: median,
+});

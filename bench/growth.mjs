@@ -6,6 +6,7 @@
 // Usage: node bench/growth.mjs <target/criterion>
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { record } from "./record.mjs";
 
 const [criterionDir] = process.argv.slice(2);
 if (!criterionDir) {
@@ -21,12 +22,12 @@ function median(group, bench) {
 }
 
 const rows = [
-  ["Simulation::apply, one addRef", "Simulation__apply, one AddRef", "10 messages", "10000 messages", "µs", 1e3],
-  ["runUntilIdle, 32 stores, 32 sessions", "runUntilIdle, 32 stores, 32 sessions", "1000 messages", "10000 messages", "ms", 1],
+  ["Simulation::apply, one addRef", "Simulation__apply, one AddRef", "10 messages", "10000 messages", "µs", 1e3, "addRefOutcomeMs"],
+  ["runUntilIdle, 32 stores, 32 sessions", "runUntilIdle, 32 stores, 32 sessions", "1000 messages", "10000 messages", "ms", 1, "runUntilIdleMs"],
 ];
 console.log("\nGrowth (native, criterion medians; the machine is shared, so single figures are noisy):");
 let missing = false;
-for (const [what, group, small, large, unit, scale] of rows) {
+for (const [what, group, small, large, unit, scale, key] of rows) {
   const a = median(group, small);
   const b = median(group, large);
   if (a === undefined || b === undefined) {
@@ -34,6 +35,7 @@ for (const [what, group, small, large, unit, scale] of rows) {
     console.log(`  ${what}: not measured`);
     continue;
   }
+  record({ [key]: [a, b] });
   const f = (ms) => `${(ms * scale).toFixed(unit === "µs" ? 2 : 1)} ${unit}`;
   console.log(`  ${what}: ${small} ${f(a)}, ${large} ${f(b)}: ratio ${(b / a).toFixed(2)} for 10x the size`);
 }

@@ -4,6 +4,7 @@
 // natively, and a table against criterion's estimates.
 //
 // usage: node bench/wasm.mjs WORKLOAD.json CRITERION_DIR [PKG_DIR]
+import { record } from "./record.mjs";
 import { readFileSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
@@ -128,4 +129,13 @@ console.log(`wasm/native actions/s ratio:        ${vsNative(applyEach.total) || 
 console.log(`one apply() from JS, this workload: ${applyEach.perCallUs.toFixed(1)} µs median (native Simulation::apply: ${nativeUs === undefined ? "n/a" : `${nativeUs.toFixed(1)} µs`})`);
 console.log(`one apply() from JS, minimal:       ${minimal.perCallUs.toFixed(2)} µs median (addRef on a one-store scenario: the fixed cost of a call)`);
 console.log(`new Simulation(scenario):           ${fmtMs(applyEach.construct)}`);
+record({
+  engineTraceOnPerSecond: rate(native.traceOn),
+  engineTraceOffPerSecond: rate(native.traceOff),
+  simulationApplyPerSecond: rate(native.simulation),
+  jsApplyBusyMicros: applyEach.perCallUs,
+  jsApplyMinimalMicros: minimal.perCallUs,
+  wasmNativeApply: native.simulation === undefined ? undefined : native.simulation / applyEach.total,
+  wasmNativeRun: native.simulation === undefined ? undefined : native.simulation / runAll.total,
+});
 if (native.simulation === undefined) console.log("native estimates not found: run `cargo bench --bench engine` first");

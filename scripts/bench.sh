@@ -27,6 +27,11 @@ cd "$ROOT"
 [[ "${SETUP_DONE:-}" == 1 ]] || bash "$ROOT/scripts/setup.sh"
 export SETUP_DONE=1
 
+# Each benchmark script adds its figures here (bench/record.mjs); the last
+# step prints them beside the goals (bench/summary.mjs).
+export BENCH_SUMMARY="$ROOT/target/bench-summary.json"
+rm -f "$BENCH_SUMMARY"
+
 # The sizes benches/engine.rs benchmarks, read from it so that they stay one.
 messages="$(grep -oE 'busy_scenario\([0-9]+\)' benches/engine.rs | head -n1 | tr -dc 0-9)"
 rounds="$(grep -oE 'busy_actions\([0-9]+\)' benches/engine.rs | head -n1 | tr -dc 0-9)"
@@ -156,3 +161,6 @@ BUDGET="$DOCS_INTERACTIVE_BUDGET_MS" node -e '
   const verdict = m.medianInteractiveMs <= budget ? "within" : "OVER";
   console.log(`bench: docs: protocol page (${m.examples} live examples): navigation to interactive ${m.medianInteractiveMs} ms (${verdict} the ${budget} ms budget), first example rendered ${m.medianFirstExampleMs} ms, all examples scrolled through and rendered ${m.medianAllExamplesMs} ms; median of ${m.runs.length}`);
 ' || die "no docs metrics were recorded"
+
+# --- 7. the summary: every speed goal beside this run's figure -----------------------------
+node bench/summary.mjs "$BENCH_SUMMARY" || die "bench/summary.mjs found no figures"
