@@ -523,7 +523,7 @@ mod parts {
     }
 
     fn value<T: Serialize>(part: Option<&T>) -> serde_json::Value {
-        part.map_or(serde_json::Value::Null, |p| serde_json::to_value(p).expect("state serialises"))
+        part.map_or(serde_json::Value::Null, |p| crate::json::to_tree(p))
     }
 
     /// An array of objects, item by item (the tree diff's rule for them).
@@ -636,7 +636,7 @@ mod tests {
 
     /// The whole state as a JSON tree.
     fn state_value(state: &State) -> serde_json::Value {
-        serde_json::to_value(state).expect("state serialises")
+        crate::json::to_tree(state)
     }
 
     /// Applies `action` and checks its changes and new violations against

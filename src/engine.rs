@@ -852,7 +852,7 @@ impl Simulation {
     }
 
     pub fn trace_json(&self) -> String {
-        serde_json::to_string(self.trace()).expect("trace serialises")
+        crate::json::to_text(self.trace())
     }
 
     pub fn trace_text(&self) -> String {

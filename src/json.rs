@@ -100,6 +100,35 @@ macro_rules! ts_string_union {
 }
 pub(crate) use ts_string_union;
 
+/// The JSON text of a core output type. Its `Serialize` cannot fail (no
+/// map has a non-string key, no impl raises an error), so a failure is a
+/// bug; it panics with a fixed message rather than `expect`, because
+/// formatting `serde_json::Error` would bring every message of serde_json's
+/// parser and of `std::io::ErrorKind` into each wasm module (1.6 KB gzipped).
+pub(crate) fn to_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    match serde_json::to_string(value) {
+        Ok(text) => text,
+        Err(_) => panic!("a core output type failed to serialise"),
+    }
+}
+
+/// [`to_text`], indented.
+pub(crate) fn to_pretty_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => text,
+        Err(_) => panic!("a core output type failed to serialise"),
+    }
+}
+
+/// [`to_text`] as a JSON tree.
+#[cfg(any(target_arch = "wasm32", test))]
+pub(crate) fn to_tree<T: serde::Serialize + ?Sized>(value: &T) -> Value {
+    match serde_json::to_value(value) {
+        Ok(tree) => tree,
+        Err(_) => panic!("a core output type failed to serialise"),
+    }
+}
+
 /// Parses JSON text into a tree, or an error with line and column.
 pub(crate) fn parse(text: &str, code: ErrorCode) -> Result<Value> {
     if text.len() > crate::scenario::limits::JSON_BYTES {

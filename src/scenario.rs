@@ -397,7 +397,7 @@ impl Scenario {
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("scenarios always serialise")
+        crate::json::to_pretty_text(self)
     }
 
     /// Checks the constraints serde cannot express and builds the fixed

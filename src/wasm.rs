@@ -111,7 +111,7 @@ extern "C" {
 /// small and makes the JS objects exactly the JSON the native core writes.
 #[cfg(not(feature = "swb-outputs"))]
 fn to_js<T: Serialize + ?Sized, R: JsCast>(value: &T) -> R {
-    let text = serde_json::to_string(value).expect("the core's output types serialise to JSON");
+    let text = crate::json::to_text(value);
     js_sys::JSON::parse(&text).expect("serde_json writes valid JSON").unchecked_into()
 }
 
