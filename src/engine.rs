@@ -353,7 +353,14 @@ impl<R: Recorder> Ctx<'_, R> {
         answer
     }
 
-    pub fn note(&mut self, who: Who, method: Method, args: impl FnOnce() -> Vec<Arg>, rules: &[RuleId], note: impl FnOnce() -> String) {
+    pub fn note(
+        &mut self,
+        who: Who,
+        method: Method,
+        args: impl FnOnce() -> Vec<Arg>,
+        rules: &'static [RuleId],
+        note: impl FnOnce() -> String,
+    ) {
         let topo = self.topo;
         self.trace.internal(|| who.party(topo), method, args, rules, note);
     }

@@ -361,7 +361,7 @@ impl Recorder for Answers {
         }
     }
 
-    fn ret(&mut self, handle: CallHandle, hresult: HResult, out_flags: Option<StoreLogoffOutFlags>, _: &[RuleId]) {
+    fn ret(&mut self, handle: CallHandle, hresult: HResult, out_flags: Option<StoreLogoffOutFlags>, _: &'static [RuleId]) {
         if let Some(i) = handle.0 {
             self.0[i].outcome = ReachableOutcome { hresult, out_flags };
         }
@@ -369,7 +369,15 @@ impl Recorder for Answers {
 
     fn annotate(&mut self, _: CallHandle, _: impl FnOnce() -> String) {}
 
-    fn internal(&mut self, _: impl FnOnce() -> Party, _: Method, _: impl FnOnce() -> Vec<Arg>, _: &[RuleId], _: impl FnOnce() -> String) {}
+    fn internal(
+        &mut self,
+        _: impl FnOnce() -> Party,
+        _: Method,
+        _: impl FnOnce() -> Vec<Arg>,
+        _: &'static [RuleId],
+        _: impl FnOnce() -> String,
+    ) {
+    }
 }
 
 /// An exploration in progress.

@@ -33,21 +33,31 @@ pub fn parse_number(text: &str) -> Option<u32> {
 
 /// Formats `bits` as `NAME | NAME | 0x00000100` against a table of names.
 pub fn format_bits(bits: u32, table: &[(&str, u32)]) -> String {
+    let mut text = String::new();
+    let _ = write_bits(&mut text, bits, table);
+    text
+}
+
+/// [`format_bits`] into any writer: the trace writes flag arguments
+/// straight into its JSON or text this way.
+pub fn write_bits(out: &mut impl fmt::Write, bits: u32, table: &[(&str, u32)]) -> fmt::Result {
     if bits == 0 {
-        return "0".to_string();
+        return out.write_str("0");
     }
-    let mut parts = Vec::new();
     let mut rest = bits;
+    let mut sep = "";
     for (name, value) in table {
         if *value != 0 && bits & value == *value && rest & value != 0 {
-            parts.push((*name).to_string());
+            out.write_str(sep)?;
+            out.write_str(name)?;
+            sep = " | ";
             rest &= !value;
         }
     }
     if rest != 0 {
-        parts.push(format!("0x{rest:08X}"));
+        write!(out, "{sep}0x{rest:08X}")?;
     }
-    parts.join(" | ")
+    Ok(())
 }
 
 /// Why a flag text could not be parsed.

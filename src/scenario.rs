@@ -481,7 +481,7 @@ impl Scenario {
         let mut sessions = Vec::new();
         for (ti, t) in self.transports.iter().enumerate() {
             check_name(format!("transports[{ti}].name"), &t.name, &mut names)?;
-            transports.push(TransportInfo { name: t.name.clone(), faults: t.faults });
+            transports.push(TransportInfo { name: t.name.as_str().into(), faults: t.faults });
             for (si, s) in t.sessions.iter().enumerate() {
                 let p = format!("transports[{ti}].sessions[{si}]");
                 check_name(format!("{p}.name"), &s.name, &mut session_names)?;
@@ -498,12 +498,12 @@ impl Scenario {
                 for (ii, m) in s.inbound.iter().enumerate() {
                     check_steps(format!("{p}.inbound[{ii}].steps"), m.steps)?;
                 }
-                sessions.push(SessionInfo { name: s.name.clone(), transport: ti as u8, address_types: mask });
+                sessions.push(SessionInfo { name: s.name.as_str().into(), transport: ti as u8, address_types: mask });
             }
         }
 
         let mut store_names = Vec::new();
-        let mut store_providers: Vec<String> = Vec::new();
+        let mut store_providers: Vec<Name> = Vec::new();
         let mut stores = Vec::new();
         let mut inbox_at: Option<usize> = None;
         for (i, s) in self.stores.iter().enumerate() {
@@ -531,12 +531,12 @@ impl Scenario {
             let pi = match store_providers.iter().position(|p| *p == provider) {
                 Some(pi) => pi,
                 None => {
-                    store_providers.push(provider);
+                    store_providers.push(provider.into());
                     store_providers.len() - 1
                 }
             };
             stores.push(StoreInfo {
-                name: s.name.clone(),
+                name: s.name.as_str().into(),
                 default_inbox: s.default_inbox,
                 shared_with_other_process: s.shared_with_other_process,
                 support_kind: s.support_kind,

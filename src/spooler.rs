@@ -416,7 +416,7 @@ impl<R: Recorder> Ctx<'_, R> {
 
     /// A transfer stops: outbound mail goes back to the front of its
     /// store's queue, inbound mail stays with the transport (T4, S4).
-    pub(crate) fn requeue(&mut self, i: usize, direction: Direction, rules: &[RuleId]) {
+    pub(crate) fn requeue(&mut self, i: usize, direction: Direction, rules: &'static [RuleId]) {
         let session = &mut self.state.sessions[i];
         let taken = match direction {
             Direction::Send => session.sending.take(),

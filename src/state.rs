@@ -11,8 +11,108 @@ use crate::memory::{Allocator, BlockId, MemoryMisuse};
 use crate::rules::RuleId;
 use crate::trace::Method;
 use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
 
 pub type MessageId = u16;
+
+/// The name of a part, as the topology holds it and every trace event that
+/// names the part repeats it. Shared (`Arc`, so a topology stays `Send` for
+/// the parallel explorer) or static, so that naming a party costs no
+/// allocation: a copy per event was most of the traced engine's time.
+#[derive(Clone)]
+pub struct Name(NameRepr);
+
+#[derive(Clone)]
+enum NameRepr {
+    Fixed(&'static str),
+    Shared(Arc<str>),
+}
+
+impl Name {
+    pub const fn fixed(name: &'static str) -> Name {
+        Name(NameRepr::Fixed(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            NameRepr::Fixed(s) => s,
+            NameRepr::Shared(s) => s,
+        }
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for Name {
+    fn from(name: &str) -> Name {
+        Name(NameRepr::Shared(name.into()))
+    }
+}
+
+impl From<String> for Name {
+    fn from(name: String) -> Name {
+        Name(NameRepr::Shared(name.into()))
+    }
+}
+
+// By the text: a fixed and a shared name that read the same are equal.
+impl PartialEq for Name {
+    fn eq(&self, other: &Name) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Name {}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Name {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl std::hash::Hash for Name {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl Serialize for Name {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+crate::json::ts_as!(Name => String);
 
 crate::json::string_enum! {
     /// Which kind of support object a call goes to. Only a message-store
@@ -31,7 +131,7 @@ crate::json::string_enum! {
 #[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct StoreInfo {
-    pub name: String,
+    pub name: Name,
     pub default_inbox: bool,
     /// Opened by another process of the same profile (S8).
     pub shared_with_other_process: bool,
@@ -45,7 +145,7 @@ pub struct StoreInfo {
 #[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TransportInfo {
-    pub name: String,
+    pub name: Name,
     pub faults: TransportFaults,
 }
 
@@ -53,7 +153,7 @@ pub struct TransportInfo {
 #[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionInfo {
-    pub name: String,
+    pub name: Name,
     pub transport: u8,
     /// The address types it carries: a bit mask over the topology's list
     /// ([`Topology::address_types`]), bit i for the i-th.
@@ -66,7 +166,7 @@ pub struct SessionInfo {
 #[serde(rename_all = "camelCase")]
 pub struct Topology {
     pub stores: Vec<StoreInfo>,
-    pub store_providers: Vec<String>,
+    pub store_providers: Vec<Name>,
     pub transports: Vec<TransportInfo>,
     pub sessions: Vec<SessionInfo>,
     pub address_types: Vec<String>,

@@ -452,7 +452,7 @@ impl<R: Recorder> Ctx<'_, R> {
 
     /// The spooler gives up its logon on the store (S3-S7). Releasing the
     /// default-Inbox store ends reception on every session.
-    pub(crate) fn release_store_logon(&mut self, s: usize, rules: &[RuleId]) {
+    pub(crate) fn release_store_logon(&mut self, s: usize, rules: &'static [RuleId]) {
         self.state.stores[s].spooler = SpoolerLogon::Released;
         self.note(
             Who::Spooler,
@@ -473,7 +473,7 @@ impl<R: Recorder> Ctx<'_, R> {
 
     /// Turns reception on every live session on or off with TransportNotify,
     /// citing the rule that caused it (the logoff flag's, or S16 on reopen).
-    pub(crate) fn set_reception(&mut self, on: bool, rules: &[RuleId]) {
+    pub(crate) fn set_reception(&mut self, on: bool, rules: &'static [RuleId]) {
         let flag = if on { TransportNotifyFlags::NOTIFY_BEGIN_INBOUND } else { TransportNotifyFlags::NOTIFY_END_INBOUND };
         for i in 0..self.state.sessions.len() {
             let session = &self.state.sessions[i];

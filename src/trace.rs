@@ -3,9 +3,10 @@
 //! golden tests compare it, the playground draws it as a sequence diagram
 //! and the trace checker reads the same shape from real providers.
 
-use crate::flags::StoreLogoffOutFlags;
+use crate::flags::{FlagSet, StoreLogoffOutFlags};
 use crate::hresult::HResult;
 use crate::rules::RuleId;
+use crate::state::Name;
 use serde::Serialize;
 use std::fmt::{self, Write as _};
 
@@ -37,21 +38,21 @@ pub struct Party {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub index: Option<u16>,
-    pub name: String,
+    pub name: Name,
 }
 
 impl Party {
     pub fn client() -> Self {
-        Party { kind: PartyKind::Client, index: None, name: "client".into() }
+        Party { kind: PartyKind::Client, index: None, name: Name::fixed("client") }
     }
     pub fn mapi() -> Self {
-        Party { kind: PartyKind::Mapi, index: None, name: "MAPI".into() }
+        Party { kind: PartyKind::Mapi, index: None, name: Name::fixed("MAPI") }
     }
     pub fn spooler() -> Self {
-        Party { kind: PartyKind::Spooler, index: None, name: "spooler".into() }
+        Party { kind: PartyKind::Spooler, index: None, name: Name::fixed("spooler") }
     }
-    pub fn indexed(kind: PartyKind, index: usize, name: &str) -> Self {
-        Party { kind, index: Some(index as u16), name: name.to_string() }
+    pub fn indexed(kind: PartyKind, index: usize, name: &Name) -> Self {
+        Party { kind, index: Some(index as u16), name: name.clone() }
     }
 }
 
@@ -155,8 +156,64 @@ crate::json::ts_string_union!(
 pub struct Arg {
     pub name: &'static str,
     pub value: u32,
-    pub text: String,
+    pub text: ArgText,
 }
+
+/// How an argument reads. Kept as what to write, not the text: most events
+/// are never shown, and formatting each one's arguments up front was a
+/// third of the traced engine's allocations. JSON and `Display` write the
+/// text (`"LOGOFF_ORDERLY"`, `"block 3"`, `"NULL"`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum ArgText {
+    /// Flag names joined with " | ", undefined bits in hex, "0" for none.
+    Flags(FlagSet, u32),
+    /// `block N`, or `NULL` for none.
+    Block(Option<u16>),
+    Message(u16),
+    Count(u32),
+}
+
+impl fmt::Display for ArgText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ArgText::Flags(set, bits) => crate::flags::write_bits(f, bits, set.table()),
+            ArgText::Block(Some(b)) => write!(f, "block {b}"),
+            ArgText::Block(None) => f.write_str("NULL"),
+            ArgText::Message(id) => write!(f, "message {id}"),
+            ArgText::Count(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+// Tests and tools compare an argument with the text they expect.
+impl PartialEq<str> for ArgText {
+    fn eq(&self, other: &str) -> bool {
+        // Matched piece by piece as it is written, so no text is built.
+        struct Rest<'a>(&'a str);
+        impl fmt::Write for Rest<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0 = self.0.strip_prefix(s).ok_or(fmt::Error)?;
+                Ok(())
+            }
+        }
+        let mut rest = Rest(other);
+        write!(rest, "{self}").is_ok() && rest.0.is_empty()
+    }
+}
+
+impl PartialEq<&str> for ArgText {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
+
+impl Serialize for ArgText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+crate::json::ts_as!(ArgText => String);
 
 /// One call (or internal step) in the trace.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize)]
@@ -183,7 +240,9 @@ pub struct Event {
     #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub out_flags: Option<StoreLogoffOutFlags>,
     /// The rules that decided this call's behaviour.
-    pub rules: Vec<RuleId>,
+    // The engine's own static lists: an event does not copy them.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(as = "Vec<RuleId>"))]
+    pub rules: &'static [RuleId],
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub note: Option<String>,
@@ -207,7 +266,7 @@ pub trait Recorder {
     ) -> CallHandle;
 
     /// Closes a call with its result and the rules that decided it.
-    fn ret(&mut self, handle: CallHandle, hresult: HResult, out_flags: Option<StoreLogoffOutFlags>, rules: &[RuleId]);
+    fn ret(&mut self, handle: CallHandle, hresult: HResult, out_flags: Option<StoreLogoffOutFlags>, rules: &'static [RuleId]);
 
     /// Adds a note to an open or closed call.
     fn annotate(&mut self, handle: CallHandle, note: impl FnOnce() -> String);
@@ -218,7 +277,7 @@ pub trait Recorder {
         party: impl FnOnce() -> Party,
         method: Method,
         args: impl FnOnce() -> Vec<Arg>,
-        rules: &[RuleId],
+        rules: &'static [RuleId],
         note: impl FnOnce() -> String,
     );
 
@@ -254,9 +313,17 @@ impl Recorder for NoTrace {
     fn call(&mut self, _: impl FnOnce() -> Party, _: impl FnOnce() -> Party, _: Method, _: impl FnOnce() -> Vec<Arg>) -> CallHandle {
         CallHandle(None)
     }
-    fn ret(&mut self, _: CallHandle, _: HResult, _: Option<StoreLogoffOutFlags>, _: &[RuleId]) {}
+    fn ret(&mut self, _: CallHandle, _: HResult, _: Option<StoreLogoffOutFlags>, _: &'static [RuleId]) {}
     fn annotate(&mut self, _: CallHandle, _: impl FnOnce() -> String) {}
-    fn internal(&mut self, _: impl FnOnce() -> Party, _: Method, _: impl FnOnce() -> Vec<Arg>, _: &[RuleId], _: impl FnOnce() -> String) {}
+    fn internal(
+        &mut self,
+        _: impl FnOnce() -> Party,
+        _: Method,
+        _: impl FnOnce() -> Vec<Arg>,
+        _: &'static [RuleId],
+        _: impl FnOnce() -> String,
+    ) {
+    }
 }
 
 /// The recorder that keeps every call, with its parties, arguments,
@@ -315,7 +382,15 @@ impl Trace {
     }
 
     /// Appends an event at the current step and depth; returns its index.
-    fn push(&mut self, caller: Party, callee: Party, method: Method, args: Vec<Arg>, rules: Vec<RuleId>, note: Option<String>) -> usize {
+    fn push(
+        &mut self,
+        caller: Party,
+        callee: Party,
+        method: Method,
+        args: Vec<Arg>,
+        rules: &'static [RuleId],
+        note: Option<String>,
+    ) -> usize {
         let seq = self.events.len();
         self.events.push(Event {
             seq: seq as u32,
@@ -342,18 +417,18 @@ impl Recorder for Trace {
         method: Method,
         args: impl FnOnce() -> Vec<Arg>,
     ) -> CallHandle {
-        let seq = self.push(caller(), callee(), method, args(), Vec::new(), None);
+        let seq = self.push(caller(), callee(), method, args(), &[], None);
         self.depth = self.depth.saturating_add(1);
         CallHandle(Some(seq))
     }
 
-    fn ret(&mut self, handle: CallHandle, hresult: HResult, out_flags: Option<StoreLogoffOutFlags>, rules: &[RuleId]) {
+    fn ret(&mut self, handle: CallHandle, hresult: HResult, out_flags: Option<StoreLogoffOutFlags>, rules: &'static [RuleId]) {
         if let Some(i) = handle.0 {
             self.depth = self.depth.saturating_sub(1);
             let e = &mut self.events[i];
             e.hresult = Some(hresult);
             e.out_flags = out_flags;
-            e.rules = rules.to_vec();
+            e.rules = rules;
         }
     }
 
@@ -368,11 +443,11 @@ impl Recorder for Trace {
         party: impl FnOnce() -> Party,
         method: Method,
         args: impl FnOnce() -> Vec<Arg>,
-        rules: &[RuleId],
+        rules: &'static [RuleId],
         note: impl FnOnce() -> String,
     ) {
         let party = party();
-        self.push(party.clone(), party, method, args(), rules.to_vec(), Some(note()));
+        self.push(party.clone(), party, method, args(), rules, Some(note()));
     }
 
     // The wasm module words outcomes from the whole state (src/delta.rs)
@@ -422,22 +497,19 @@ impl Trace {
 
 /// Builders for arguments, so call sites stay one line.
 pub(crate) mod arg {
-    use super::Arg;
+    use super::{Arg, ArgText};
     use crate::flags::FlagSet;
 
     pub fn flags(name: &'static str, set: FlagSet, value: u32) -> Arg {
-        Arg { name, value, text: set.format(value) }
+        Arg { name, value, text: ArgText::Flags(set, value) }
     }
     pub fn block(name: &'static str, block: Option<u16>) -> Arg {
-        match block {
-            Some(b) => Arg { name, value: u32::from(b), text: format!("block {b}") },
-            None => Arg { name, value: 0, text: "NULL".into() },
-        }
+        Arg { name, value: block.map_or(0, u32::from), text: ArgText::Block(block) }
     }
     pub fn message(name: &'static str, id: u16) -> Arg {
-        Arg { name, value: u32::from(id), text: format!("message {id}") }
+        Arg { name, value: u32::from(id), text: ArgText::Message(id) }
     }
     pub fn count(name: &'static str, n: u32) -> Arg {
-        Arg { name, value: n, text: n.to_string() }
+        Arg { name, value: n, text: ArgText::Count(n) }
     }
 }

@@ -28,7 +28,7 @@ use crate::flags::FlagSet;
 use crate::hresult::HResult;
 use crate::json::{self, Fields};
 use crate::memory::BlockKind;
-use crate::trace::{Event, Method, PartyKind};
+use crate::trace::{ArgText, Event, Method, PartyKind};
 use serde_json::Value;
 use std::fmt::Write as _;
 
@@ -1022,7 +1022,7 @@ fn event_line(topo: &crate::state::Topology, e: &Event, refs: &mut [u32], next_b
             }
         }
         Method::FreeBuffer => {
-            let block = arg("lpBuffer").filter(|a| a.text != "NULL").map(|a| u64::from(a.value));
+            let block = arg("lpBuffer").filter(|a| a.text != ArgText::Block(None)).map(|a| u64::from(a.value));
             w.object("object", "block", Some(&block.map(|b| b.to_string()).unwrap_or_default()), None);
             match block {
                 Some(b) => w.number("block", b),

@@ -197,7 +197,7 @@ fn m3_reused_flags_variable_breaks_s1_and_i5() {
     let call = sim.trace().iter().find(|e| e.method == Method::StoreLogoffTransports).unwrap();
     assert_eq!(call.args[0].value, 0x1 | 0x1_0000);
     assert_eq!(call.args[0].text, "LOGOFF_NO_WAIT | LOGOFF_COMPLETE");
-    assert_eq!((call.hresult, call.rules.as_slice()), (Some(HResult::MAPI_E_INVALID_PARAMETER), &[S1][..]));
+    assert_eq!((call.hresult, call.rules), (Some(HResult::MAPI_E_INVALID_PARAMETER), &[S1][..]));
     // The refusal means the spooler's logoff never happened.
     assert_eq!(sim.state().stores[0].spooler, SpoolerLogon::Serving);
 }
@@ -305,9 +305,13 @@ fn m10_logoff_not_idempotent_on_release_breaks_t8_and_i2() {
 #[test]
 fn t1_refusing_reserved_flags_is_allowed_but_skipping_the_cleanup_is_m9() {
     let sim = check_transport_fault(TransportFault::RejectReservedLogoffFlags);
-    let calls: Vec<_> =
-        sim.trace().iter().filter(|e| e.method == Method::TransportLogoff).map(|e| (e.args[0].text.as_str(), e.hresult.unwrap())).collect();
-    assert_eq!(calls, [("LOGOFF_NORMAL", HResult::MAPI_E_UNKNOWN_FLAGS)], "the refusal is the provider's right (T1)");
+    let calls: Vec<_> = sim
+        .trace()
+        .iter()
+        .filter(|e| e.method == Method::TransportLogoff)
+        .map(|e| (e.args[0].text.to_string(), e.hresult.unwrap()))
+        .collect();
+    assert_eq!(calls, [("LOGOFF_NORMAL".to_string(), HResult::MAPI_E_UNKNOWN_FLAGS)], "the refusal is the provider's right (T1)");
     assert_eq!(sim.state().sessions[0].phase, SessionPhase::Released, "T7: logged off anyway");
     let m11 = sim.violations().into_iter().find(|v| v.mistake == Some(M11)).expect("the caller's mistake");
     assert!(m11.message.contains("the spooler called TransportLogoff"), "M11 names the caller: {}", m11.message);
@@ -343,7 +347,7 @@ fn t1_t8_a_provider_calling_its_own_transport_logoff_passes_zero() {
     assert_eq!(flags, [0]);
     scenario.transports[0].faults = TransportFaults::default().with(TransportFault::PassReservedLogoffFlags);
     let sim = run(&scenario);
-    let flags: Vec<_> = sim.trace().iter().filter(|e| e.method == Method::TransportLogoff).map(|e| e.args[0].text.clone()).collect();
+    let flags: Vec<_> = sim.trace().iter().filter(|e| e.method == Method::TransportLogoff).map(|e| e.args[0].text).collect();
     assert_eq!(flags, ["LOGOFF_HURRY"], "as the SDK sample transport does");
     let m11 = sim.violations().into_iter().find(|v| v.mistake == Some(M11)).expect("M11");
     assert!(m11.message.contains("the provider called its own TransportLogoff"), "{}", m11.message);

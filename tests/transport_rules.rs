@@ -321,14 +321,14 @@ fn t5_every_block_is_freed_at_transport_logoff() {
     let o = apply(&mut sim, logoff(0, 0));
     let events = &sim.trace()[o.first_event as usize..];
     let logoff_at = events.iter().position(|e| e.method == Method::TransportLogoff).unwrap();
-    let frees: Vec<(usize, &str, u8)> = events
+    let frees: Vec<(usize, String, u8)> = events
         .iter()
         .enumerate()
         .filter(|(_, e)| e.method == Method::FreeBuffer)
-        .map(|(i, e)| (i, e.args[0].text.as_str(), e.depth))
+        .map(|(i, e)| (i, e.args[0].text.to_string(), e.depth))
         .collect();
     // Roots are freed one by one; children go with their roots (T5).
-    assert_eq!(frees.iter().map(|f| f.1).collect::<Vec<_>>(), ["block 0", "block 1", "block 4"]);
+    assert_eq!(frees.iter().map(|f| f.1.as_str()).collect::<Vec<_>>(), ["block 0", "block 1", "block 4"]);
     assert!(frees.iter().all(|&(i, _, depth)| i > logoff_at && depth == 1), "freed inside TransportLogoff: {frees:?}");
     assert_session_memory_freed(&sim, 0);
     assert_eq!(sim.state().memory.leaked_by(1), [3], "the other session's array is untouched");
@@ -542,9 +542,12 @@ fn t8_shutdown_logs_open_sessions_off_with_zero_flags_and_skips_released_session
     let o = apply(&mut sim, Action::ShutdownProvider { transport: 0, flags: 0x1 });
     assert_eq!(o.hresult, HResult::S_OK);
     let events = &sim.trace()[o.first_event as usize..];
-    let logoffs: Vec<(&str, &str)> =
-        events.iter().filter(|e| e.method == Method::TransportLogoff).map(|e| (e.callee.name.as_str(), e.args[0].text.as_str())).collect();
-    assert_eq!(logoffs, [("smtp", "0")], "only the open session is logged off, with the reserved ulFlags zero (T1)");
+    let logoffs: Vec<(&str, String)> = events
+        .iter()
+        .filter(|e| e.method == Method::TransportLogoff)
+        .map(|e| (e.callee.name.as_str(), e.args[0].text.to_string()))
+        .collect();
+    assert_eq!(logoffs, [("smtp", "0".to_string())], "only the open session is logged off, with the reserved ulFlags zero (T1)");
     assert!(!events.iter().any(|e| e.callee.name == "backup"), "no call reaches the released session");
     assert_eq!(sim.state().transports[0], ProviderPhase::ShutDown);
     assert_no_violations(&sim);
