@@ -6,8 +6,8 @@
 //! then takes ~280 bytes in one run instead of ~500 in a dozen allocations,
 //! and the states are read back in the order they were written (`decode`,
 //! into reused buffers), which the hardware prefetches. In wasm the queue
-//! holds the states themselves: the packing would cost the module's size
-//! budget.
+//! holds the states themselves: packed, the explorer module measured about
+//! 4 KB larger gzipped, over its 100 KiB budget, and no faster under Node.
 
 use super::successor::Worker;
 use crate::state::State;
