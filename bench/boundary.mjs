@@ -75,6 +75,7 @@ for (const spec of builds) {
     return performance.now() - t0;
   });
   // Both builds must give the same values.
+  const tiny = new Simulation({ version: 1, stores: [{ name: "A" }] });
   const sample = JSON.stringify({ state: done.state(), trace: done.trace(), outcome: tiny.apply(addRef) });
   results.push({ name, gz, minimalUs, busyUs, stateMs, traceMs, sample, events: done.trace().length });
   done.free();
