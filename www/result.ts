@@ -45,6 +45,46 @@ export function changeValue(value: unknown, topo?: Topology): string {
   return plain(value);
 }
 
+type Change = Outcome["changes"][number];
+
+/** A row of the change table: its field (and engine path, as a title), before and after. */
+interface ChangeRow {
+  path: string;
+  field: string;
+  before: string;
+  after: string;
+}
+
+/**
+ * The rows of the change table. The engine reports each item added at the
+ * end of a list as a change of its own (`stores[0].sent[7]`); a run of them
+ * on one list (runUntilIdle sending a thousand messages) reads as one row,
+ * "sent, positions 7–1006", with the ids as ranges.
+ */
+export function changeRows(changes: readonly Change[], topo: Topology): ChangeRow[] {
+  const rows: ChangeRow[] = [];
+  const appended = (c: Change | undefined, list: string, index: number) => c !== undefined && c.path === `${list}[${index}]` && c.before === null && typeof c.after === "number";
+  for (let i = 0; i < changes.length; ) {
+    const c = changes[i]!;
+    const m = /^(.+)\[(\d+)\]$/.exec(c.path);
+    if (m && appended(c, m[1]!, Number(m[2]))) {
+      const first = Number(m[2]);
+      let j = i + 1;
+      while (appended(changes[j], m[1]!, first + (j - i))) j++;
+      if (j - i > 1) {
+        const last = first + (j - i - 1);
+        const ids = changes.slice(i, j).map((x) => x.after as number);
+        rows.push({ path: `${m[1]}[${first}..${last}]`, field: `${changeField(m[1]!, topo)}, positions ${first}–${last}`, before: "—", after: idRanges(ids) });
+        i = j;
+        continue;
+      }
+    }
+    rows.push({ path: c.path, field: changeField(c.path, topo), before: changeValue(c.before, topo), after: changeValue(c.after, topo) });
+    i++;
+  }
+  return rows;
+}
+
 function isMessage(v: unknown): v is { addressType: number; origin: number | null; steps: number } {
   if (typeof v !== "object" || v === null) return false;
   const o = v as Record<string, unknown>;
@@ -175,10 +215,11 @@ export class ResultView {
       [
         // Redrawn for each outcome, so that the table opens or folds by its size.
         outcome,
-        () =>
-          h(
+        () => {
+          const rows = changeRows(changes, topo);
+          return h(
             "details",
-            { class: "changes", open: changes.length > 0 && changes.length <= 12 },
+            { class: "changes", open: rows.length > 0 && rows.length <= 12 },
             h("summary", null, `What changed (${changes.length})`),
             changes.length
               ? h(
@@ -188,12 +229,13 @@ export class ResultView {
                   h(
                     "tbody",
                     null,
-                    changes.slice(0, MAX_CHANGES).map((c) => h("tr", null, h("th", { scope: "row", title: c.path }, changeField(c.path, topo)), h("td", null, changeValue(c.before, topo)), h("td", null, changeValue(c.after, topo)))),
+                    rows.slice(0, MAX_CHANGES).map((r) => h("tr", null, h("th", { scope: "row", title: r.path }, r.field), h("td", null, r.before), h("td", null, r.after))),
                   ),
                 )
               : h("p", { class: "muted" }, "Nothing in the protocol state changed."),
-            changes.length > MAX_CHANGES ? h("p", { class: "muted" }, `… and ${changes.length - MAX_CHANGES} more.`) : null,
-          ),
+            rows.length > MAX_CHANGES ? h("p", { class: "muted" }, `… and ${rows.length - MAX_CHANGES} more rows.`) : null,
+          );
+        },
       ],
       [
         JSON.stringify(outcome.newViolations),

@@ -562,6 +562,24 @@ describe("the sequence diagram", () => {
       [`message ${id}`, "—", `${topo.addressTypes[m.addressType]}, from ${topo.stores[store].name}, ${m.steps} step${m.steps === 1 ? "" : "s"}`],
       [`store ${topo.stores[store].name} · queue, position ${queue.length - 1}`, "—", String(id)],
     ]);
+    // runUntilIdle sends them all: each message added to a store's sent
+    // list is a change of its own, and the table shows each run of them on
+    // one list as one row.
+    const idle = await page.evaluate(() => document.querySelector('[data-testid="playground"]').dataset.change);
+    await tid(page, "op-idle").click();
+    await page.waitForFunction((b) => document.querySelector('[data-testid="playground"]').dataset.change !== b, idle, { timeout: 60000 });
+    const sent = await assertMatchesEngine(page, "runUntilIdle with 1,000 messages");
+    const appended = sent.outcome.changes.filter((c) => /^stores\[\d+\]\.sent\[\d+\]$/.test(c.path));
+    assert.ok(appended.length >= 1000, `${appended.length} messages sent`);
+    const shown = await page.locator('[data-testid="result"] [data-testid="changes"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.ok(shown.length < sent.outcome.changes.length / 10, `${shown.length} rows for ${sent.outcome.changes.length} changes`);
+    const run = shown.find(([field]) => /^store .* · sent, positions 0–\d+$/.test(field));
+    assert.ok(run, `a row for the sent list: ${JSON.stringify(shown.map(([f]) => f))}`);
+    const last = Number(/positions 0–(\d+)$/.exec(run[0])[1]);
+    const list = sent.outcome.changes.find((c) => c.path.endsWith(".sent[0]")).path.slice(0, -"[0]".length);
+    const ids = appended.filter((c) => c.path.startsWith(`${list}[`)).map((c) => c.after);
+    assert.equal(last, ids.length - 1);
+    assert.equal(run[1], "—");
     await closeClean(page);
   });
 });
