@@ -112,3 +112,26 @@ export function isTyping(ev: KeyboardEvent): boolean {
   }
   return false;
 }
+
+/**
+ * Makes `parent`'s children exactly `els`, in order, moving as little as it
+ * can: elements already in place stay, the others are inserted or removed.
+ */
+export function reconcile(parent: Element, els: readonly Element[]): void {
+  const keep = new Set<Element>(els);
+  let node = parent.firstElementChild;
+  for (const el of els) {
+    while (node && node !== el && !keep.has(node)) {
+      const gone = node;
+      node = node.nextElementSibling;
+      gone.remove();
+    }
+    if (node === el) node = node.nextElementSibling;
+    else parent.insertBefore(el, node);
+  }
+  while (node) {
+    const gone = node;
+    node = node.nextElementSibling;
+    gone.remove();
+  }
+}

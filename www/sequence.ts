@@ -4,7 +4,7 @@
 // traces stay cheap; events are appended as actions produce them. The
 // "Check a trace" tab draws a recorded trace with the same view: its lanes
 // are the trace's objects and its rows are numbered by line, not by step.
-import { h, hex, s, type Child } from "./dom";
+import { h, hex, reconcile, s, type Child } from "./dom";
 import type { Topology, TraceEvent } from "./engine";
 import { ruleContent, type Tips } from "./tips";
 
@@ -63,29 +63,6 @@ export interface SequenceHost<E extends SeqEvent = TraceEvent> {
   unit?: "step" | "line";
   /** The last line of a row's tooltip. */
   chooseHint?: string;
-}
-
-/**
- * Makes `parent`'s children exactly `els`, in order, moving as little as it
- * can: elements already in place stay, the others are inserted or removed.
- */
-function reconcile(parent: Element, els: readonly Element[]): void {
-  const keep = new Set<Element>(els);
-  let node = parent.firstElementChild;
-  for (const el of els) {
-    while (node && node !== el && !keep.has(node)) {
-      const gone = node;
-      node = node.nextElementSibling;
-      gone.remove();
-    }
-    if (node === el) node = node.nextElementSibling;
-    else parent.insertBefore(el, node);
-  }
-  while (node) {
-    const gone = node;
-    node = node.nextElementSibling;
-    gone.remove();
-  }
 }
 
 function laneKey(p: SeqParty): string {

@@ -3,7 +3,7 @@
 // are the toolbar's Undo and Redo and go to the same rows; choosing a row
 // goes there. Rows are kept between renders and only what changed is
 // touched, so a step costs one new row, not a redrawn list.
-import { h } from "./dom";
+import { h, reconcile } from "./dom";
 import { actionLabel } from "./engine";
 import type { Action, Outcome, Topology } from "./engine";
 import type { History, Row } from "./history";
@@ -110,23 +110,8 @@ export class Timeline {
       this.gapAfter.textContent = `… ${total - 1 - hi} later rows`;
       items.push(this.gapAfter);
     }
-    const keep = new Set<Element>(items);
-    let node = this.list.firstElementChild;
-    for (const item of items) {
-      while (node && node !== item && !keep.has(node)) {
-        const gone = node;
-        node = node.nextElementSibling;
-        gone.remove();
-      }
-      if (node === item) node = node.nextElementSibling;
-      else this.list.insertBefore(item, node);
-    }
-    while (node) {
-      const gone = node;
-      node = node.nextElementSibling;
-      gone.remove();
-    }
-    for (const [key, li] of this.rows) if (!keep.has(li)) this.rows.delete(key);
+    reconcile(this.list, items);
+    for (const [key, li] of this.rows) if (li.parentElement !== this.list) this.rows.delete(key);
 
     // Keep the current row in view; scrolling needs layout, so it waits for the frame.
     const key = `${hist.current.id}:${doc.pos}`;
