@@ -162,12 +162,12 @@ mod incremental {
             // Messages whose number of places changed: (id, places before; `None`
             // for a message that did not exist).
             let mut moved: Vec<(usize, Option<u32>)> = Vec::new();
+            // A list the engine did not edit was at most appended to (folders only grow).
+            let grown = |old_len: usize, now: &[MessageId]| (old_len != now.len()).then_some(ListBefore::Prefix(old_len.min(now.len())));
             let before_list = |list: MessageList, old_len: usize, now: &[MessageId]| -> Option<ListBefore<'_>> {
                 match journal.lists.iter().find(|(l, _)| *l == list) {
                     Some((_, items)) => Some(ListBefore::Edited(&items[..old_len.min(items.len())])),
-                    // Not edited: at most appended to.
-                    None if old_len != now.len() => Some(ListBefore::Prefix(old_len.min(now.len()))),
-                    None => None,
+                    None => grown(old_len, now),
                 }
             };
 
@@ -249,8 +249,6 @@ mod incremental {
                     continue;
                 }
                 let p = format!("stores[{i}]");
-                // Folders only grow.
-                let grown = |len: usize, now: &[MessageId]| (len != now.len()).then_some(ListBefore::Prefix(len.min(now.len())));
                 places.list(&mut changes, &format!("{p}.inbox"), grown(old.inbox, &s.inbox), &s.inbox);
                 field(&mut changes, &p, "phase", &old.phase, &new.phase);
                 places.list(&mut changes, &format!("{p}.queue"), queue_before, &s.queue);

@@ -574,8 +574,28 @@ mod quick {
         Hex(u64),
     }
 
-    impl Text<'_> {
-        /// Replaces `out` with the text, in its buffer.
+    /// A value read from a line, written into the field it fills, reusing
+    /// that field's buffers: reading a line allocates nothing once the
+    /// checker's spare calls have their buffers.
+    trait Fill: Sized {
+        type Field;
+        /// Replaces `out` with the value, in its buffers.
+        fn put(self, out: &mut Self::Field);
+        fn owned(self) -> Self::Field;
+    }
+
+    /// Replaces an optional field, in its buffers when it has them.
+    fn put_optional<T: Fill>(out: &mut Option<T::Field>, value: Option<T>) {
+        match (out.as_mut(), value) {
+            (_, None) => *out = None,
+            (Some(buffer), Some(value)) => value.put(buffer),
+            (None, Some(value)) => *out = Some(value.owned()),
+        }
+    }
+
+    impl Fill for Text<'_> {
+        type Field = String;
+
         fn put(self, out: &mut String) {
             out.clear();
             let (prefix, mut n, radix) = match self {
@@ -601,15 +621,6 @@ mod quick {
             let mut out = String::new();
             self.put(&mut out);
             out
-        }
-    }
-
-    /// Replaces `out` with `text`, in its buffer when it has one.
-    fn put_optional(out: &mut Option<String>, text: Option<Text>) {
-        match (out.as_mut(), text) {
-            (_, None) => *out = None,
-            (Some(buffer), Some(text)) => text.put(buffer),
-            (None, Some(text)) => *out = Some(text.owned()),
         }
     }
 
@@ -688,7 +699,9 @@ mod quick {
         provider: Option<&'a str>,
     }
 
-    impl ObjectText<'_> {
+    impl Fill for ObjectText<'_> {
+        type Field = ObjectRef;
+
         fn put(self, out: &mut ObjectRef) {
             out.kind = self.kind;
             self.id.put(&mut out.id);
@@ -699,14 +712,6 @@ mod quick {
             let mut out = ObjectRef { kind: self.kind, id: String::new(), provider: None };
             self.put(&mut out);
             out
-        }
-    }
-
-    fn put_object(out: &mut Option<ObjectRef>, object: Option<ObjectText>) {
-        match (out.as_mut(), object) {
-            (_, None) => *out = None,
-            (Some(buffer), Some(object)) => object.put(buffer),
-            (None, Some(object)) => *out = Some(object.owned()),
         }
     }
 
@@ -836,8 +841,8 @@ mod quick {
         (c.parent, c.message, c.ref_count, c.process) = (parent, message, ref_count, process);
         thread.put(&mut c.thread);
         put_optional(&mut c.call_id, call_id);
-        put_object(&mut c.owner, owner);
-        put_object(&mut c.caller, caller);
+        put_optional(&mut c.owner, owner);
+        put_optional(&mut c.caller, caller);
         object.put(&mut c.object);
         Text::Str(method).put(&mut c.method);
         put_optional(&mut c.purpose, purpose);
